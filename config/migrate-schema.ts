@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { issue, mysqlUrl } from './refinements.js';
+
+const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, 'expected a MySQL column name');
+const kindName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a kind name uses letters, digits and _ (and does not start with _ or a digit)');
+
+/** "UTC", an IANA zone ("Europe/Paris") or a fixed offset ("+02:00"). */
+export const timezone = z.string().superRefine((v, ctx) => {
+  if (/^[+-](0\d|1[0-4]):[0-5]\d$/.test(v)) return;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: v });
+  } catch {
+    issue(ctx, 'STRANGLER_E_CONFIG_VALUE', `unknown time zone "${v}"`, 'UTC');
+  }
+});
+
+export const COLUMN_TYPES = ['string', 'int', 'double', 'boolean', 'timestamp', 'date', 'decimal', 'json', 'entity', 'blob'] as const;
+
+const column = z.strictObject({
+  /** Leave the column out of the entity. */
+  skip: z.boolean().default(false),
+  /** Property name in Datastore (default: the column name). */
+  rename: z.string().min(1).optional(),
+  /** Force a property type instead of the one derived from the column. */
+  type: z.enum(COLUMN_TYPES).optional(),
+  /** Time zone of a DATETIME column, when it differs from migrate.sourceTimezone. */
+  timezone: timezone.optional(),
+  /** false: exclude from indexes. */
+  index: z.boolean().optional(),
+});
+
+const table = z.strictObject({
+  kind: kindName,
+  /** Primary-key column(s); default: the table's primary key. */
+  key: z.union([identifier, z.array(identifier).min(1)]).optional(),
+  /** Column holding the last-modified time, for `migrate sync`. */
+  updatedAt: identifier.optional(),
+  /** Ancestor: the entity's key gets parent (kind, value of column). */
+  parent: z.strictObject({ kind: kindName, column: identifier }).optional(),
+  columns: z.record(identifier, column).default({}),
+  /** A module path whose default export maps (row, entity) to the entity to write. */
+  transform: z.string().min(1).optional(),
+});
+
+export const migrateSchema = z.strictObject({
+  source: mysqlUrl,
+  /** Time zone in which the legacy app wrote DATETIME values. */
+  sourceTimezone: timezone.default('UTC'),
+  target: z.strictObject({
+    projectId: z.string().regex(/^[a-z][a-z0-9-]{3,61}[a-z0-9]$|^[a-z][a-z0-9-]*$/, 'expected a Google Cloud project id'),
+    namespace: z.string().default(''),
+    databaseId: z.string().optional(),
+  }),
+  /** Where rows that cannot be written are recorded. */
+  deadLetters: z.string().min(1).default('./.strangler/dead-letters.jsonl'),
+  tables: z.record(identifier, table).default({}),
+});
+
+export type MigrateConfig = z.output<typeof migrateSchema>;
+export type TableConfig = MigrateConfig['tables'][string];
+export type ColumnConfig = TableConfig['columns'][string];

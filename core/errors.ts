@@ -1,0 +1,86 @@
+/**
+ * The one catalogue of error codes. Every code here is documented in docs/errors.md
+ * (message, cause, how to fix); test/unit/core/errors.test.ts keeps the two in step.
+ *
+ * exit: the CLI exit code — 2 for bad input or config (the user must change something),
+ * 1 for a runtime failure (something outside was down or went wrong).
+ */
+export const CATALOGUE = {
+  // --- generic ---------------------------------------------------------------
+  STRANGLER_E_USAGE: { exit: 2, title: 'Bad command-line usage' },
+  STRANGLER_E_INTERNAL: { exit: 1, title: 'Internal error' },
+
+  // --- config ----------------------------------------------------------------
+  STRANGLER_E_CONFIG_NOT_FOUND: { exit: 2, title: 'Config file not found' },
+  STRANGLER_E_CONFIG_READ: { exit: 2, title: 'Config file cannot be read' },
+  STRANGLER_E_CONFIG_SYNTAX: { exit: 2, title: 'Config file is not valid YAML/JSON' },
+  STRANGLER_E_CONFIG_INVALID: { exit: 2, title: 'Config file does not match the schema' },
+  STRANGLER_E_CONFIG_ENV: { exit: 2, title: 'Config refers to an unset environment variable' },
+  STRANGLER_E_CONFIG_REQUIRED: { exit: 2, title: 'A required config value is missing' },
+  STRANGLER_E_CONFIG_TYPE: { exit: 2, title: 'A config value has the wrong type' },
+  STRANGLER_E_CONFIG_UNKNOWN_KEY: { exit: 2, title: 'Unknown key in config' },
+  STRANGLER_E_CONFIG_RANGE: { exit: 2, title: 'A config number is out of range' },
+  STRANGLER_E_CONFIG_VALUE: { exit: 2, title: 'A config value is not one of the allowed values' },
+  STRANGLER_E_CONFIG_URL: { exit: 2, title: 'A config URL is malformed' },
+  STRANGLER_E_CONFIG_LISTEN: { exit: 2, title: 'A listen address is malformed' },
+  STRANGLER_E_CONFIG_ROUTE_PATTERN: { exit: 2, title: 'A route path pattern is invalid' },
+  STRANGLER_E_CONFIG_DUPLICATE: { exit: 2, title: 'A name is used twice' },
+  STRANGLER_E_CONFIG_SECTION_MISSING: { exit: 2, title: 'A config section the command needs is missing' },
+
+  // --- services (doctor, migrators, proxy start) -------------------------------
+  STRANGLER_E_MYSQL_UNREACHABLE: { exit: 1, title: 'MySQL cannot be reached' },
+  STRANGLER_E_MYSQL_AUTH: { exit: 2, title: 'MySQL refused the credentials' },
+  STRANGLER_E_MYSQL_PRIVILEGES: { exit: 2, title: 'MySQL user cannot read information_schema' },
+  STRANGLER_E_DATASTORE_UNREACHABLE: { exit: 1, title: 'Datastore cannot be reached' },
+  STRANGLER_E_BACKEND_UNREACHABLE: { exit: 1, title: 'An HTTP backend does not answer' },
+  STRANGLER_E_DOCTOR_FAILED: { exit: 1, title: 'One or more doctor checks failed' },
+
+  // --- proxy -------------------------------------------------------------------
+
+  // --- diffs -------------------------------------------------------------------
+
+  // --- migrate -----------------------------------------------------------------
+} as const satisfies Record<string, { exit: 1 | 2; title: string }>;
+
+export type ErrorCode = keyof typeof CATALOGUE;
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(CATALOGUE, code);
+}
+
+export interface StranglerErrorOptions {
+  cause?: unknown;
+  /** One line telling the user what to do about it. */
+  hint?: string;
+  /** Structured context (table, route, path…) for logs and JSON output. */
+  details?: Record<string, unknown>;
+}
+
+/** An error the user can act on: a stable code, a readable message, a hint, the cause kept. */
+export class StranglerError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: StranglerErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'StranglerError';
+    this.code = code;
+    this.hint = options.hint;
+    this.details = options.details ?? {};
+  }
+
+  get exitCode(): 1 | 2 {
+    return CATALOGUE[this.code].exit;
+  }
+}
+
+/** A short description of any thrown value, for wrapping foreign errors with context. */
+export function describeCause(err: unknown): string {
+  if (err instanceof AggregateError && err.errors.length > 0) return describeCause(err.errors[0]);
+  if (err instanceof Error) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;
+  }
+  return String(err);
+}
