@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { httpUrl, issue, jsonPointer, listen, pathPattern, percent, positiveInt } from './refinements.js';
+import { diffRules, diffStoreSchema, shadowSchema } from './diff-schema.js';
+import { httpUrl, listen, pathPattern, percent, positiveInt } from './refinements.js';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
@@ -15,29 +16,6 @@ const backend = z.strictObject({
   host: z.string().min(1).optional(),
   /** Upper bound on keep-alive sockets to this backend. */
   maxSockets: positiveInt('256').default(256),
-});
-
-const normalise = z.strictObject({
-  /** "42" (PHP from MySQL) equals 42. */
-  numericStrings: z.boolean().default(true),
-  /** [] (PHP's empty array) equals {}. */
-  emptyArrayObject: z.boolean().default(true),
-  /** A null value equals a missing key. */
-  nullMissing: z.boolean().default(true),
-});
-
-export const diffRules = z.strictObject({
-  /** JSON Pointers (with * for any key or index) whose differences are ignored. */
-  ignore: z.array(jsonPointer).default([]),
-  /** Arrays compared as multisets. */
-  unorderedArrays: z.array(jsonPointer).default([]),
-  /** Arrays whose items are matched by a key property: { "/friends": "id" }. */
-  arrayKeys: z.record(z.string(), z.string().min(1)).default({}),
-  /** Numbers whose relative difference is within this are equal. */
-  numberTolerance: z.number().min(0).max(1).default(0),
-  /** Response headers compared (lower-case). */
-  headers: z.array(z.string().transform((h) => h.toLowerCase())).default(['content-type']),
-  normalise: normalise.default({ numericStrings: true, emptyArrayObject: true, nullMissing: true }),
 });
 
 const route = z.strictObject({
@@ -83,26 +61,8 @@ export const proxySchema = z
         path: z.string().min(1).default('./.strangler/routes.json'),
       })
       .default({ store: 'file', path: './.strangler/routes.json' }),
-    diffs: z
-      .strictObject({
-        store: z.enum(['file', 'memory']).default('file'),
-        path: z.string().min(1).default('./.strangler/diffs.jsonl'),
-        /** Rotate the JSONL file past this size. */
-        maxFileBytes: positiveInt('67108864').default(64 * 1024 * 1024),
-        /** Field names whose values are masked before a diff is stored. */
-        redact: z.array(z.string()).default([]),
-      })
-      .default({ store: 'file', path: './.strangler/diffs.jsonl', maxFileBytes: 64 * 1024 * 1024, redact: [] }),
-    shadow: z
-      .strictObject({
-        /** Mirrored calls in flight at once; beyond it they are dropped and counted. */
-        maxConcurrency: positiveInt('64').default(64),
-        /** Bodies larger than this are not compared (the skip is counted). */
-        maxBodyBytes: positiveInt('1048576').default(1024 * 1024),
-        /** % of mirrored requests for which legacy is asked twice, to learn noise. */
-        noiseSample: percent.default(5),
-      })
-      .default({ maxConcurrency: 64, maxBodyBytes: 1024 * 1024, noiseSample: 5 }),
+    diffs: diffStoreSchema,
+    shadow: shadowSchema,
   })
   .superRefine((proxy, ctx) => {
     const seen = new Map<string, number>();
@@ -122,7 +82,5 @@ export const proxySchema = z
 export type ProxyConfig = z.output<typeof proxySchema>;
 export type RouteConfig = ProxyConfig['routes'][number];
 export type BackendConfig = ProxyConfig['backends']['legacy'];
-export type DiffRules = z.output<typeof diffRules>;
 export type BackendName = 'legacy' | 'new';
 
-void issue;

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { jsonPointer, percent, positiveInt } from './refinements.js';
+
+/** Per-route rules for comparing the two backends' answers, and the bounds of mirroring. */
+const normalise = z.strictObject({
+  /** "42" (PHP from MySQL) equals 42. */
+  numericStrings: z.boolean().default(true),
+  /** [] (PHP's empty array) equals {}. */
+  emptyArrayObject: z.boolean().default(true),
+  /** A null value equals a missing key. */
+  nullMissing: z.boolean().default(true),
+});
+
+export const diffRules = z.strictObject({
+  /** JSON Pointers (with * for any key or index) whose differences are ignored. */
+  ignore: z.array(jsonPointer).default([]),
+  /** Arrays compared as multisets. */
+  unorderedArrays: z.array(jsonPointer).default([]),
+  /** Arrays whose items are matched by a key property: { "/friends": "id" }. */
+  arrayKeys: z.record(z.string(), z.string().min(1)).default({}),
+  /** Numbers whose relative difference is within this are equal. */
+  numberTolerance: z.number().min(0).max(1).default(0),
+  /** Response headers compared (lower-case). */
+  headers: z.array(z.string().transform((h) => h.toLowerCase())).default(['content-type']),
+  normalise: normalise.default({ numericStrings: true, emptyArrayObject: true, nullMissing: true }),
+});
+
+export const diffStoreSchema = z
+  .strictObject({
+    store: z.enum(['file', 'memory']).default('file'),
+    path: z.string().min(1).default('./.strangler/diffs.jsonl'),
+    /** Rotate the JSONL file past this size. */
+    maxFileBytes: positiveInt('67108864').default(64 * 1024 * 1024),
+    /** Field names whose values are masked before a diff is stored. */
+    redact: z.array(z.string()).default([]),
+  })
+  .default({ store: 'file', path: './.strangler/diffs.jsonl', maxFileBytes: 64 * 1024 * 1024, redact: [] });
+
+export const shadowSchema = z
+  .strictObject({
+    /** Mirrored calls in flight at once; beyond it they are dropped and counted. */
+    maxConcurrency: positiveInt('64').default(64),
+    /** Bodies larger than this are not compared (the skip is counted). */
+    maxBodyBytes: positiveInt('1048576').default(1024 * 1024),
+    /** % of mirrored requests for which legacy is asked twice, to learn noise. */
+    noiseSample: percent.default(5),
+  })
+  .default({ maxConcurrency: 64, maxBodyBytes: 1024 * 1024, noiseSample: 5 });
+
+export type DiffRules = z.output<typeof diffRules>;
+export type DiffStoreConfig = z.output<typeof diffStoreSchema>;
+export type ShadowConfig = z.output<typeof shadowSchema>;
