@@ -3,7 +3,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { StranglerError } from '../core/errors.js';
 import { registerSecret } from '../core/redact.js';
-import { interpolate } from './interpolate.js';
+import { interpolate, protectReferences } from './interpolate.js';
 import { ConfigError, fromZodIssues, type ConfigIssue } from './issues.js';
 import { configSchema, type Config } from './schema.js';
 
@@ -34,7 +34,8 @@ function splitPath(p: string): (string | number)[] {
  */
 export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Config {
   const lineCounter = new YAML.LineCounter();
-  const doc = YAML.parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  const { text: protectedText, refs } = protectReferences(text);
+  const doc = YAML.parseDocument(protectedText, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     // Only the first syntax error: the ones after it are usually its echoes.
     const issues: ConfigIssue[] = doc.errors.slice(0, 1).map((e) => ({
@@ -49,7 +50,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(file, [{ code: 'STRANGLER_E_CONFIG_TYPE', path: '', message: 'expected a map with "proxy" and/or "migrate" at the top' }]);
   }
-  const interpolated = interpolate(raw, env);
+  const interpolated = interpolate(raw, env, refs);
   const parsed = configSchema.safeParse(interpolated.value);
   const issues = [...interpolated.issues];
   if (!parsed.success) {
