@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 # 1. npm dependencies, when missing or older than the lock file.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "strangler setup: installing npm dependencies" >&2
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm install`, not `npm ci`: npm 11 here leaves other platforms' optional binaries (unrs-resolver)
+  # out of the lock file and `npm ci` then refuses it; install honours the lock all the same.
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 # 2. The build (dist/ is what `strangler` runs).
