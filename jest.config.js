@@ -8,6 +8,7 @@ export default {
   // Integration tests share one private MariaDB and one Datastore emulator per run.
   globalSetup: '<rootDir>/test/support/global-setup.mjs',
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.mjs'],
   testTimeout: 60_000,
   maxWorkers: 2,
 };
