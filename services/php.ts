@@ -72,6 +72,20 @@ export async function startPhpServer(options: PhpServerOptions): Promise<PhpServ
   const url = `http://${host}:${port}`;
   const health = `${url}${options.healthPath ?? '/'}`;
   const stop = async () => {
+    // SIGINT first: the server's master then stops its workers and reaps them. SIGTERM (what
+    // started.stop() sends) kills the master at once and orphans the workers, which stay as
+    // zombies wherever PID 1 does not reap.
+    if (started.exited() === undefined && started.child.exitCode === null) {
+      const gone = new Promise<void>((resolve) => started.child.once('exit', () => resolve()));
+      try {
+        process.kill(-started.child.pid!, 'SIGINT');
+      } catch {
+        /* already gone */
+      }
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([gone, new Promise<void>((resolve) => (timer = setTimeout(resolve, 3000)))]);
+      clearTimeout(timer);
+    }
     await started.stop();
     rmSync(dir, { recursive: true, force: true });
   };
