@@ -7,12 +7,12 @@ export interface NewServiceHandle {
   url: string;
   port: number;
   datastore: Datastore;
-  /** Closes the listener and every open connection, then the Datastore client. */
+  /** Closes the listener and every open connection. */
   stop: () => Promise<void>;
 }
 
 export interface StartNewServiceOptions extends Partial<Omit<NewServiceOptions, 'datastore'>> {
-  /** A client to use (not closed on stop), or the target to build one for (closed on stop). */
+  /** A client to use, or the target to build one for. */
   datastore?: Datastore;
   projectId?: string;
   namespace?: string;
@@ -27,7 +27,6 @@ export interface StartNewServiceOptions extends Partial<Omit<NewServiceOptions, 
  * Datastore client itself.
  */
 export async function startNewService(options: StartNewServiceOptions): Promise<NewServiceHandle> {
-  const owned = !options.datastore;
   const datastore =
     options.datastore ??
     new Datastore({ projectId: options.projectId, namespace: options.namespace || undefined, databaseId: options.databaseId });
@@ -53,7 +52,6 @@ export async function startNewService(options: StartNewServiceOptions): Promise<
         for (const s of sockets) s.destroy();
         server.close(() => resolve());
       });
-      if (owned) await datastore.close?.().catch(() => undefined);
     },
   };
 }
