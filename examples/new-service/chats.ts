@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { currentUserId, HttpError, idParam, queryInt, sendJson } from './http.js';
+import { currentUserId, HttpError, idParam, PHP_INT_MAX, queryInt, sendJson } from './http.js';
 import { messageJson } from './render.js';
 import { KINDS, NEW_MESSAGE_ID_FLOOR, type Store } from './store.js';
 import { inTransaction } from './transaction.js';
@@ -15,8 +15,10 @@ async function findChat(store: Store, id: number): Promise<void> {
 /** GET /api/chats/:id/messages?before=ID&limit=N — a page of history, oldest first. */
 export async function listMessages(store: Store, req: Request, res: Response): Promise<void> {
   const id = idParam(req);
-  const before = queryInt(req, 'before', null, 1, Number.MAX_SAFE_INTEGER);
-  const limit = queryInt(req, 'limit', PAGE, 1, PAGE_MAX)!;
+  const cursor = queryInt(req, 'before', null, 1, PHP_INT_MAX);
+  // Every id is below a cursor this large: no bound at all, rather than a rounded key.
+  const before = cursor !== null && cursor > Number.MAX_SAFE_INTEGER ? null : cursor;
+  const limit = queryInt(req, 'limit', PAGE, 1, BigInt(PAGE_MAX))!;
   await findChat(store, id);
   const page = (await store.messagesBefore(id, before, limit)).reverse();
   const messages = page.map((m) => messageJson(store.idOf(m), m));

@@ -27,11 +27,17 @@ export function currentUserId(req: Request): number {
   return Number(id);
 }
 
-/** ?name=N as a whole number in [min, max], or the default; anything else is a 400, as in legacy. */
-export function queryInt(req: Request, name: string, fallback: number | null, min: number, max: number): number | null {
+/** PHP_INT_MAX: legacy's upper bound for integer query parameters, quoted in its 400 message. */
+export const PHP_INT_MAX = 9223372036854775807n;
+
+/**
+ * ?name=N as a whole number in [min, max], or the default; anything else is a 400, worded as legacy
+ * words it. Values past 2^53 come back rounded, which is fine for the cursors they are used as.
+ */
+export function queryInt(req: Request, name: string, fallback: number | null, min: number, max: bigint): number | null {
   const raw = req.query[name];
   if (raw === undefined || raw === '') return fallback;
-  const value = typeof raw === 'string' && /^\d{1,18}$/.test(raw) ? Number(raw) : NaN;
-  if (!(value >= min && value <= max)) throw new HttpError(400, 'bad_request', `${name} must be a whole number from ${min} to ${max}`);
-  return value;
+  const ok = typeof raw === 'string' && /^\d{1,18}$/.test(raw) && BigInt(raw) >= BigInt(min) && BigInt(raw) <= max;
+  if (!ok) throw new HttpError(400, 'bad_request', `${name} must be a whole number from ${min} to ${max}`);
+  return Number(raw);
 }
