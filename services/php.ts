@@ -59,7 +59,7 @@ export async function findPhp(env: NodeJS.ProcessEnv = process.env): Promise<str
 
 /** Starts PHP's built-in web server with a router script and waits until its health path answers 200. */
 export async function startPhpServer(options: PhpServerOptions): Promise<PhpServer> {
-  const php = await findPhp(options.env ?? process.env);
+  const php = await findPhp({ ...process.env, ...options.env });
   const host = options.host ?? '127.0.0.1';
   const port = options.port || (await freePort(host));
   const dir = mkdtempSync(path.join(os.tmpdir(), 'strangler-php-'));

@@ -1,5 +1,6 @@
 import type { Datastore } from '@google-cloud/datastore';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { withTimeout } from '../../core/timeout.js';
 import { getActivity, joinActivity } from './activities.js';
 import { listMessages, postMessage } from './chats.js';
 import { HttpError, sendJson } from './http.js';
@@ -52,7 +53,10 @@ export function createNewService(options: NewServiceOptions): express.Express {
 
   app.get('/api/health', async (req, res) => {
     try {
-      await options.datastore.get(options.datastore.key(['IdSequence', 'health-probe']));
+      // The client retries an unreachable Datastore for a minute; a health check must answer sooner
+      // (the gax deadline ends the call itself, the race is the backstop).
+      const probe = options.datastore.get(options.datastore.key(['IdSequence', 'health-probe']), { gaxOptions: { timeout: 2000, retry: null } });
+      await withTimeout(probe, 2500, () => new Error('Datastore did not answer within 2.5 s'));
       sendJson(res, 200, { status: 'ok', database: 'up' });
     } catch (err) {
       logError(err, req);

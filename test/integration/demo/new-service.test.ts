@@ -2,6 +2,7 @@ import { Datastore } from '@google-cloud/datastore';
 import { seedDemoDatabase } from '../../../examples/demo/seed.js';
 import { startNewService, type NewServiceHandle } from '../../../examples/new-service/server.js';
 import { NEW_MESSAGE_ID_FLOOR } from '../../../examples/new-service/store.js';
+import { deadPort } from '../../support/http.js';
 import { createTestDatabase, testNamespace, TEST_PROJECT, type TestDatabase } from '../../support/services.js';
 import { writeMappedEntities } from './mapped-entities.js';
 
@@ -181,5 +182,23 @@ describe('the new service (express on the Datastore emulator)', () => {
     expect(await post('/api/chats/3/messages', 'not json', '7')).toMatchObject({ status: 400, body: { error: 'bad_request' } });
     expect(await post('/api/chats/3/messages', JSON.stringify({ body: 'x' }))).toMatchObject({ status: 401 });
     expect(await post('/api/chats/999999/messages', JSON.stringify({ body: 'x' }), '7')).toMatchObject({ status: 404 });
+  });
+});
+
+describe('the new service without a reachable Datastore', () => {
+  test('health answers 503 within seconds instead of hanging on the client retries', async () => {
+    const ds = new Datastore({ projectId: TEST_PROJECT, apiEndpoint: `127.0.0.1:${await deadPort()}` });
+    const logged: unknown[] = [];
+    const service = await startNewService({ datastore: ds, logError: (err) => logged.push(err) });
+    try {
+      const started = Date.now();
+      const res = await fetch(`${service.url}/api/health`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual({ status: 'error', database: 'down' });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(logged).toHaveLength(1);
+    } finally {
+      await service.stop();
+    }
   });
 });
