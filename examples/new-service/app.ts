@@ -17,11 +17,6 @@ export interface NewServiceOptions {
 
 type Handler = (store: Store, req: Request, res: Response, now: () => Date) => Promise<void>;
 
-function requireObjectBody(req: Request, _res: Response, next: NextFunction): void {
-  if (req.body === null || typeof req.body !== 'object') return next(new HttpError(400, 'bad_request', 'the request body must be a JSON object'));
-  next();
-}
-
 /**
  * The new friendship service: the legacy app's JSON API served from Datastore. Returns the Express
  * app without listening, so tests and the demo choose the port (see server.ts).
@@ -37,8 +32,9 @@ export function createNewService(options: NewServiceOptions): express.Express {
     res.set('X-Served-By', 'new-service');
     next();
   });
-  // Legacy reads php://input whatever the content-type says; so does this.
-  const jsonBody = express.json({ type: () => true, limit: '64kb' });
+  // Legacy reads php://input whatever the content-type says and decodes it in the handler, after
+  // the auth check; so does this (see jsonObjectBody).
+  const rawBody = express.text({ type: () => true, limit: '64kb' });
   // Ids are digits, as legacy's route regexes say; anything else falls through to the 404.
   const handle = (h: Handler) => (req: Request, res: Response, next: NextFunction) =>
     /^\d{1,18}$/.test(String(req.params.id)) ? h(store, req, res, now) : next();
@@ -48,7 +44,7 @@ export function createNewService(options: NewServiceOptions): express.Express {
     ['get', '/api/activities/:id', handle(getActivity)],
     ['post', '/api/activities/:id/join', handle(joinActivity)],
     ['get', '/api/chats/:id/messages', handle(listMessages)],
-    ['post', '/api/chats/:id/messages', jsonBody, requireObjectBody, handle(postMessage)],
+    ['post', '/api/chats/:id/messages', rawBody, handle(postMessage)],
   ];
 
   app.get('/api/health', async (req, res) => {
@@ -80,9 +76,8 @@ export function createNewService(options: NewServiceOptions): express.Express {
   });
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof HttpError) return sendJson(res, err.status, { error: err.error, message: err.message });
-    if ((err as { type?: string }).type === 'entity.parse.failed') {
-      return sendJson(res, 400, { error: 'bad_request', message: 'the request body must be a JSON object' });
-    }
+    // Legacy reads a body of any size and then refuses a message over 2000 bytes.
+    if ((err as { type?: string }).type === 'entity.too.large') return sendJson(res, 422, { error: 'invalid_body', message: 'body must be a non-empty string of at most 2000 bytes' });
     logError(err, req);
     return sendJson(res, 500, { error: 'internal', message: 'datastore error' });
   });

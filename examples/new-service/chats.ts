@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { currentUserId, HttpError, idParam, PHP_INT_MAX, queryInt, sendJson } from './http.js';
+import { currentUserId, HttpError, idParam, jsonObjectBody, PHP_INT_MAX, queryInt, sendJson } from './http.js';
 import { messageJson } from './render.js';
 import { KINDS, NEW_MESSAGE_ID_FLOOR, type Store } from './store.js';
 import { inTransaction } from './transaction.js';
@@ -28,7 +28,7 @@ export async function listMessages(store: Store, req: Request, res: Response): P
 /** POST /api/chats/:id/messages {"body": "…"} */
 export async function postMessage(store: Store, req: Request, res: Response, now: () => Date): Promise<void> {
   const userId = currentUserId(req);
-  const body: unknown = (req.body as { body?: unknown } | undefined)?.body;
+  const body = jsonObjectBody(req).body;
   if (typeof body !== 'string' || body.trim() === '' || Buffer.byteLength(body) > MAX_LENGTH) {
     throw new HttpError(422, 'invalid_body', `body must be a non-empty string of at most ${MAX_LENGTH} bytes`);
   }

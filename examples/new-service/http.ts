@@ -41,3 +41,15 @@ export function queryInt(req: Request, name: string, fallback: number | null, mi
   if (!ok) throw new HttpError(400, 'bad_request', `${name} must be a whole number from ${min} to ${max}`);
   return Number(raw);
 }
+
+/** The request body decoded as json_decode($body, true) sees it: an object or array, else a 400. */
+export function jsonObjectBody(req: Request): Record<string, unknown> {
+  let body: unknown;
+  try {
+    body = JSON.parse(typeof req.body === 'string' ? req.body : '');
+  } catch {
+    body = null;
+  }
+  if (body === null || typeof body !== 'object') throw new HttpError(400, 'bad_request', 'the request body must be a JSON object');
+  return body as Record<string, unknown>;
+}

@@ -82,5 +82,10 @@ describe('legacy PHP and the new service answer alike', () => {
     expect(await differences('/api/users/1', { method: 'DELETE' })).toEqual([]);
     expect(await differences('/api/activities/1/join', { method: 'POST' })).toEqual([]);
     expect(await differences('/api/chats/1/messages', { method: 'POST', headers: { 'x-user-id': '5' }, body: '{"body": ""}' })).toEqual([]);
+    expect(await differences('/api/chats/1/messages', { method: 'POST', headers: { 'x-user-id': '5' }, body: '[1]' })).toEqual([]);
+    expect(await differences('/api/chats/1/messages', { method: 'POST', headers: { 'x-user-id': '5' }, body: 'not json' })).toEqual([]);
+    expect(await differences('/api/chats/1/messages', { method: 'POST', body: 'not json' })).toEqual([]);
+    expect(await differences('/api/chats/1/messages', { method: 'POST', headers: { 'x-user-id': '5' }, body: JSON.stringify({ body: 'x'.repeat(2001) }) })).toEqual([]);
+    expect(await differences('/api/chats/1/messages', { method: 'POST', headers: { 'x-user-id': '5' }, body: JSON.stringify({ body: 'x'.repeat(100_000) }) })).toEqual([]);
   });
 });
