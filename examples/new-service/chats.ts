@@ -1,0 +1,49 @@
+import type { Request, Response } from 'express';
+import { currentUserId, HttpError, idParam, jsonObjectBody, PHP_INT_MAX, queryInt, sendJson } from './http.js';
+import { messageJson } from './render.js';
+import { KINDS, NEW_MESSAGE_ID_FLOOR, type Store } from './store.js';
+import { inTransaction } from './transaction.js';
+
+const PAGE = 50;
+const PAGE_MAX = 100;
+const MAX_LENGTH = 2000;
+
+async function findChat(store: Store, id: number): Promise<void> {
+  if (!(await store.get(KINDS.chat, id))) throw new HttpError(404, 'not_found', `chat ${id} not found`);
+}
+
+/** GET /api/chats/:id/messages?before=ID&limit=N — a page of history, oldest first. */
+export async function listMessages(store: Store, req: Request, res: Response): Promise<void> {
+  const id = idParam(req);
+  const cursor = queryInt(req, 'before', null, 1, PHP_INT_MAX);
+  // Every id is below a cursor this large: no bound at all, rather than a rounded key.
+  const before = cursor !== null && cursor > Number.MAX_SAFE_INTEGER ? null : cursor;
+  const limit = queryInt(req, 'limit', PAGE, 1, BigInt(PAGE_MAX))!;
+  await findChat(store, id);
+  const page = (await store.messagesBefore(id, before, limit)).reverse();
+  const messages = page.map((m) => messageJson(store.idOf(m), m));
+  sendJson(res, 200, { chatId: id, messages, nextBefore: messages.length === limit ? messages[0]!.id : null });
+}
+
+/** POST /api/chats/:id/messages {"body": "…"} */
+export async function postMessage(store: Store, req: Request, res: Response, now: () => Date): Promise<void> {
+  const userId = currentUserId(req);
+  const body = jsonObjectBody(req).body;
+  if (typeof body !== 'string' || body.trim() === '' || Buffer.byteLength(body) > MAX_LENGTH) {
+    throw new HttpError(422, 'invalid_body', `body must be a non-empty string of at most ${MAX_LENGTH} bytes`);
+  }
+  const id = idParam(req);
+  await findChat(store, id);
+  if (!(await store.get(KINDS.user, userId))) throw new HttpError(404, 'not_found', `user ${userId} not found`);
+  const sentAt = new Date(Math.floor(now().getTime() / 1000) * 1000);
+  const data = { chat_id: id, sender_id: userId, body, sent_at: sentAt, edited_at: null, updated_at: sentAt };
+  const messageId = await inTransaction(store.ds, async (tx) => {
+    const sequenceKey = store.ds.key([KINDS.sequence, KINDS.message]);
+    const [sequence] = await tx.get(sequenceKey);
+    const next = Math.max(Number(sequence?.next ?? 0), NEW_MESSAGE_ID_FLOOR);
+    tx.save({ key: sequenceKey, data: { next: next + 1 } });
+    tx.save({ key: store.ds.key([KINDS.chat, id, KINDS.message, next]), data, excludeFromIndexes: ['body'] });
+    return next;
+  });
+  sendJson(res, 201, { chatId: id, ...messageJson(messageId, data) });
+}

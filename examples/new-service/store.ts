@@ -1,0 +1,78 @@
+import { PropertyFilter, type Datastore, type Key, type Transaction } from '@google-cloud/datastore';
+import type { Entity } from './render.js';
+
+/**
+ * The entities the migrators write from the legacy tables (examples/demo/strangler.yaml):
+ *   users → User (numeric id), activities → Activity (numeric id), chats → Chat (numeric id),
+ *   activity_participants → Participation, child of its Activity, key name "activity_id:user_id",
+ *   messages → Message, child of its Chat, numeric id.
+ * Every column is a property under its own name; ids are read from the keys.
+ */
+export const KINDS = { user: 'User', activity: 'Activity', participation: 'Participation', chat: 'Chat', message: 'Message', sequence: 'IdSequence' } as const;
+
+/**
+ * Messages created by the new service take ids from this floor up, from a counter entity, so they
+ * can never collide with the AUTO_INCREMENT ids the legacy app hands out while both still write.
+ */
+export const NEW_MESSAGE_ID_FLOOR = 1_000_000_000;
+
+export interface Found {
+  id: number;
+  entity: Entity;
+}
+
+export class Store {
+  constructor(readonly ds: Datastore) {}
+
+  key(kind: string, id: number): Key {
+    return this.ds.key([kind, id]);
+  }
+
+  async get(kind: string, id: number): Promise<Entity | undefined> {
+    const [entity] = await this.ds.get(this.key(kind, id));
+    return entity as Entity | undefined;
+  }
+
+  async getMany(kind: string, ids: number[]): Promise<Map<number, Entity>> {
+    if (ids.length === 0) return new Map();
+    const [entities] = await this.ds.get(ids.map((id) => this.key(kind, id)));
+    return new Map((entities as Entity[]).map((e) => [this.idOf(e), e]));
+  }
+
+  async count(kind: string, property: string, value: number): Promise<number> {
+    const query = this.ds.createQuery(kind).filter(new PropertyFilter(property, '=', value));
+    const [[result]] = await this.ds.runAggregationQuery(this.ds.createAggregationQuery(query).count('n'));
+    return Number((result as { n: number }).n);
+  }
+
+  async where(kind: string, property: string, value: number): Promise<Entity[]> {
+    const [entities] = await this.ds.runQuery(this.ds.createQuery(kind).filter(new PropertyFilter(property, '=', value)));
+    return entities as Entity[];
+  }
+
+  async children(kind: string, parent: Key, tx?: Transaction): Promise<Entity[]> {
+    const query = (tx ?? this.ds).createQuery(kind).hasAncestor(parent);
+    const [entities] = await query.run();
+    return entities as Entity[];
+  }
+
+  /**
+   * A page of a chat's messages, newest first, below `before` when given. An ancestor query ordered
+   * on __key__ descending (production needs the composite index in examples/new-service/index.yaml).
+   */
+  async messagesBefore(chatId: number, before: number | null, limit: number): Promise<Entity[]> {
+    let query = this.ds
+      .createQuery(KINDS.message)
+      .hasAncestor(this.key(KINDS.chat, chatId))
+      .order('__key__', { descending: true })
+      .limit(limit);
+    if (before !== null) query = query.filter(new PropertyFilter('__key__', '<', this.ds.key([KINDS.chat, chatId, KINDS.message, before])));
+    const [entities] = await query.run();
+    return entities as Entity[];
+  }
+
+  /** The numeric id of an entity's key (the client returns int64 ids as strings). */
+  idOf(entity: Entity): number {
+    return Number((entity[this.ds.KEY as unknown as string] as Key).id);
+  }
+}
