@@ -19,11 +19,42 @@ const patcher = create({
   arrays: { detectMove: true, includeValueOnMove: false },
 });
 
+type Plain = Record<string, unknown>;
+
+function isPlain(v: unknown): v is Plain {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Two objects reduced to the members that differ: the diff library then walks only what differs
+ * (a 2 KB answer with one changed field is diffed as a small one). Paths are unchanged.
+ */
+function withoutEqualMembers(l: unknown, r: unknown): [unknown, unknown] {
+  if (!isPlain(l) || !isPlain(r)) return [l, r];
+  const pl: Plain = {};
+  const pr: Plain = {};
+  for (const k in l) {
+    if (!Object.hasOwn(r, k)) pl[k] = l[k];
+    else if (!equal(l[k], r[k])) {
+      pl[k] = l[k];
+      pr[k] = r[k];
+    }
+  }
+  for (const k in r) if (!Object.hasOwn(l, k)) pr[k] = r[k];
+  return [pl, pr];
+}
+
 export function diffJson(legacy: unknown, next: unknown, rules: CompiledRules, counts: NormaliseCounts): Difference[] {
   if (equal(legacy, next)) return [];
-  const [l, r] = reconcile(legacy, next, rules, counts);
-  if (equal(l, r)) return [];
-  const differences = deltaToDifferences(patcher.diff(l, r), l, r);
+  let differences: Difference[];
+  try {
+    const [l, r] = reconcile(legacy, next, rules, counts);
+    if (equal(l, r)) return [];
+    const [pl, pr] = withoutEqualMembers(l, r);
+    differences = deltaToDifferences(patcher.diff(pl, pr), pl, pr);
+  } finally {
+    itemKeys.clear();
+  }
   // The pre-walk already dropped ignored keys; this catches what it cannot (items an ignored array adds).
   return rules.ignore.length === 0 ? differences : differences.filter((d) => !pathCovered(rules.ignore, d.path));
 }

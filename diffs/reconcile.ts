@@ -5,11 +5,12 @@
  * parsed, never shared) documents in place, so what remains different is exactly what the rules let
  * through. The structural diff itself is jsondiffpatch's (json-diff.ts).
  */
+import equal from 'fast-deep-equal';
 import type { NormaliseCounts } from './types.js';
 import { arrayKeyAt, isIgnored, isUnordered, type CompiledRules } from './rules.js';
 
-/** Objects in key-matched arrays → their match key; jsondiffpatch's objectHash reads it (json-diff.ts). */
-export const itemKeys = new WeakMap<object, string>();
+/** Objects in key-matched arrays → their match key; jsondiffpatch's objectHash reads it (json-diff.ts), which clears it after each diff (a Map: cheaper than a WeakMap, and the diff is synchronous). */
+export const itemKeys = new Map<object, string>();
 
 interface Walk {
   rules: CompiledRules;
@@ -98,7 +99,7 @@ function walkArrays(a: unknown[], b: unknown[], w: Walk): void {
       const other = inB.get(k);
       if (other === undefined) return;
       w.segs.push(String(i));
-      walkObjects(item as Plain, other as Plain, w);
+      reconcilePair(item, other, w);
       w.segs.pop();
     });
     return;
@@ -186,6 +187,8 @@ function reconcilePair(x: unknown, y: unknown, w: Walk): unknown {
     return undefined;
   }
   if (tx !== 'object' || ty !== 'object' || x === null || y === null) return undefined;
+  // Equal subtrees need nothing absorbed: skip them (most of a document, when a route is close to ready).
+  if (equal(x, y)) return undefined;
   const ax = Array.isArray(x);
   const ay = Array.isArray(y);
   if (ax && ay) walkArrays(x as unknown[], y as unknown[], w);
