@@ -30,6 +30,7 @@ export function createFileDiffStore(options: FileDiffStoreOptions): DiffStore {
   const maxQueued = options.maxQueuedBytes ?? 8 * 1024 * 1024;
   const queue: string[] = [];
   let queuedBytes = 0;
+  let inFlight = 0;
   const stats: DiffStoreStats = { stored: 0, dropped: 0, failed: 0, queued: 0 };
   let fh: FileHandle | undefined;
   let size = 0;
@@ -91,7 +92,7 @@ export function createFileDiffStore(options: FileDiffStoreOptions): DiffStore {
       let bytes = 0;
       while (n < queue.length && bytes < BATCH_BYTES) bytes += queue[n++]!.length;
       const batch = queue.splice(0, n);
-      queuedBytes -= bytes;
+      inFlight = batch.length;
       try {
         await writeBatch(batch);
       } catch (err) {
@@ -101,6 +102,10 @@ export function createFileDiffStore(options: FileDiffStoreOptions): DiffStore {
           reportedError = true;
           options.onError?.(err);
         }
+      } finally {
+        // Lines in flight still hold memory: they count against the bound until written.
+        queuedBytes -= bytes;
+        inFlight = 0;
       }
     }
   }
@@ -145,6 +150,6 @@ export function createFileDiffStore(options: FileDiffStoreOptions): DiffStore {
       fh = undefined;
     },
     records: () => readRecords(rotatedFiles(file, options.maxFiles)),
-    stats: () => ({ ...stats, queued: queue.length }),
+    stats: () => ({ ...stats, queued: queue.length + inFlight }),
   };
 }
