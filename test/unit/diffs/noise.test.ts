@@ -2,6 +2,7 @@ import { compareAnswers } from '../../../diffs/engine.js';
 import { NoiseBook } from '../../../diffs/noise-book.js';
 import { createDiffSink } from '../../../diffs/sink.js';
 import { createMemoryDiffStore } from '../../../diffs/store-memory.js';
+import type { Difference } from '../../../diffs/types.js';
 import { json, pair, rules } from './helpers.js';
 
 describe('noise book', () => {
@@ -20,7 +21,7 @@ describe('noise book', () => {
   test('status noise is learned too, and a noisy subtree covers what is under it', () => {
     const book = new NoiseBook();
     book.learn('r', [{ path: '@status', kind: 'changed', legacy: 200, new: 503 }, { path: '/ad', kind: 'changed' }]);
-    const d = [{ path: '@status', kind: 'changed' as const }, { path: '/ad/title', kind: 'changed' as const }, { path: '/title', kind: 'changed' as const }];
+    const d: Difference[] = [{ path: '@status', kind: 'changed' }, { path: '/ad/title', kind: 'changed' }, { path: '/title', kind: 'changed' }];
     expect(book.classify('r', d)).toBe(1);
     expect(d.map((x) => Boolean(x.noise))).toEqual([true, true, false]);
   });
