@@ -32,6 +32,8 @@ export interface FieldStat {
   path: string;
   count: number;
   kinds: Partial<Record<DiffKind, number>>;
+  /** The id of one record where it differs, for `diffs show`. */
+  example?: string;
 }
 
 export interface RouteReport {
@@ -111,7 +113,7 @@ export function createReport(options: ReportOptions): ReportAccumulator {
         if (d.noise) acc.noise.add(g);
         paths.add(g);
         let f = acc.fields.get(g);
-        if (!f) acc.fields.set(g, (f = { path: g, count: 0, kinds: {} }));
+        if (!f) acc.fields.set(g, (f = { path: g, count: 0, kinds: {}, example: r.id }));
         f.kinds[d.kind] = (f.kinds[d.kind] ?? 0) + 1;
       }
       for (const g of paths) acc.fields.get(g)!.count++;

@@ -29,8 +29,8 @@ function routeSection(r: RouteReport): string {
   const fields =
     r.topFields.length === 0
       ? '<p>No differing fields.</p>'
-      : `<table><thead><tr><th class="l">field</th><th>records</th><th class="l">kinds</th></tr></thead><tbody>${r.topFields
-          .map((f) => `<tr><td class="l"><code>${escapeHtml(f.path)}</code></td><td>${f.count}</td><td class="l">${escapeHtml(kinds(f))}</td></tr>`)
+      : `<table><thead><tr><th class="l">field</th><th>records</th><th class="l">kinds</th><th class="l">example record</th></tr></thead><tbody>${r.topFields
+          .map((f) => `<tr><td class="l"><code>${escapeHtml(f.path)}</code></td><td>${f.count}</td><td class="l">${escapeHtml(kinds(f))}</td><td class="l"><code>${escapeHtml(f.example ?? '')}</code></td></tr>`)
           .join('')}</tbody></table>`;
   const noise =
     r.noiseFields.length === 0

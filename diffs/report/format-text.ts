@@ -48,7 +48,7 @@ export function formatText(report: Report): string {
     lines.push('', `${r.route}: ${r.ready ? 'ready' : `not ready (${r.reasons.join('; ')})`}`);
     if (r.topFields.length > 0) {
       lines.push('  top differing fields:');
-      for (const f of r.topFields) lines.push(`    ${String(f.count).padStart(6)}  ${f.path}  (${kinds(f)})`);
+      for (const f of r.topFields) lines.push(`    ${String(f.count).padStart(6)}  ${f.path}  (${kinds(f)})${f.example ? `  e.g. ${f.example}` : ''}`);
     }
     if (r.noiseFields.length > 0) lines.push(`  noise: ${r.noiseFields.map((f) => (f.count > 0 ? `${f.path} (${f.count})` : f.path)).join(', ')}`);
     lines.push(`  normalised: ${normalisedText(r)}`);

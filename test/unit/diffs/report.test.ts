@@ -57,8 +57,8 @@ describe('report computation', () => {
     expect(users).toMatchObject({ route: 'users.get', compared: 200, matched: 190, mismatched: 10, mismatchRate: 0.05, ready: true });
     expect(users!.mismatchUpper95).toBeCloseTo(wilsonUpper(10, 200), 10);
     expect(users!.topFields).toEqual([
-      { path: '/age', count: 10, kinds: { type: 6, missing: 4 } },
-      { path: '/friends/*/name', count: 6, kinds: { changed: 6 } },
+      { path: '/age', count: 10, kinds: { type: 6, missing: 4 }, example: records[190]!.id },
+      { path: '/friends/*/name', count: 6, kinds: { changed: 6 }, example: records[190]!.id },
     ]);
     expect(users!.normalised).toEqual({ numericStrings: 8, emptyArrayObject: 0, nullMissing: 4, numberTolerance: 0 });
     const legacyMs = records.filter((r) => r.route === 'users.get').map((r) => r.legacy.latencyMs);
@@ -76,7 +76,7 @@ describe('report computation', () => {
     const [r] = acc.finish().routes;
     expect(r).toMatchObject({ compared: 3, matched: 2, mismatched: 1 });
     expect(r!.topFields.map((f) => f.path)).toEqual(['/name']);
-    expect(r!.noiseFields).toEqual([{ path: '/token', count: 3, kinds: { changed: 3 } }, { path: '/items/*/ts', count: 0, kinds: {} }]);
+    expect(r!.noiseFields).toEqual([{ path: '/token', count: 3, kinds: { changed: 3 }, example: expect.any(String) }, { path: '/items/*/ts', count: 0, kinds: {} }]);
   });
 
   test('route and since filters; expected routes without records are not ready', () => {
@@ -121,6 +121,6 @@ describe('report formats', () => {
   test('the table lists every route with its verdict and fields', () => {
     const text = formatText(report);
     expect(text).toMatch(/users\.get\s+3\s+2\s+33\.33%\s+\S+%\s+\S+\s+\S+\s+NOT READY/);
-    expect(text).toContain('/a<b>  (changed 1)');
+    expect(text).toMatch(/\/a<b> {2}\(changed 1\) {2}e\.g\. id-\d+/);
   });
 });
