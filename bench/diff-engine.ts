@@ -12,7 +12,7 @@ import { compileRules } from '../diffs/rules.js';
 const seconds = Number(process.argv[2] ?? 2);
 
 function profile(i: number, variant: 'same' | 'reordered' | 'differs'): unknown {
-  const friends = Array.from({ length: 18 }, (_, k) => ({ id: 1000 + k, name: `friend-${k}`, online: k % 2 === 0, since: `2024-0${(k % 9) + 1}-1${k % 10}` }));
+  const friends = Array.from({ length: 24 }, (_, k) => ({ id: 1000 + k, name: `friend-${k}`, online: k % 2 === 0, since: `2024-0${(k % 9) + 1}-1${k % 10}` }));
   const doc: Record<string, unknown> = {
     id: 42 + i,
     name: 'Ann Example',

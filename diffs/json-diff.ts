@@ -27,7 +27,8 @@ function isPlain(v: unknown): v is Plain {
 
 /**
  * Two objects reduced to the members that differ: the diff library then walks only what differs
- * (a 2 KB answer with one changed field is diffed as a small one). Paths are unchanged.
+ * (a 2 KB answer with one changed field is diffed as a small one). Paths are unchanged. After the
+ * pre-walk, equal members are one shared value, so !== is the difference test.
  */
 function withoutEqualMembers(l: unknown, r: unknown): [unknown, unknown] {
   if (!isPlain(l) || !isPlain(r)) return [l, r];
@@ -35,7 +36,7 @@ function withoutEqualMembers(l: unknown, r: unknown): [unknown, unknown] {
   const pr: Plain = {};
   for (const k in l) {
     if (!Object.hasOwn(r, k)) pl[k] = l[k];
-    else if (!equal(l[k], r[k])) {
+    else if (l[k] !== r[k]) {
       pl[k] = l[k];
       pr[k] = r[k];
     }
@@ -45,11 +46,12 @@ function withoutEqualMembers(l: unknown, r: unknown): [unknown, unknown] {
 }
 
 export function diffJson(legacy: unknown, next: unknown, rules: CompiledRules, counts: NormaliseCounts): Difference[] {
-  if (equal(legacy, next)) return [];
   let differences: Difference[];
   try {
+    // The pre-walk starts with a deep-equality check, so equal documents cost one pass; after it,
+    // equal subtrees are shared by both sides and compare by reference.
     const [l, r] = reconcile(legacy, next, rules, counts);
-    if (equal(l, r)) return [];
+    if (l === r || equal(l, r)) return [];
     const [pl, pr] = withoutEqualMembers(l, r);
     differences = deltaToDifferences(patcher.diff(pl, pr), pl, pr);
   } finally {

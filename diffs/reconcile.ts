@@ -85,21 +85,25 @@ function walkArrays(a: unknown[], b: unknown[], w: Walk): void {
     b.sort(sortBy);
   }
   if (key !== undefined) {
-    const inB = new Map<string, unknown>();
-    for (const item of b) {
+    const inB = new Map<string, number>();
+    b.forEach((item, j) => {
       const k = keyOf(item, key, w);
-      if (k === undefined) continue;
+      if (k === undefined) return;
       itemKeys.set(item as object, k);
-      if (!inB.has(k)) inB.set(k, item);
-    }
+      if (!inB.has(k)) inB.set(k, j);
+    });
     a.forEach((item, i) => {
       const k = keyOf(item, key, w);
       if (k === undefined) return;
       itemKeys.set(item as object, k);
-      const other = inB.get(k);
-      if (other === undefined) return;
+      const j = inB.get(k);
+      if (j === undefined) return;
       w.segs.push(String(i));
-      reconcilePair(item, other, w);
+      const r = reconcilePair(item, b[j], w);
+      if (r !== undefined) {
+        a[i] = r;
+        b[j] = r;
+      }
       w.segs.pop();
     });
     return;
@@ -187,8 +191,10 @@ function reconcilePair(x: unknown, y: unknown, w: Walk): unknown {
     return undefined;
   }
   if (tx !== 'object' || ty !== 'object' || x === null || y === null) return undefined;
-  // Equal subtrees need nothing absorbed: skip them (most of a document, when a route is close to ready).
-  if (equal(x, y)) return undefined;
+  // Equal subtrees need nothing absorbed: skip them (most of a document, when a route is close to
+  // ready), and let both sides share one of them, so the diff library's first check (left === right)
+  // skips them too.
+  if (equal(x, y)) return x;
   const ax = Array.isArray(x);
   const ay = Array.isArray(y);
   if (ax && ay) walkArrays(x as unknown[], y as unknown[], w);

@@ -63,7 +63,7 @@ export function createDiffSink(options: DiffSinkOptions): DiffSink {
   const counts = { compared: 0, dropped: 0, failed: 0 };
   let closed = false;
 
-  function process(pair: ShadowPair): void {
+  function comparePair(pair: ShadowPair): void {
     const { legacy, next } = legacyAndNew(pair);
     const rules = compileRules(options.rulesFor(pair.route) ?? undefined);
     let learned: string[] | undefined;
@@ -91,7 +91,7 @@ export function createDiffSink(options: DiffSinkOptions): DiffSink {
       queue[head++] = undefined as unknown as ShadowPair; // let the bodies go
       queuedBytes -= pairBytes(pair);
       try {
-        process(pair);
+        comparePair(pair);
       } catch (err) {
         counts.failed++;
         options.onError?.(err);
