@@ -8,9 +8,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { Registry } from 'prom-client';
+import YAML from 'yaml';
 import { createDiffSinkFromConfig } from '../../../cli/diffs-wiring.js';
 import { bufferIo } from '../../../cli/io.js';
 import { runCli } from '../../../cli/program.js';
+import { diffRules } from '../../../config/diff-schema.js';
 import { loadConfig } from '../../../config/load.js';
 import type { CapturedResponse } from '../../../proxy/shadow-contract.js';
 import { startUpstream, type Upstream } from '../../support/http.js';
@@ -161,5 +163,9 @@ describe('dual-read diffs with real upstreams', () => {
       if (args[1] === 'show') expect(r.out).toMatch(/\/name {2}changed\s+│ "Cy"\s+│ "Cyd"/);
     }
     expect(readFileSync(path.join(dir, 'report.html'), 'utf8')).toContain('<td class="l">users.get</td>');
+    // The rules example is a valid routes[].diff.
+    const yamlBlock = /\*\*Rules per route\*\*[\s\S]*?```yaml\n([\s\S]*?)```/.exec(section)![1]!;
+    const rules = diffRules.parse((YAML.parse(yamlBlock) as { diff: unknown }).diff);
+    expect(rules).toMatchObject({ ignore: ['/lastSeen', '/friends/*/online'], arrayKeys: { '/friends': 'id' }, numberTolerance: 0.001 });
   });
 });
