@@ -72,6 +72,35 @@ function byCanonical(w: Walk) {
   };
 }
 
+/**
+ * For two lists of objects that hold the same items in another order (rows from a query without ORDER
+ * BY), a key per item: its canonical text. Items then match by content, and the diff library reports
+ * one "order" difference instead of a change at every position. Undefined for anything else.
+ */
+function permutationKeys(a: unknown[], b: unknown[], w: Walk): ((item: unknown) => string | undefined) | undefined {
+  if (a.length !== b.length || a.length < 2) return undefined;
+  if (!a.some((x) => typeof x === 'object' && x !== null)) return undefined; // primitives: the library finds their moves
+  if (w.rules.ignore.length > 0) {
+    for (let i = 0; i < a.length; i++) if (isIgnored(w.rules, [...w.segs, String(i)])) return undefined;
+  }
+  const texts = new Map<unknown, string>();
+  const textOf = (x: unknown) => {
+    const c = canonical(x, w);
+    if (typeof x === 'object' && x !== null) texts.set(x, c);
+    return c;
+  };
+  const ca = a.map(textOf);
+  const cb = b.map(textOf);
+  if (ca.every((c, i) => c === cb[i])) return undefined; // same order: compare by position
+  const sa = [...ca].sort();
+  const sb = [...cb].sort();
+  if (!sa.every((c, i) => c === sb[i])) return undefined;
+  return (item) => {
+    const c = texts.get(item);
+    return c === undefined ? undefined : `c:${c}`;
+  };
+}
+
 function walkArrays(a: unknown[], b: unknown[], w: Walk): void {
   const key = w.rules.hasPatterns ? arrayKeyAt(w.rules, w.segs) : undefined;
   if (w.rules.hasPatterns && isUnordered(w.rules, w.segs)) {
@@ -84,16 +113,17 @@ function walkArrays(a: unknown[], b: unknown[], w: Walk): void {
     a.sort(sortBy);
     b.sort(sortBy);
   }
-  if (key !== undefined) {
+  const keyFn = key !== undefined ? (item: unknown) => keyOf(item, key, w) : permutationKeys(a, b, w);
+  if (keyFn !== undefined) {
     const inB = new Map<string, number>();
     b.forEach((item, j) => {
-      const k = keyOf(item, key, w);
+      const k = keyFn(item);
       if (k === undefined) return;
       itemKeys.set(item as object, k);
       if (!inB.has(k)) inB.set(k, j);
     });
     a.forEach((item, i) => {
-      const k = keyOf(item, key, w);
+      const k = keyFn(item);
       if (k === undefined) return;
       itemKeys.set(item as object, k);
       const j = inB.get(k);

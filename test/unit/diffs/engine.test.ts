@@ -195,3 +195,26 @@ describe('diff engine: PHP normalisers, each switchable and counted', () => {
     expect(diff({ ids: ['3', '1', '2'] }, { ids: [1, 2, 3] }, rules({ unorderedArrays: ['/ids'] })).differences).toEqual([]);
   });
 });
+
+describe('diff engine: lists of objects in another order', () => {
+  test('the same rows in another order are one "order" difference at the list', () => {
+    const a = { rows: [{ id: 1, n: 'a' }, { id: 2, n: 'b' }, { id: 3, n: 'c' }] };
+    const b = { rows: [{ id: 3, n: 'c' }, { id: 1, n: 'a' }, { id: 2, n: 'b' }] };
+    expect(diff(a, b).differences).toEqual([{ path: '/rows', kind: 'order', legacy: a.rows, new: b.rows }]);
+    expect(diff(a, b, rules({ unorderedArrays: ['/rows'] })).differences).toEqual([]);
+  });
+
+  test('reordered rows that also differ by a normaliser: order reported, the normaliser absorbs the rest', () => {
+    const a = { rows: [{ id: '1', tags: [] }, { id: '2', tags: [] }] };
+    const b = { rows: [{ id: 2, tags: {} }, { id: 1, tags: {} }] };
+    const d = diff(a, b);
+    expect(d.differences.map((x) => [x.path, x.kind])).toEqual([['/rows', 'order']]);
+    expect(d.normalised).toMatchObject({ numericStrings: 2, emptyArrayObject: 2 });
+  });
+
+  test('rows that differ in content are compared by position, field by field', () => {
+    const a = { rows: [{ id: 1, n: 'a' }, { id: 2, n: 'b' }] };
+    const b = { rows: [{ id: 1, n: 'a' }, { id: 2, n: 'B' }] };
+    expect(diff(a, b).differences).toEqual([{ path: '/rows/1/n', kind: 'changed', legacy: 'b', new: 'B' }]);
+  });
+});
