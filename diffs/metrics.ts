@@ -13,17 +13,18 @@ export interface DiffMetrics {
   dropped: Counter<'route' | 'reason'>;
 }
 
+/** A counter on the registry, reused when a sink was made before on it (a restart with the same registry). */
+function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: L[]): Counter<L> {
+  const existing = registry.getSingleMetric(name);
+  if (existing instanceof Counter) return existing as Counter<L>;
+  return new Counter({ name, help, labelNames, registers: [registry] });
+}
+
 export function createDiffMetrics(registry: Registry): DiffMetrics {
-  const registers = [registry];
   return {
-    compared: new Counter({ name: 'strangler_shadow_compared_total', help: 'Mirrored pairs compared, per route', labelNames: ['route'], registers }),
-    matched: new Counter({ name: 'strangler_shadow_matched_total', help: 'Compared pairs with no difference but noise, per route', labelNames: ['route'], registers }),
-    mismatched: new Counter({ name: 'strangler_shadow_mismatched_total', help: 'Compared pairs with at least one real difference, per route', labelNames: ['route'], registers }),
-    dropped: new Counter({
-      name: 'strangler_diffs_dropped_total',
-      help: 'Pairs not compared or records not stored by the diff sink, per route and reason (queue-full, store-full)',
-      labelNames: ['route', 'reason'],
-      registers,
-    }),
+    compared: counter(registry, 'strangler_shadow_compared_total', 'Mirrored pairs compared, per route', ['route']),
+    matched: counter(registry, 'strangler_shadow_matched_total', 'Compared pairs with no difference but noise, per route', ['route']),
+    mismatched: counter(registry, 'strangler_shadow_mismatched_total', 'Compared pairs with at least one real difference, per route', ['route']),
+    dropped: counter(registry, 'strangler_diffs_dropped_total', 'Pairs not compared or records not stored by the diff sink, per route and reason (queue-full, store-full)', ['route', 'reason']),
   };
 }

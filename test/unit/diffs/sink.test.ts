@@ -99,3 +99,14 @@ describe('diff sink', () => {
     expect(store.list()).toHaveLength(5);
   });
 });
+
+test('a second sink on the same registry reuses its counters', async () => {
+  const registry = new Registry();
+  const first = createDiffSink({ rulesFor: () => undefined, store: createMemoryDiffStore(), metrics: registry });
+  first.accept(pair('r', {}, {}));
+  await first.close();
+  const second = createDiffSink({ rulesFor: () => undefined, store: createMemoryDiffStore(), metrics: registry });
+  second.accept(pair('r', {}, {}));
+  await second.close();
+  expect(await counter(registry, 'strangler_shadow_compared_total', 'r')).toBe(2);
+});
