@@ -65,6 +65,7 @@ export function diffsReportCommand(io: CliIo): Command {
       } catch (err) {
         throw new StranglerError('STRANGLER_E_DIFFS_FILE', `${source.label}: cannot read diff records: ${describeCause(err)}`, { cause: err, hint: 'check the file permissions' });
       }
+      if (source.files.length === 0) io.stderr.write(`strangler: no diff records at ${source.label} yet (is a route's shadow dial on?)\n`);
       if (counts.bad > 0) io.stderr.write(`strangler: skipped ${counts.bad} unreadable line(s) in ${source.label}\n`);
       const report = acc.finish();
       const text = flags.format === 'json' ? formatJson(report) : flags.format === 'html' ? formatHtml(report) : formatText(report);

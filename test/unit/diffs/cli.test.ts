@@ -88,6 +88,20 @@ describe('strangler diffs report', () => {
     expect(tableRows(html, 'summary').map((row) => row[0])).toEqual(['feed.list', 'old.route', 'users.get']);
   });
 
+  test('a config whose proxy has written nothing yet: its shadowed routes are not ready (exit 1)', async () => {
+    const empty = path.join(dir, 'empty.yaml');
+    writeFileSync(empty, readFileSync(config, 'utf8').replace('./data/diffs.jsonl', './none/diffs.jsonl'));
+    const r = await run('diffs', 'report', '-c', empty);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('no diff records at');
+    expect(r.out).toMatch(/chat\.get\s+0\s+0/);
+    const memory = path.join(dir, 'memory.yaml');
+    writeFileSync(memory, readFileSync(config, 'utf8').replace('diffs: { path: ./data/diffs.jsonl }', 'diffs: { store: memory }'));
+    const m = await run('diffs', 'report', '-c', memory);
+    expect(m.code).toBe(2);
+    expect(m.err).toContain('[STRANGLER_E_DIFFS_FILE]');
+  });
+
   test('bad flags exit 2 and change nothing', async () => {
     for (const args of [
       ['diffs', 'report'],
