@@ -11,8 +11,9 @@ import type { CompiledRules } from './rules.js';
 import type { Difference, NormaliseCounts } from './types.js';
 
 /**
- * Items of key-matched arrays hash to their key (set by the pre-walk); any other object hashes to its
- * position, which is what jsondiffpatch does without an objectHash (match by position).
+ * Items of key-matched arrays, and of lists that hold the same items in another order, hash to the key
+ * the pre-walk gave them; any other object hashes to its position, which is what jsondiffpatch does
+ * without an objectHash (match by position).
  */
 const patcher = create({
   objectHash: (item: object, index?: number) => itemKeys.get(item) ?? `#${index}`,

@@ -9,7 +9,11 @@ import equal from 'fast-deep-equal';
 import type { NormaliseCounts } from './types.js';
 import { arrayKeyAt, isIgnored, isUnordered, type CompiledRules } from './rules.js';
 
-/** Objects in key-matched arrays → their match key; jsondiffpatch's objectHash reads it (json-diff.ts), which clears it after each diff (a Map: cheaper than a WeakMap, and the diff is synchronous). */
+/**
+ * Objects in key-matched (or permuted) arrays → their match key. jsondiffpatch's objectHash reads it
+ * (json-diff.ts), which clears it after each diff: a Map is cheaper than a WeakMap, and a diff is
+ * synchronous, so no two diffs share it.
+ */
 export const itemKeys = new Map<object, string>();
 
 interface Walk {
