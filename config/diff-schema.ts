@@ -31,10 +31,12 @@ export const diffStoreSchema = z
     path: z.string().min(1).default('./.strangler/diffs.jsonl'),
     /** Rotate the JSONL file past this size. */
     maxFileBytes: positiveInt('67108864').default(64 * 1024 * 1024),
+    /** Rotated files kept (FILE.1 … FILE.N) besides the current one; older ones are deleted. */
+    maxFiles: z.number().int().min(0).max(1000).default(5),
     /** Field names whose values are masked before a diff is stored. */
     redact: z.array(z.string()).default([]),
   })
-  .default({ store: 'file', path: './.strangler/diffs.jsonl', maxFileBytes: 64 * 1024 * 1024, redact: [] });
+  .default({ store: 'file', path: './.strangler/diffs.jsonl', maxFileBytes: 64 * 1024 * 1024, maxFiles: 5, redact: [] });
 
 export const shadowSchema = z
   .strictObject({

@@ -38,6 +38,10 @@ export const CATALOGUE = {
   // --- proxy -------------------------------------------------------------------
 
   // --- diffs -------------------------------------------------------------------
+  STRANGLER_E_DIFFS_NOT_READY: { exit: 1, title: 'A diff report found routes that are not ready' },
+  STRANGLER_E_DIFFS_FILE: { exit: 2, title: 'The diff records cannot be read' },
+  STRANGLER_E_DIFFS_RECORD_NOT_FOUND: { exit: 2, title: 'No diff record has that id' },
+  STRANGLER_E_DIFFS_OUTPUT: { exit: 1, title: 'The report file cannot be written' },
 
   // --- migrate -----------------------------------------------------------------
 } as const satisfies Record<string, { exit: 1 | 2; title: string }>;

@@ -1,0 +1,56 @@
+/** Where the diff commands read records: the config's diff file, or --file; flags checked here. */
+import { existsSync, statSync } from 'node:fs';
+import { InvalidArgumentError } from 'commander';
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { StranglerError } from '../core/errors.js';
+import { rotatedFiles } from '../diffs/jsonl-read.js';
+import { diffFileFromConfig } from './diffs-wiring.js';
+
+export interface SourceFlags {
+  config?: string;
+  file?: string;
+}
+
+export interface RecordSource {
+  config?: Config;
+  /** Files to read, oldest first. */
+  files: string[];
+  /** What to name in messages. */
+  label: string;
+}
+
+/** Rotated files kept besides --file are read too (FILE.1 … FILE.N), up to this many. */
+const MAX_ROTATED = 1000;
+
+export function recordSource(flags: SourceFlags, env: NodeJS.ProcessEnv): RecordSource {
+  if (!flags.config && !flags.file) throw new InvalidArgumentError('pass -c FILE (the config) or --file PATH (a diffs JSONL file)');
+  if (flags.file) {
+    if (!existsSync(flags.file) || !statSync(flags.file).isFile()) {
+      throw new StranglerError('STRANGLER_E_DIFFS_FILE', `${flags.file}: no such diff file`, { hint: 'pass the file the proxy writes (proxy.diffs.path)' });
+    }
+    const config = flags.config ? loadConfig(flags.config, env) : undefined;
+    return { ...(config ? { config } : {}), files: rotatedFiles(flags.file, MAX_ROTATED), label: flags.file };
+  }
+  const config = loadConfig(flags.config!, env);
+  const { path, maxFiles } = diffFileFromConfig(config);
+  return { config, files: rotatedFiles(path, maxFiles), label: path };
+}
+
+/** "90s", "15m", "1h", "2d", or an ISO time; the result is the earliest record time kept. */
+export function parseSince(value: string, now = Date.now()): Date {
+  const m = /^(\d+(?:\.\d+)?)(s|m|h|d)$/.exec(value.trim());
+  if (m) {
+    const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'];
+    return new Date(now - Number(m[1]) * unit);
+  }
+  const t = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(t)) throw new InvalidArgumentError(`expected a duration such as 30m, 1h, 2d or an ISO time, got "${value}"`);
+  return new Date(t);
+}
+
+export function percentArg(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError(`expected a percentage from 0 to 100, got "${value}"`);
+  return n;
+}

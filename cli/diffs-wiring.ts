@@ -1,0 +1,49 @@
+/**
+ * Turns a loaded config into the diff side's adapters. The proxy's start command calls
+ * createDiffSinkFromConfig and hands the sink to the proxy; the report commands read records with
+ * diffFilesFromConfig.
+ */
+import type { Registry } from 'prom-client';
+import { requireSection, resolveFromConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { StranglerError } from '../core/errors.js';
+import { createDiffSink, type DiffSink } from '../diffs/sink.js';
+import type { DiffStore } from '../diffs/store-contract.js';
+import { createFileDiffStore } from '../diffs/store-file.js';
+import { createMemoryDiffStore } from '../diffs/store-memory.js';
+
+export function openDiffStore(config: Config, onError?: (err: unknown) => void): DiffStore {
+  const d = requireSection(config, 'proxy').diffs;
+  if (d.store === 'memory') return createMemoryDiffStore({ redact: d.redact });
+  return createFileDiffStore({ path: resolveFromConfig(config, d.path), maxFileBytes: d.maxFileBytes, maxFiles: d.maxFiles, redact: d.redact, ...(onError ? { onError } : {}) });
+}
+
+export interface DiffSinkWiring {
+  /** The proxy's metrics registry: compared/matched/mismatched counters per route go there. */
+  registry?: Registry;
+  /** A store or write failure, reported once per kind (log it; the sink never throws). */
+  onError?: (err: unknown) => void;
+}
+
+/** The ShadowSink for the proxy: rules per route from the config, records to proxy.diffs. */
+export function createDiffSinkFromConfig(config: Config, wiring: DiffSinkWiring = {}): DiffSink {
+  const proxy = requireSection(config, 'proxy');
+  const rules = new Map(proxy.routes.map((r) => [r.name, r.diff]));
+  return createDiffSink({
+    rulesFor: (route) => rules.get(route),
+    store: openDiffStore(config, wiring.onError),
+    ...(wiring.registry ? { metrics: wiring.registry } : {}),
+    ...(wiring.onError ? { onError: wiring.onError } : {}),
+  });
+}
+
+/** The JSONL file the config's proxy writes diff records to, and how many rotated files it keeps. */
+export function diffFileFromConfig(config: Config): { path: string; maxFiles: number } {
+  const d = requireSection(config, 'proxy').diffs;
+  if (d.store !== 'file') {
+    throw new StranglerError('STRANGLER_E_DIFFS_FILE', `${config.file}: proxy.diffs.store is "${d.store}": no records on disk`, {
+      hint: 'set proxy.diffs.store: file, or pass --file PATH',
+    });
+  }
+  return { path: resolveFromConfig(config, d.path), maxFiles: d.maxFiles };
+}

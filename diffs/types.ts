@@ -1,0 +1,69 @@
+/**
+ * The plain data the diff engine produces and the diff store keeps. No behaviour here.
+ *
+ * Paths: a difference in a JSON body is located by a JSON Pointer (RFC 6901/6902 style: "/friends/2/name",
+ * "" for the whole document). Differences outside the body use paths that cannot collide with a
+ * pointer, since every pointer is "" or starts with "/": "@status", "@headers/<name>", and "@body" for
+ * a body compared as text or by hash.
+ */
+import type { BackendName } from '../config/proxy-schema.js';
+
+export type DiffKind = 'changed' | 'missing' | 'extra' | 'type' | 'order';
+
+export interface Difference {
+  path: string;
+  /** changed: both present, same type; missing: only legacy has it; extra: only new has it;
+   * type: the JSON types differ; order: the same items in another order. */
+  kind: DiffKind;
+  /** Absent when missing on that side. */
+  legacy?: unknown;
+  new?: unknown;
+  /** Set when the path is known to differ between two legacy answers (see noise-book.ts). */
+  noise?: true;
+}
+
+/** What each normaliser (and the number tolerance) absorbed in one comparison. */
+export interface NormaliseCounts {
+  numericStrings: number;
+  emptyArrayObject: number;
+  nullMissing: number;
+  numberTolerance: number;
+}
+
+export const NORMALISERS = ['numericStrings', 'emptyArrayObject', 'nullMissing', 'numberTolerance'] as const;
+
+export function zeroCounts(): NormaliseCounts {
+  return { numericStrings: 0, emptyArrayObject: 0, nullMissing: 0, numberTolerance: 0 };
+}
+
+export interface DiffOutcome {
+  differences: Difference[];
+  normalised: NormaliseCounts;
+}
+
+export interface SideSummary {
+  status: number;
+  latencyMs: number;
+  error?: string;
+}
+
+/** One compared pair, as stored (one JSON line) and read back by reports. */
+export interface DiffRecord {
+  id: string;
+  time: string;
+  route: string;
+  method: string;
+  path: string;
+  requestId: string;
+  /** Which backend answered the user. */
+  primary: BackendName;
+  legacy: SideSummary;
+  new: SideSummary;
+  /** True when no difference remains once noise is set apart. */
+  match: boolean;
+  differences: Difference[];
+  /** Generic paths that differed between two legacy answers to this request (a noise sample). */
+  noiseLearned?: string[];
+  /** Only the non-zero counts. */
+  normalised?: Partial<NormaliseCounts>;
+}
