@@ -14,7 +14,8 @@ export const timezone = z.string().superRefine((v, ctx) => {
   }
 });
 
-export const COLUMN_TYPES = ['string', 'int', 'double', 'boolean', 'timestamp', 'date', 'decimal', 'json', 'entity', 'blob'] as const;
+/** Property types a column can map to; README "Migrations" documents each (types.ts: PropertyType). */
+export const COLUMN_TYPES = ['string', 'int', 'double', 'boolean', 'timestamp', 'date', 'decimal', 'json', 'entity', 'blob', 'array'] as const;
 
 const column = z.strictObject({
   /** Leave the column out of the entity. */

@@ -1,0 +1,107 @@
+import { Datastore } from '@google-cloud/datastore';
+import { convertValue } from './convert.js';
+import { entityBytes } from './entity-size.js';
+import { encodeKeyName, keyPartText } from './key-name.js';
+import { INT64_MAX, MAX_ENTITY_BYTES, MAX_INDEXED_BYTES, type KeyPath, type KeyStrategy, type MapResult, type TableMapping } from './types.js';
+
+/**
+ * One MySQL row → one Datastore entity (key, data, index exclusions, size), or the reason it cannot
+ * be written. Pure: no I/O and no Datastore client (Datastore.int/double are static helpers).
+ */
+export function mapRow(mapping: TableMapping, row: Readonly<Record<string, unknown>>): MapResult {
+  const pk = primaryKeyText(mapping, row);
+  const fail = (reason: string): MapResult => ({ ok: false, key: pk, reason });
+
+  const key: KeyPath = [];
+  if (mapping.parent) {
+    const id = keyIdentifier(mapping.parent.strategy, [row[mapping.parent.column]], false);
+    if (typeof id === 'object' && 'error' in id) return fail(`parent column ${mapping.parent.column}: ${id.error}`);
+    key.push(mapping.parent.kind, id);
+  }
+  const own = keyIdentifier(
+    mapping.key.strategy,
+    mapping.key.columns.map((c) => row[c]),
+    mapping.key.columns.length > 1,
+  );
+  if (typeof own === 'object' && 'error' in own) return fail(`key: ${own.error}`);
+  key.push(mapping.kind, own);
+
+  let data: Record<string, unknown> = {};
+  let zeroDates = 0;
+  for (const p of mapping.properties) {
+    const r = convertValue(row[p.column], p.type, p.timezone);
+    if (!r.ok) return fail(`column ${p.column}: ${r.reason}`);
+    if (r.zeroDate) zeroDates++;
+    data[p.property] = r.value;
+  }
+
+  if (mapping.transform) {
+    try {
+      const out = mapping.transform(row, { ...data });
+      if (out === null || typeof out !== 'object' || Array.isArray(out)) return fail(`transform ${mapping.transformModule ?? ''} returned ${out === null ? 'null' : typeof out}, not an entity object`.replace('  ', ' '));
+      data = out;
+    } catch (err) {
+      return fail(`transform ${mapping.transformModule ?? ''} threw: ${(err as Error)?.message ?? String(err)}`.replace('  ', ' '));
+    }
+  }
+
+  const approxBytes = entityBytes(key, data);
+  if (approxBytes > MAX_ENTITY_BYTES) {
+    return fail(`entity is ${approxBytes.toLocaleString('en-US')} bytes, over Datastore's limit of ${MAX_ENTITY_BYTES.toLocaleString('en-US')} bytes`);
+  }
+  return { ok: true, key, data, excludeFromIndexes: exclusions(mapping, data), approxBytes, zeroDates };
+}
+
+type Identifier = string | ReturnType<typeof Datastore.int> | { error: string };
+
+/** A key's id (strategy 'id': 1..2^63−1) or name (one value as is; several joined and escaped). */
+function keyIdentifier(strategy: KeyStrategy, values: unknown[], composite: boolean): Identifier {
+  if (values.some((v) => v === null || v === undefined)) return { error: 'a key column is NULL' };
+  if (strategy === 'id') {
+    const text = keyPartText(values[0]);
+    if (!/^\d+$/.test(text) || BigInt(text) < 1n || BigInt(text) > INT64_MAX) {
+      return { error: `${text} cannot be a Datastore id (ids are 1 to 2^63−1); use a key name` };
+    }
+    return Datastore.int(BigInt(text).toString());
+  }
+  const parts = values.map(keyPartText);
+  const name = composite ? encodeKeyName(parts) : parts[0]!;
+  if (name === '') return { error: 'an empty key name is not allowed in Datastore' };
+  if (/^__.*__$/.test(name)) return { error: `key name "${name}" is reserved in Datastore (__…__)` };
+  if (Buffer.byteLength(name, 'utf8') > MAX_INDEXED_BYTES) return { error: `key name is longer than ${MAX_INDEXED_BYTES} bytes` };
+  return name;
+}
+
+/** The row's primary key as text, for dead letters: `7`, `a:b`. */
+export function primaryKeyText(mapping: TableMapping, row: Readonly<Record<string, unknown>>): string {
+  const parts = mapping.key.columns.map((c) => (row[c] === null || row[c] === undefined ? 'NULL' : keyPartText(row[c])));
+  return parts.length > 1 ? encodeKeyName(parts) : (parts[0] ?? '');
+}
+
+function isLong(v: unknown): boolean {
+  if (typeof v === 'string') return v.length > MAX_INDEXED_BYTES / 4 && Buffer.byteLength(v, 'utf8') > MAX_INDEXED_BYTES;
+  return Buffer.isBuffer(v) && v.length > MAX_INDEXED_BYTES;
+}
+
+function isEmbeddedEntity(v: unknown): boolean {
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Date || Buffer.isBuffer(v)) return false;
+  const t = (v as { type?: unknown }).type;
+  return t !== 'DatastoreInt' && t !== 'DatastoreDouble';
+}
+
+/**
+ * Unindexed: properties the mapping marks so, every embedded entity (JSON objects), and any string
+ * or blob over 1500 bytes (Datastore refuses to index those). Arrays use the client's `name[]` path.
+ */
+function exclusions(mapping: TableMapping, data: Record<string, unknown>): string[] {
+  const unindexed = new Set(mapping.properties.filter((p) => !p.indexed).map((p) => p.property));
+  const out: string[] = [];
+  for (const [name, v] of Object.entries(data)) {
+    if (Array.isArray(v)) {
+      if (unindexed.has(name) || v.some((x) => isLong(x) || isEmbeddedEntity(x))) out.push(`${name}[]`);
+    } else if (unindexed.has(name) || isLong(v) || isEmbeddedEntity(v)) {
+      out.push(name);
+    }
+  }
+  return out;
+}
