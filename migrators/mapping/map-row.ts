@@ -98,8 +98,14 @@ function exclusions(mapping: TableMapping, data: Record<string, unknown>): strin
   const out: string[] = [];
   for (const [name, v] of Object.entries(data)) {
     if (Array.isArray(v)) {
-      if (unindexed.has(name) || v.some((x) => isLong(x) || isEmbeddedEntity(x))) out.push(`${name}[]`);
-    } else if (unindexed.has(name) || isLong(v) || isEmbeddedEntity(v)) {
+      const entities = v.some(isEmbeddedEntity);
+      if (unindexed.has(name) || entities || v.some(isLong)) out.push(`${name}[]`);
+      if (entities) out.push(`${name}[].*`);
+    } else if (isEmbeddedEntity(v)) {
+      // Excluding an entity value does not exclude what it contains (the emulator refuses a long
+      // nested string even so); the client's `name.*` path walks every nested property and array.
+      out.push(name, `${name}.*`);
+    } else if (unindexed.has(name) || isLong(v)) {
       out.push(name);
     }
   }
