@@ -6,6 +6,7 @@
  * range on the first column even where the row constructor is not range-optimised.
  */
 import type { ShardRange } from '../copy/shard.js';
+import { encodeKeyName, keyPartText } from '../mapping/key-name.js';
 
 export interface KeyColumn {
   name: string;
@@ -107,7 +108,8 @@ export function loadKey(stored: StoredKey): KeyValue[] {
   return stored.map((v) => (typeof v === 'object' ? Buffer.from(v.$b64, 'base64') : v));
 }
 
-/** A key for messages and reports: `42`, `7:3`, `0x00ff`. */
+/** A key for messages and reports, written as dead letters and key names write it: `42`, `x\\:y:1`, `00ff`. */
 export function showKey(values: readonly KeyValue[]): string {
-  return values.map((v) => (Buffer.isBuffer(v) ? `0x${v.toString('hex')}` : String(v))).join(':');
+  const parts = values.map(keyPartText);
+  return parts.length > 1 ? encodeKeyName(parts) : parts[0]!;
 }

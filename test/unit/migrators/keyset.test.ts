@@ -33,6 +33,7 @@ describe('keyset queries', () => {
     const values = ['42', 7, Buffer.from([0, 255])];
     const stored = JSON.parse(JSON.stringify(storeKey(values)));
     expect(loadKey(stored)).toEqual(values);
-    expect(showKey(values)).toBe('42:7:0x00ff');
+    expect(showKey(values)).toBe('42:7:00ff');
+    expect(showKey(['x:y', 1])).toBe('x\\:y:1');
   });
 });
