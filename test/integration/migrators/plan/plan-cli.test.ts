@@ -156,4 +156,16 @@ describe('strangler migrate plan (real MariaDB)', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('  transform: ./upper.mjs');
   });
+
+  test('the README example runs and prints what the README shows', async () => {
+    const readme = readFileSync(path.join(process.cwd(), 'README.md'), 'utf8');
+    const yamlBlock = /<!-- readme-example: migrate-plan-config -->\n```yaml\n([\s\S]*?)```/.exec(readme)![1]!;
+    const shown = /```\n\$ strangler migrate plan -c strangler.yaml\n([\s\S]*?)```/.exec(readme)![1]!;
+    const file = path.join(dir, 'readme.yaml');
+    writeFileSync(file, yamlBlock.replace(/source: .*/, `source: ${db.url}`));
+    const r = await plan('-c', file);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out.replace(`database ${db.name}`, 'database legacy')).toBe(shown);
+  });
 });
