@@ -5,14 +5,16 @@
  *
  * Agreed with migrators engineer B (run / status / verify / sync):
  * - run:    `mapRow(mapping, row)` (map-row.ts) → `{ ok, key, data, excludeFromIndexes, approxBytes }`;
- *           `datastoreKeyPath(result.key)` is what `ds.key(...)` takes; `zeroDates` counts nulled zero dates.
+ *           `result.key` is what `ds.key(...)` takes; `zeroDates` counts nulled zero dates.
  * - verify: `canonicalRow(mapping, row)` and `canonicalEntity(entity)` (canonical.ts) give
  *           `Record<property, string>` on equal terms (entities read back with `wrapNumbers: true`);
  *           `canonicalValue(value)` encodes one read-back value; `keyString(keyPath)` / `entityKeyString(key)`
  *           give one string per key on both sides.
  * - config → mapping: `buildMapping(table, config, { sourceTimezone, facts })` (build-mapping.ts) after
- *           `validateTableConfigs(...)` (validate.ts), which throws the catalogued errors.
- * - MySQL:  `introspect(conn, database, tables?)` and `gatherFacts(conn, table)` (migrators/mysql/),
+ *           `validateTableConfigs(...)` (validate.ts), which throws the catalogued errors; all of it in one
+ *           call: `loadMappings(migrate, conn, options)` (migrators/plan/load-mappings.ts), the path plan,
+ *           run, verify and sync share (introspect, validate, facts, buildMapping, refusals, transforms).
+ * - MySQL:  `introspect(conn, database, tables?)` and `gatherFacts(conn, table, scope)` (migrators/mysql/),
  *           `utcSession(conn | pool)` (migrators/mysql/session.ts) before reading TIMESTAMP values.
  */
 import type { PathType } from '@google-cloud/datastore';

@@ -3,7 +3,8 @@ import type mysql from 'mysql2/promise';
 /**
  * TIMESTAMP columns are stored in UTC and shown in the session's time_zone; read them in a UTC
  * session so their strings are UTC (the mapping reads TIMESTAMP as UTC and DATETIME in the declared
- * source zone). Call on every connection that reads rows; for a pool, every new connection is set.
+ * source zone). Call on every connection that reads rows; for a pool, call it right after creating the
+ * pool, before its first query: every connection the pool opens from then on is set first.
  */
 export const UTC_SESSION_SQL = "SET time_zone = '+00:00'";
 
