@@ -100,25 +100,19 @@ export async function copyTable(input: CopyTableInput): Promise<CopyTableResult>
       copiedThisRun += r.copied;
       deadThisRun += r.deadLetters;
       cp = r.checkpoint;
+      cp.done = true;
+      cp.updatedAt = now().toISOString();
+      cp.retries = input.retries.count;
+      await input.store.update(cp);
       break;
     } catch (err) {
       if (!(err instanceof CheckpointVanishedError) || resets >= MAX_TARGET_RESETS) throw err;
       // The target lost our checkpoint (an emulator restart, a wiped namespace, someone's
       // --restart): what it holds can no longer be trusted, so copy the shard again from its start.
       input.events?.notice?.({ table: input.table, shard, message: 'checkpoint vanished from the target (target reset?): copying this shard again from its start' });
-      const watermark = cp.watermark; // the earliest start stays the sync point
-      cp = await freshCheckpoint(input, id, shard, now);
-      cp.watermark = watermark;
-      await input.store.put(cp);
+      cp = await freshCheckpoint(input, id, shard, now, cp.watermark); // the earliest start stays the sync point
     }
   }
-  cp.done = true;
-  cp.updatedAt = now().toISOString();
-  cp.retries = input.retries.count;
-  await input.store.update(cp).catch(async (err) => {
-    if (err instanceof CheckpointVanishedError) await input.store.put(cp!);
-    else throw err;
-  });
   return {
     table: input.table,
     kind: input.kind,
@@ -134,9 +128,9 @@ export async function copyTable(input: CopyTableInput): Promise<CopyTableResult>
   };
 }
 
-async function freshCheckpoint(input: CopyTableInput, id: string, shard: string, now: () => Date): Promise<Checkpoint> {
+async function freshCheckpoint(input: CopyTableInput, id: string, shard: string, now: () => Date, keepWatermark?: string): Promise<Checkpoint> {
   // The watermark is read before the first row: anything changed after it is sync's to catch.
-  const watermark = await input.source.utcNow();
+  const watermark = keepWatermark ?? (await input.source.utcNow());
   const rowsTotal = await input.source.count(input.table, input.key, input.range);
   const at = now().toISOString();
   const cp: Checkpoint = {

@@ -1,4 +1,4 @@
-import { Datastore, type Key } from '@google-cloud/datastore';
+import type { Datastore, Key } from '@google-cloud/datastore';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +6,7 @@ import YAML from 'yaml';
 import { bufferIo } from '../../../cli/io.js';
 import { runCli } from '../../../cli/program.js';
 import { CHECKPOINT_KIND } from '../../../migrators/checkpoint/datastore.js';
+import { createDatastore } from '../../../migrators/datastore/client.js';
 import { createTestDatabase, testNamespace, TEST_PROJECT, type TestDatabase } from '../../support/services.js';
 
 export interface CliResult {
@@ -39,7 +40,7 @@ export async function createMigrateEnv(prefix: string): Promise<MigrateEnv> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `strangler-${prefix}-`));
   const configFile = path.join(dir, 'strangler.yaml');
   const deadLetterFile = path.join(dir, 'dead-letters.jsonl');
-  const ds = new Datastore({ projectId: TEST_PROJECT, namespace });
+  const ds = createDatastore({ projectId: TEST_PROJECT, namespace });
   const env: MigrateEnv = {
     db,
     namespace,
