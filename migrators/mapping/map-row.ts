@@ -1,8 +1,8 @@
 import { Datastore } from '@google-cloud/datastore';
 import { convertValue } from './convert.js';
-import { entityBytes } from './entity-size.js';
+import { entityBytes, valueBytes } from './entity-size.js';
 import { encodeKeyName, keyPartText } from './key-name.js';
-import { INT64_MAX, MAX_ENTITY_BYTES, MAX_INDEXED_BYTES, type KeyPath, type KeyStrategy, type MapResult, type TableMapping } from './types.js';
+import { INT64_MAX, MAX_ENTITY_BYTES, MAX_INDEXED_BYTES, MAX_VALUE_BYTES, type KeyPath, type KeyStrategy, type MapResult, type TableMapping } from './types.js';
 
 /**
  * One MySQL row → one Datastore entity (key, data, index exclusions, size), or the reason it cannot
@@ -45,7 +45,13 @@ export function mapRow(mapping: TableMapping, row: Readonly<Record<string, unkno
     }
   }
 
-  const approxBytes = entityBytes(key, data);
+  for (const [name, v] of Object.entries(data)) {
+    const bytes = typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : valueBytes(v);
+    if (bytes > MAX_VALUE_BYTES) {
+      return fail(`property ${name} is ${bytes.toLocaleString('en-US')} bytes, over Datastore's limit of ${MAX_VALUE_BYTES.toLocaleString('en-US')} bytes for one value`);
+    }
+  }
+  const approxBytes = entityBytes(key, data, mapping.partitionBytes);
   if (approxBytes > MAX_ENTITY_BYTES) {
     return fail(`entity is ${approxBytes.toLocaleString('en-US')} bytes, over Datastore's limit of ${MAX_ENTITY_BYTES.toLocaleString('en-US')} bytes`);
   }

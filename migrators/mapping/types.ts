@@ -108,6 +108,9 @@ export interface TableMapping {
   /** Column holding the last-modified time (for sync). */
   updatedAt?: string;
   properties: PropertyMapping[];
+  /** What the keys' partition (project, database, namespace) adds to an entity's size:
+   * `partitionBytes(...)` of the target, set by loadMappings (entity-size.ts assumes 62 without it). */
+  partitionBytes?: number;
   /** The module path from the config, for display; the function itself is in `transform`. */
   transformModule?: string;
   transform?: RowTransform;
@@ -147,8 +150,10 @@ export interface Risk {
   message: string;
 }
 
-/** Datastore's limit on an entity's size (1 MiB − 4 bytes). */
+/** Datastore's documented limit on an entity's size (1 MiB − 4 bytes; the emulator allows 1 MiB). */
 export const MAX_ENTITY_BYTES = 1_048_572;
+/** Datastore's limit on one property value (1 MiB − 89 bytes); the emulator enforces it too. */
+export const MAX_VALUE_BYTES = 1_048_487;
 /** Datastore refuses to index a string or blob longer than this. */
 export const MAX_INDEXED_BYTES = 1500;
 export const INT64_MAX = 9223372036854775807n;

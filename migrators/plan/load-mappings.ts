@@ -2,6 +2,7 @@ import type mysql from 'mysql2/promise';
 import type { MigrateConfig } from '../../config/migrate-schema.js';
 import { StranglerError } from '../../core/errors.js';
 import { buildMapping, refusals } from '../mapping/build-mapping.js';
+import { partitionBytes } from '../mapping/entity-size.js';
 import { loadTransform } from '../mapping/load-transform.js';
 import type { Risk, TableFacts, TableInfo, TableMapping } from '../mapping/types.js';
 import { validateTableConfigs } from '../mapping/validate.js';
@@ -69,6 +70,7 @@ export async function loadMappings(migrate: MigrateConfig, conn: mysql.Connectio
     const keyColumns = [...(config?.key ? [config.key].flat() : info.primaryKey), ...(config?.parent ? [config.parent.column] : [])];
     const facts = scope === 'none' || (info.primaryKey.length === 0 && scope === 'decisions') ? undefined : await gatherFacts(conn, info, scope, keyColumns);
     const { mapping, risks } = buildMapping(info, config, { sourceTimezone: migrate.sourceTimezone, facts });
+    mapping.partitionBytes = partitionBytes(migrate.target.projectId, migrate.target.databaseId, migrate.target.namespace);
     const refused = refusals(risks);
     if (refused.length > 0 && options.refused !== 'report') {
       const first = refused[0]!;

@@ -2,6 +2,7 @@ import { Datastore } from '@google-cloud/datastore';
 import type mysql from 'mysql2/promise';
 import { migrateSchema } from '../../../../config/migrate-schema.js';
 import { canonicalEntity, canonicalRow, keyString } from '../../../../migrators/mapping/canonical.js';
+import { entityBytes, partitionBytes } from '../../../../migrators/mapping/entity-size.js';
 import { mapRow } from '../../../../migrators/mapping/map-row.js';
 import type { KeyPath } from '../../../../migrators/mapping/types.js';
 import { connectMysql } from '../../../../migrators/mysql/connect.js';
@@ -20,6 +21,7 @@ describe('type mapping round trip: MariaDB → mapRow → emulator → read back
   let conn: mysql.Connection;
   let ds: Datastore;
   let tables: LoadedTable[];
+  let namespace: string;
 
   beforeAll(async () => {
     db = await createTestDatabase('roundtrip');
@@ -33,7 +35,8 @@ describe('type mapping round trip: MariaDB → mapRow → emulator → read back
       tables: ROUNDTRIP_TABLES,
     });
     tables = await loadMappings(migrate, conn, { file: 'roundtrip.yaml', baseDir: process.cwd(), facts: 'all' });
-    ds = new Datastore({ projectId: TEST_PROJECT, namespace: testNamespace('roundtrip') });
+    namespace = testNamespace('roundtrip');
+    ds = new Datastore({ projectId: TEST_PROJECT, namespace });
   });
   afterAll(async () => {
     await conn?.end();
@@ -107,5 +110,36 @@ describe('type mapping round trip: MariaDB → mapRow → emulator → read back
     const canon = canonicalRow(mapping, row);
     expect(canon.ok && canon.fields).toEqual(canonicalEntity(entity));
     expect(entity.doc.a[1].q[1]).toBe(long);
+  });
+
+  test('entity sizes are counted as the emulator counts them: mapRow refuses before a commit would fail', async () => {
+    const mapping = {
+      table: 't',
+      kind: 'Big',
+      key: { columns: ['id'], strategy: 'id' as const },
+      partitionBytes: partitionBytes(TEST_PROJECT, '', namespace),
+      properties: [
+        { column: 'a', property: 'a', type: 'blob' as const, indexed: false },
+        { column: 'b', property: 'b', type: 'blob' as const, indexed: false },
+      ],
+    };
+    const size = (n: number) => entityBytes(['Big', Datastore.int(String(n))], { a: Buffer.alloc(n), b: Buffer.alloc(n) }, mapping.partitionBytes);
+    // Around the n whose entity reaches 1,048,576 bytes, the emulator's limit (2 bytes per step of n).
+    const limit = 524_288 - Math.ceil((size(524_288) - 1_048_576) / 2);
+    const outcomes: { bytes: number; mapRow: boolean; emulator: boolean }[] = [];
+    for (let n = limit - 4; n <= limit + 1; n++) {
+      const r = mapRow(mapping, { id: n, a: Buffer.alloc(n), b: Buffer.alloc(n) });
+      let written = true;
+      try {
+        await ds.upsert({ key: ds.key(['Big', Datastore.int(String(n))]), data: { a: Buffer.alloc(n), b: Buffer.alloc(n) }, excludeFromIndexes: ['a', 'b'] });
+      } catch (err) {
+        expect((err as Error).message).toMatch(/maximum entity size is 1048576 bytes/);
+        written = false;
+      }
+      outcomes.push({ bytes: size(n), mapRow: r.ok, emulator: written });
+    }
+    // The emulator's line is exactly where the formula puts 1,048,576; mapRow's is the documented 1,048,572.
+    expect(outcomes.map((o) => ({ ...o, emulator: o.bytes <= 1_048_576, mapRow: o.bytes <= 1_048_572 }))).toEqual(outcomes);
+    expect(new Set(outcomes.map((o) => `${o.mapRow}/${o.emulator}`))).toEqual(new Set(['true/true', 'false/true', 'false/false']));
   });
 });

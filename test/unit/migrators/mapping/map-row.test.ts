@@ -104,13 +104,18 @@ describe('mapRow', () => {
     expect(edge.ok && edge.excludeFromIndexes).toEqual(['quiet', 'doc']);
   });
 
-  test('an entity over 1 MiB is refused with its size; approxBytes counts key and properties', () => {
-    const m = mapping([prop('id', 'int'), prop('blob', 'blob', { indexed: false })]);
-    const small = mapRow(m, { id: 1, blob: Buffer.alloc(100) });
-    expect(small.ok && small.approxBytes).toBeGreaterThan(100 + 4 + 2);
-    expect(small.ok && small.approxBytes).toBeLessThan(200);
-    const big = mapRow(m, { id: 7, blob: Buffer.alloc(1_048_576) });
-    expect(big).toEqual({ ok: false, key: '7', reason: expect.stringMatching(/^entity is 1,048,\d{3} bytes, over Datastore's limit of 1,048,572 bytes$/) });
+  test('a value over 1,048,487 bytes or an entity over 1 MiB is refused with its size; approxBytes counts key and properties', () => {
+    const m = mapping([prop('id', 'int'), prop('a', 'blob', { indexed: false }), prop('b', 'string', { indexed: false })]);
+    const small = mapRow(m, { id: 1, a: Buffer.alloc(100) });
+    // key: partition 62 + 'T' 2 + id 8; id: 3 + 8; a: 2 + 100; b: 2 + null 1; + 32
+    expect(small.ok && small.approxBytes).toBe(62 + 2 + 8 + 11 + 102 + 3 + 32);
+    expect(mapRow(m, { id: 7, a: Buffer.alloc(1_048_380) }).ok).toBe(true);
+    expect(mapRow(m, { id: 7, b: 'é'.repeat(524_244) })).toEqual({ ok: false, key: '7', reason: "property b is 1,048,488 bytes, over Datastore's limit of 1,048,487 bytes for one value" });
+    expect(mapRow(m, { id: 7, a: Buffer.alloc(600_000), b: 'x'.repeat(600_000) })).toEqual({
+      ok: false,
+      key: '7',
+      reason: expect.stringMatching(/^entity is 1,200,\d{3} bytes, over Datastore's limit of 1,048,572 bytes$/),
+    });
   });
 
   test('a transform sees the row and the entity; its errors are reasons', () => {
