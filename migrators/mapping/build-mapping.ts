@@ -97,6 +97,9 @@ export function buildMapping(table: TableInfo, config: TableConfig | undefined, 
       );
     }
     const p: PropertyMapping = { column: col.name, property: cc?.rename ?? col.name, type, indexed };
+    if (/[.[\]]/.test(p.property)) {
+      colRisk('warning', 'property-name', `property name "${p.property}" has "." or "[": the Datastore client cannot unindex it, so rows whose value must be unindexed go to the dead letters; rename it`);
+    }
     if (type === 'timestamp') {
       if (cls === 'timestamp') {
         p.timezone = 'UTC';

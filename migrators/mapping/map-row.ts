@@ -51,11 +51,18 @@ export function mapRow(mapping: TableMapping, row: Readonly<Record<string, unkno
       return fail(`property ${name} is ${bytes.toLocaleString('en-US')} bytes, over Datastore's limit of ${MAX_VALUE_BYTES.toLocaleString('en-US')} bytes for one value`);
     }
   }
+  const excludeFromIndexes = exclusions(mapping, data);
+  const unexcludable = excludeFromIndexes.find((path) => /[.[\]]/.test(path.replace(/(\[\]|\.\*|\[\]\.\*)$/, '')));
+  if (unexcludable) {
+    // The client reads '.' and '[]' in an exclusion path as nesting: such a name cannot be unindexed,
+    // and an indexed value over 1500 bytes would fail the whole commit.
+    return fail(`property "${unexcludable.replace(/(\[\]|\.\*|\[\]\.\*)$/, '')}" must be unindexed, which the Datastore client cannot do for a name with "." or "[": rename the column`);
+  }
   const approxBytes = entityBytes(key, data, mapping.partitionBytes);
   if (approxBytes > MAX_ENTITY_BYTES) {
     return fail(`entity is ${approxBytes.toLocaleString('en-US')} bytes, over Datastore's limit of ${MAX_ENTITY_BYTES.toLocaleString('en-US')} bytes`);
   }
-  return { ok: true, key, data, excludeFromIndexes: exclusions(mapping, data), approxBytes, zeroDates };
+  return { ok: true, key, data, excludeFromIndexes, approxBytes, zeroDates };
 }
 
 type Identifier = string | ReturnType<typeof Datastore.int> | { error: string };

@@ -131,4 +131,14 @@ describe('mapRow', () => {
     const bad = mapRow({ ...m, transform: () => null as unknown as Record<string, unknown> }, { id: 1, name: 'x' });
     expect(!bad.ok && bad.reason).toBe('transform ./t.js returned null, not an entity object');
   });
+
+  test('a property whose name the client cannot unindex ("." or "[") is refused only when it must be unindexed', () => {
+    const m = mapping([prop('id', 'int'), prop('order.note', 'string')]);
+    expect(mapRow(m, { id: 1, 'order.note': 'short' }).ok).toBe(true);
+    expect(mapRow(m, { id: 1, 'order.note': 'x'.repeat(1501) })).toEqual({
+      ok: false,
+      key: '1',
+      reason: 'property "order.note" must be unindexed, which the Datastore client cannot do for a name with "." or "[": rename the column',
+    });
+  });
 });

@@ -20,6 +20,17 @@ function check(tables: Record<string, unknown>): StranglerError | undefined {
 }
 
 describe('validateTableConfigs', () => {
+  test('MySQL names with spaces and dots can be mapped (and renamed)', () => {
+    const odd = [table('order lines', [col('id', 'int(11)'), col('unit price', 'decimal(10,2)'), col('order.total', 'decimal(10,2)')])];
+    const parsed = migrateSchema.parse({
+      source: 'mysql://u@h/legacy',
+      target: { projectId: 'p-test' },
+      tables: { 'order lines': { kind: 'OrderLine', columns: { 'unit price': { rename: 'unitPrice' }, 'order.total': { rename: 'orderTotal' } } } },
+    }).tables;
+    expect(() => validateTableConfigs(parsed, odd, 'strangler.yaml', 'legacy')).not.toThrow();
+    expect(migrateSchema.safeParse({ source: 'mysql://u@h/legacy', target: { projectId: 'p-test' }, tables: { 'bad ': { kind: 'X' } } }).success).toBe(false);
+  });
+
   test('a valid mapping passes', () => {
     expect(check({ users: { kind: 'User', key: 'id', columns: { nick: { rename: 'alias' } } }, places: { kind: 'Place', columns: { shape: { skip: true } } } })).toBeUndefined();
   });
