@@ -1,6 +1,6 @@
 import { Datastore } from '@google-cloud/datastore';
 import { convertValue } from './convert.js';
-import { entityBytes, valueBytes } from './entity-size.js';
+import { keyBytes, valueBytes } from './entity-size.js';
 import { encodeKeyName, keyPartText } from './key-name.js';
 import { INT64_MAX, MAX_ENTITY_BYTES, MAX_INDEXED_BYTES, MAX_VALUE_BYTES, type KeyPath, type KeyStrategy, type MapResult, type TableMapping } from './types.js';
 
@@ -9,8 +9,7 @@ import { INT64_MAX, MAX_ENTITY_BYTES, MAX_INDEXED_BYTES, MAX_VALUE_BYTES, type K
  * be written. Pure: no I/O and no Datastore client (Datastore.int/double are static helpers).
  */
 export function mapRow(mapping: TableMapping, row: Readonly<Record<string, unknown>>): MapResult {
-  const pk = primaryKeyText(mapping, row);
-  const fail = (reason: string): MapResult => ({ ok: false, key: pk, reason });
+  const fail = (reason: string): MapResult => ({ ok: false, key: primaryKeyText(mapping, row), reason });
 
   const key: KeyPath = [];
   if (mapping.parent) {
@@ -45,20 +44,26 @@ export function mapRow(mapping: TableMapping, row: Readonly<Record<string, unkno
     }
   }
 
-  for (const [name, v] of Object.entries(data)) {
-    const bytes = typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : valueBytes(v);
-    if (bytes > MAX_VALUE_BYTES) {
-      return fail(`property ${name} is ${bytes.toLocaleString('en-US')} bytes, over Datastore's limit of ${MAX_VALUE_BYTES.toLocaleString('en-US')} bytes for one value`);
+  // One pass over the properties: the per-value limit, index exclusions and the entity's size.
+  const unindexed = mapping.properties.length > 0 ? unindexedProperties(mapping) : new Set<string>();
+  const excludeFromIndexes: string[] = [];
+  let approxBytes = keyBytes(key, mapping.partitionBytes) + 32;
+  for (const name in data) {
+    const v = data[name];
+    const bytes = valueBytes(v);
+    const raw = typeof v === 'string' ? bytes - 1 : bytes; // a string's size counts one byte more
+    if (raw > MAX_VALUE_BYTES) {
+      return fail(`property ${name} is ${raw.toLocaleString('en-US')} bytes, over Datastore's limit of ${MAX_VALUE_BYTES.toLocaleString('en-US')} bytes for one value`);
+    }
+    approxBytes += Buffer.byteLength(name, 'utf8') + 1 + bytes;
+    const before = excludeFromIndexes.length;
+    exclude(name, v, unindexed.has(name), excludeFromIndexes);
+    if (excludeFromIndexes.length > before && /[.[\]]/.test(name)) {
+      // The client reads '.' and '[]' in an exclusion path as nesting: such a name cannot be unindexed,
+      // and an indexed value over 1500 bytes would fail the whole commit.
+      return fail(`property "${name}" must be unindexed, which the Datastore client cannot do for a name with "." or "[": rename the column`);
     }
   }
-  const excludeFromIndexes = exclusions(mapping, data);
-  const unexcludable = excludeFromIndexes.find((path) => /[.[\]]/.test(path.replace(/(\[\]|\.\*|\[\]\.\*)$/, '')));
-  if (unexcludable) {
-    // The client reads '.' and '[]' in an exclusion path as nesting: such a name cannot be unindexed,
-    // and an indexed value over 1500 bytes would fail the whole commit.
-    return fail(`property "${unexcludable.replace(/(\[\]|\.\*|\[\]\.\*)$/, '')}" must be unindexed, which the Datastore client cannot do for a name with "." or "[": rename the column`);
-  }
-  const approxBytes = entityBytes(key, data, mapping.partitionBytes);
   if (approxBytes > MAX_ENTITY_BYTES) {
     return fail(`entity is ${approxBytes.toLocaleString('en-US')} bytes, over Datastore's limit of ${MAX_ENTITY_BYTES.toLocaleString('en-US')} bytes`);
   }
@@ -102,25 +107,28 @@ function isEmbeddedEntity(v: unknown): boolean {
   return t !== 'DatastoreInt' && t !== 'DatastoreDouble';
 }
 
+const unindexedCache = new WeakMap<TableMapping, Set<string>>();
+
+function unindexedProperties(mapping: TableMapping): Set<string> {
+  let set = unindexedCache.get(mapping);
+  if (!set) unindexedCache.set(mapping, (set = new Set(mapping.properties.filter((p) => !p.indexed).map((p) => p.property))));
+  return set;
+}
+
 /**
  * Unindexed: properties the mapping marks so, every embedded entity (JSON objects), and any string
  * or blob over 1500 bytes (Datastore refuses to index those). Arrays use the client's `name[]` path.
  */
-function exclusions(mapping: TableMapping, data: Record<string, unknown>): string[] {
-  const unindexed = new Set(mapping.properties.filter((p) => !p.indexed).map((p) => p.property));
-  const out: string[] = [];
-  for (const [name, v] of Object.entries(data)) {
-    if (Array.isArray(v)) {
-      const entities = v.some(isEmbeddedEntity);
-      if (unindexed.has(name) || entities || v.some(isLong)) out.push(`${name}[]`);
-      if (entities) out.push(`${name}[].*`);
-    } else if (isEmbeddedEntity(v)) {
-      // Excluding an entity value does not exclude what it contains (the emulator refuses a long
-      // nested string even so); the client's `name.*` path walks every nested property and array.
-      out.push(name, `${name}.*`);
-    } else if (unindexed.has(name) || isLong(v)) {
-      out.push(name);
-    }
+function exclude(name: string, v: unknown, unindexed: boolean, out: string[]): void {
+  if (Array.isArray(v)) {
+    const entities = v.some(isEmbeddedEntity);
+    if (unindexed || entities || v.some(isLong)) out.push(`${name}[]`);
+    if (entities) out.push(`${name}[].*`);
+  } else if (isEmbeddedEntity(v)) {
+    // Excluding an entity value does not exclude what it contains (the emulator refuses a long
+    // nested string even so); the client's `name.*` path walks every nested property and array.
+    out.push(name, `${name}.*`);
+  } else if (unindexed || isLong(v)) {
+    out.push(name);
   }
-  return out;
 }

@@ -30,6 +30,8 @@ describe('DATETIME in a declared zone', () => {
     ['2024-13-01 00:00:00', 'UTC', 'invalid'],
     ['2024-05-00', 'UTC', 'invalid'],
     ['yesterday', 'UTC', 'invalid'],
+    ['2024-01-01 24:00:00', 'UTC', 'invalid'],
+    ['1969-12-31 23:59:59.999', 'UTC', '1969-12-31T23:59:59.999Z'],
   ])('%s in %s → %s', (text, zone, expected) => {
     expect(iso(text, zone)).toBe(expected);
   });
