@@ -18,14 +18,15 @@ type Probe = { column: string; fact: keyof ColumnFacts; sql: string };
  */
 export type FactScope = 'decisions' | 'all';
 
-function probes(table: TableInfo, scope: FactScope, keyColumns: readonly string[]): Probe[] {
+function probes(table: TableInfo, scope: FactScope, keyColumns: readonly string[], pinned: ReadonlySet<string>): Probe[] {
   const out: Probe[] = [];
   const add = (c: ColumnInfo, fact: keyof ColumnFacts, sql: string) => out.push({ column: c.name, fact, sql });
   for (const c of table.columns) {
     const q = quoteId(c.name);
     const cls = classify(c);
     const isKey = keyColumns.includes(c.name);
-    if ((cls === 'integer' || cls === 'bigint') && (isKey || isTinyintOne(c) || (cls === 'bigint' && (c.unsigned || scope === 'all')))) {
+    const decides = isKey || (!pinned.has(c.name) && (isTinyintOne(c) || (cls === 'bigint' && c.unsigned)));
+    if ((cls === 'integer' || cls === 'bigint') && (decides || (scope === 'all' && (isTinyintOne(c) || cls === 'bigint')))) {
       add(c, 'min', `MIN(${q})`);
       add(c, 'max', `MAX(${q})`);
     }
@@ -49,10 +50,18 @@ function toFact(fact: keyof ColumnFacts, v: unknown): string | number | null {
 
 /**
  * Facts about the data of one table, by one aggregate query. `keyColumns`: the key and parent
- * columns, whose MIN/MAX decide between numeric ids and key names.
+ * columns, whose MIN/MAX decide between numeric ids and key names. `pinned`: columns whose type the
+ * config fixes (or skips), whose data then decides nothing: with scope 'decisions' they are not read,
+ * and a table with nothing left to decide is not scanned at all.
  */
-export async function gatherFacts(conn: mysql.Connection | mysql.Pool, table: TableInfo, scope: FactScope = 'all', keyColumns: readonly string[] = table.primaryKey): Promise<TableFacts> {
-  const list = probes(table, scope, keyColumns);
+export async function gatherFacts(
+  conn: mysql.Connection | mysql.Pool,
+  table: TableInfo,
+  scope: FactScope = 'all',
+  keyColumns: readonly string[] = table.primaryKey,
+  pinned: ReadonlySet<string> = new Set(),
+): Promise<TableFacts> {
+  const list = probes(table, scope, keyColumns, pinned);
   const select = list.map((p, i) => `${p.sql} AS f${i}`);
   const lengths = table.columns.filter((c) => c.maxBytes !== null).map((c) => `COALESCE(OCTET_LENGTH(${quoteId(c.name)}), 0)`);
   const possibleBytes = table.columns.reduce((n, c) => n + (c.maxBytes ?? 8), 0);

@@ -35,6 +35,11 @@ export interface LoadOptions {
   loadTransforms?: boolean;
 }
 
+/** Columns whose type the config fixes or that it skips: their data decides nothing. */
+function pinnedColumns(config: MigrateConfig['tables'][string] | undefined): Set<string> {
+  return new Set(Object.entries(config?.columns ?? {}).filter(([, c]) => c.skip || c.type).map(([name]) => name));
+}
+
 /** The database named in a mysql:// URL. */
 export function databaseOf(source: string): string {
   return decodeURIComponent(new URL(source).pathname.slice(1).split('/')[0]!);
@@ -68,7 +73,7 @@ export async function loadMappings(migrate: MigrateConfig, conn: mysql.Connectio
     const config = migrate.tables[info.name];
     const scope = options.facts ?? 'decisions';
     const keyColumns = [...(config?.key ? [config.key].flat() : info.primaryKey), ...(config?.parent ? [config.parent.column] : [])];
-    const facts = scope === 'none' || (info.primaryKey.length === 0 && scope === 'decisions') ? undefined : await gatherFacts(conn, info, scope, keyColumns);
+    const facts = scope === 'none' || (info.primaryKey.length === 0 && scope === 'decisions') ? undefined : await gatherFacts(conn, info, scope, keyColumns, pinnedColumns(config));
     const { mapping, risks } = buildMapping(info, config, { sourceTimezone: migrate.sourceTimezone, facts });
     mapping.partitionBytes = partitionBytes(migrate.target.projectId, migrate.target.databaseId, migrate.target.namespace);
     const refused = refusals(risks);

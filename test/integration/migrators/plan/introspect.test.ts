@@ -47,6 +47,9 @@ describe('introspection and data facts (real MariaDB)', () => {
     const decisions = await gatherFacts(db.pool, rt!, 'decisions');
     expect(Object.keys(decisions.columns).sort()).toEqual(['flag', 'id', 'ubig']);
     expect(decisions.rows).toBeUndefined();
+    // Pinned by the config (type or skip): their data decides nothing and is not read for run/verify.
+    const pinned = await gatherFacts(db.pool, rt!, 'decisions', ['id'], new Set(['flag', 'ubig']));
+    expect(Object.keys(pinned.columns)).toEqual(['id']);
   });
 
   test('utcSession makes TIMESTAMP strings UTC on a connection pool', async () => {
