@@ -114,6 +114,16 @@ export function buildMapping(table: TableInfo, config: TableConfig | undefined, 
     properties.push(p);
   }
 
+  // --- updatedAt (sync's watermark) ------------------------------------------------
+  if (config?.updatedAt) {
+    const col = byName.get(config.updatedAt)!;
+    const cls = classify(col);
+    if (!['datetime', 'timestamp', 'date', 'integer', 'bigint'].includes(cls)) {
+      risk('warning', 'updated-at-type', `updatedAt column is ${col.columnType}, not a date/time or number: sync cannot compare it with a watermark reliably`, col.name);
+    }
+    if (col.nullable) risk('warning', 'updated-at-null', 'updatedAt column is nullable: rows with NULL there are never re-copied by sync', col.name);
+  }
+
   // --- table-level facts -----------------------------------------------------
   const oversized = options.facts?.oversizedRows ?? 0;
   if (oversized > 0) risk('warning', 'oversized-rows', `${oversized} row(s) exceed Datastore's 1 MiB entity limit: they go to the dead letters`);

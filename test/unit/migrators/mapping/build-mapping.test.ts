@@ -109,7 +109,7 @@ describe('buildMapping', () => {
     expect(mapping.properties.find((p) => p.column === 'ts')!.timezone).toBe('UTC');
     expect(mapping.properties.find((p) => p.column === 'price')!.type).toBe('double');
     expect(risks.find((r) => r.column === 'bio' && r.code === 'long-value')!.message).toMatch(/those rows are left unindexed/);
-    expect(risks.map((r) => `${r.column} ${r.code}`)).toEqual(expect.arrayContaining(['ts timezone-ignored', 'price type-override', 'name nullable-parent']));
+    expect(risks.map((r) => `${r.column} ${r.code}`)).toEqual(expect.arrayContaining(['ts timezone-ignored', 'price type-override', 'name nullable-parent', 'ts updated-at-null']));
   });
 
   test('keys: composite names, case-insensitive collation, ids only when the data fits', () => {
