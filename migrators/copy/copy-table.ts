@@ -8,6 +8,7 @@ import type { MysqlSource, Row } from '../mysql/source.js';
 import { splitIntoCommits } from './batcher.js';
 import { createChunkSizer } from './chunk-size.js';
 import type { DeadLetterSink } from './dead-letters.js';
+import { createHeapPacer } from './heap-pacer.js';
 import { createInOrderTracker } from './in-order.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { shardLabel, type Shard, type ShardRange } from './shard.js';
@@ -72,6 +73,9 @@ interface Chunk {
 }
 
 const MAX_TARGET_RESETS = 3;
+/** The most rows one chunk reads: with at most 2 × concurrency commits queued behind it, this is
+ * what bounds memory, whatever the table size. */
+const MAX_CHUNK_ROWS = 5_000;
 
 /**
  * Copies one table (or one shard of it): keyset chunks from MySQL, mapped, split into capped
@@ -158,9 +162,10 @@ async function copyFrom(input: CopyTableInput, start: Checkpoint, now: () => Dat
   const cp: Checkpoint = structuredClone(start);
   const shard = cp.shard;
   const limit = pLimit(input.concurrency);
-  const sizer = createChunkSizer(Math.max(input.batchSize * input.concurrency, 1000), { targetMs: input.chunkTargetMs ?? 1000, min: input.batchSize, max: 20_000 });
+  const sizer = createChunkSizer(Math.max(input.batchSize * input.concurrency, 1000), { targetMs: input.chunkTargetMs ?? 1000, min: input.batchSize, max: MAX_CHUNK_ROWS });
   const tracker = createInOrderTracker<Chunk>();
   const inFlight = new Set<Promise<void>>();
+  const commits = new Set<Promise<unknown>>();
   let failure: unknown;
   let copied = 0;
   let dead = 0;
@@ -191,10 +196,14 @@ async function copyFrom(input: CopyTableInput, start: Checkpoint, now: () => Dat
 
   let after: KeyValue[] | null = cp.lastKey ? loadKey(cp.lastKey) : null;
   let lastRead = performance.now();
+  const pacer = createHeapPacer();
   while (failure === undefined) {
-    // Backpressure: at most two rounds of commits queued behind the ones running.
-    while (limit.activeCount + limit.pendingCount >= input.concurrency * 2 && failure === undefined) await Promise.race(inFlight);
+    // Backpressure: at most one round of commits queued behind the ones running, enough to keep
+    // every slot busy while the next chunk is read, few enough that entities die young (a deeper
+    // queue gets them promoted to the old generation, and RSS then grows with the table).
+    while (limit.pendingCount >= input.concurrency && failure === undefined) await Promise.race(commits);
     if (failure !== undefined) break;
+    pacer.check();
     const rows = await input.source.readChunk({ table: input.table, key: input.key, after, range: cp.range, limit: sizer.size });
     if (rows.length === 0) break;
     after = keyOf(rows[rows.length - 1]!, input.key);
@@ -209,12 +218,10 @@ async function copyFrom(input: CopyTableInput, start: Checkpoint, now: () => Dat
       }
     }
     const seq = tracker.add(chunk);
-    const commits = splitIntoCommits(writes, input.batchSize);
     const done: Promise<void>[] = [];
-    for (const batch of commits) {
+    for (const batch of splitIntoCommits(writes, input.batchSize)) {
       await input.limiter.acquire(batch.length);
-      done.push(
-        limit(async () => {
+      const commit = limit(async () => {
           if (failure !== undefined) return;
           if (input.dryRun) {
             chunk.written += batch.length;
@@ -224,7 +231,14 @@ async function copyFrom(input: CopyTableInput, start: Checkpoint, now: () => Dat
           for (const r of rejected) input.deadLetters.write({ table: input.table, kind: input.kind, key: showEntityKey(r.item.key), reason: r.reason });
           chunk.written += batch.length - rejected.length;
           chunk.deadLetters += rejected.length;
-        }),
+          pacer.check();
+        });
+      done.push(commit);
+      commits.add(commit);
+      // The chunk's own handler below reports a failure; this one only keeps the set current.
+      void commit.then(
+        () => commits.delete(commit),
+        () => commits.delete(commit),
       );
     }
     const settled: Promise<void> = Promise.all(done).then(
