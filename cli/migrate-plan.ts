@@ -1,4 +1,4 @@
-import { renameSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { loadConfig, requireSection } from '../config/load.js';
@@ -18,6 +18,7 @@ interface PlanOptions {
   write?: string;
   json?: boolean;
   data: boolean;
+  force?: boolean;
 }
 
 /** Writes next to the target then renames, so a failed write leaves no half file. */
@@ -41,8 +42,13 @@ export function migratePlanCommand(io: CliIo): Command {
     .option('--table <name>', 'only this table (repeatable); default: migrate.tables, or every table when it is empty', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--write <file>', 'write the mapping as YAML (the value of migrate.tables) to edit')
     .option('--json', 'print the plan as JSON')
+    .option('--force', 'let --write replace an existing file')
     .option('--no-data', 'read the schema only: no aggregate query over the rows (faster; data risks are not checked)')
     .action(async (opts: PlanOptions) => {
+      // Checked before anything else: an edited mapping is not overwritten by accident.
+      if (opts.write && existsSync(opts.write) && !opts.force) {
+        throw new StranglerError('STRANGLER_E_USAGE', `--write ${opts.write}: the file exists`, { hint: 'pass --force to replace it, or write to another file' });
+      }
       const config = loadConfig(opts.config, io.env);
       const migrate = requireSection(config, 'migrate');
       const conn = await connectMysql(migrate.source);

@@ -94,6 +94,12 @@ describe('strangler migrate plan (real MariaDB)', () => {
     const file = config({ tables }, 'written.yaml');
     const parsed = parseConfig(readFileSync(file, 'utf8'), file);
     expect(Object.keys(parsed.migrate!.tables)).toEqual(['chats', 'messages', 'pairs', 'roundtrip']);
+    const refused = await plan('-c', file, '--write', out);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/^strangler: --write .*mapping.yaml: the file exists \[STRANGLER_E_USAGE\]\n  hint: pass --force/);
+    expect(readFileSync(out, 'utf8')).toBe(text);
+    expect((await plan('-c', file, '--write', out, '--force', '--table', 'chats')).code).toBe(0);
+    expect(Object.keys(YAML.parse(readFileSync(out, 'utf8')) as object)).toEqual(['chats']);
     const again = await plan('-c', file, '--json');
     expect(again.code).toBe(0);
     const strip = (p: Plan) => p.tables.map((t) => ({ ...t, risks: t.risks.filter((x) => x.code !== 'type-override') }));
