@@ -35,12 +35,13 @@ export function mapRow(mapping: TableMapping, row: Readonly<Record<string, unkno
   }
 
   if (mapping.transform) {
+    const transformName = mapping.transformModule ? `transform ${mapping.transformModule}` : 'transform';
     try {
       const out = mapping.transform(row, { ...data });
-      if (out === null || typeof out !== 'object' || Array.isArray(out)) return fail(`transform ${mapping.transformModule ?? ''} returned ${out === null ? 'null' : typeof out}, not an entity object`.replace('  ', ' '));
+      if (out === null || typeof out !== 'object' || Array.isArray(out)) return fail(`${transformName} returned ${out === null ? 'null' : Array.isArray(out) ? 'an array' : typeof out}, not an entity object`);
       data = out;
     } catch (err) {
-      return fail(`transform ${mapping.transformModule ?? ''} threw: ${(err as Error)?.message ?? String(err)}`.replace('  ', ' '));
+      return fail(`${transformName} threw: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 
