@@ -122,6 +122,9 @@ export function buildMapping(table: TableInfo, config: TableConfig | undefined, 
       risk('warning', 'updated-at-type', `updatedAt column is ${col.columnType}, not a date/time or number: sync cannot compare it with a watermark reliably`, col.name);
     }
     if (col.nullable) risk('warning', 'updated-at-null', 'updatedAt column is nullable: rows with NULL there are never re-copied by sync', col.name);
+    if (!col.onUpdateNow) {
+      risk('info', 'updated-at-app', 'updatedAt has no ON UPDATE CURRENT_TIMESTAMP: sync sees a change only if the legacy app sets it on every write', col.name);
+    }
   }
 
   // --- table-level facts -----------------------------------------------------

@@ -39,6 +39,8 @@ export interface ColumnInfo {
   datetimePrecision: number | null;
   /** COLLATION_NAME, e.g. 'utf8mb4_unicode_ci' (null for non-strings). */
   collation: string | null;
+  /** EXTRA says ON UPDATE CURRENT_TIMESTAMP: MySQL itself keeps the column current (a good updatedAt). */
+  onUpdateNow?: boolean;
 }
 
 export interface TableInfo {

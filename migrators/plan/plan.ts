@@ -1,5 +1,5 @@
 import type { MigrateConfig } from '../../config/migrate-schema.js';
-import type { KeyStrategy, PropertyType, Risk } from '../mapping/types.js';
+import type { KeyStrategy, PropertyType, Risk, TableFacts } from '../mapping/types.js';
 import type { LoadedTable } from './load-mappings.js';
 
 /** What `strangler migrate plan` reports, per table; also its --json output. */
@@ -18,6 +18,8 @@ export interface PlanTable {
   properties: { column: string; sqlType: string; property: string; type: PropertyType; indexed: boolean; timezone?: string }[];
   skipped: string[];
   risks: Risk[];
+  /** The data facts the plan read (absent with --no-data). */
+  facts?: TableFacts;
 }
 
 export interface Plan {
@@ -29,8 +31,10 @@ export interface Plan {
 
 const UPDATED_AT = /^(updated_?at|modified_?at|last_?modified|last_?update(d)?|updated|modified|mtime|changed_?at)$/i;
 
+/** A column MySQL keeps current (ON UPDATE CURRENT_TIMESTAMP) first, else one whose name says so. */
 function suggestUpdatedAt(info: LoadedTable['info']): string | undefined {
-  return info.columns.find((c) => UPDATED_AT.test(c.name) && (c.dataType === 'datetime' || c.dataType === 'timestamp'))?.name;
+  const temporal = info.columns.filter((c) => c.dataType === 'datetime' || c.dataType === 'timestamp');
+  return (temporal.find((c) => c.onUpdateNow) ?? temporal.find((c) => UPDATED_AT.test(c.name)))?.name;
 }
 
 export function toPlan(database: string, migrate: Pick<MigrateConfig, 'sourceTimezone'>, loaded: readonly LoadedTable[]): Plan {
@@ -58,6 +62,7 @@ export function toPlan(database: string, migrate: Pick<MigrateConfig, 'sourceTim
       })),
       skipped: info.columns.filter((c) => !mapped.has(c.name)).map((c) => c.name),
       risks,
+      ...(facts ? { facts } : {}),
     };
   });
   const all = tables.flatMap((t) => t.risks);

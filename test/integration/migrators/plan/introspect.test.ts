@@ -12,6 +12,7 @@ describe('introspection and data facts (real MariaDB)', () => {
     await seedRoundtrip(db.pool);
     await db.pool.query('CREATE TABLE `odd``name` (b INT NOT NULL, a VARCHAR(10) NOT NULL, PRIMARY KEY (b, a))');
     await db.pool.query('CREATE VIEW chat_titles AS SELECT title FROM chats');
+    await db.pool.query('CREATE TABLE profiles (id INT PRIMARY KEY, changed TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP, updated_at DATETIME NULL)');
   });
   afterAll(async () => {
     await db.drop();
@@ -19,7 +20,9 @@ describe('introspection and data facts (real MariaDB)', () => {
 
   test('tables, columns in order, primary keys in key order; views left out', async () => {
     const tables = await introspect(db.pool, db.name);
-    expect(tables.map((t) => t.name)).toEqual(['chats', 'messages', 'odd`name', 'pairs', 'roundtrip']);
+    expect(tables.map((t) => t.name)).toEqual(['chats', 'messages', 'odd`name', 'pairs', 'profiles', 'roundtrip']);
+    const profiles = tables.find((t) => t.name === 'profiles')!;
+    expect(profiles.columns.map((c) => [c.name, c.onUpdateNow ?? false])).toEqual([['id', false], ['changed', true], ['updated_at', false]]);
     const odd = tables.find((t) => t.name === 'odd`name')!;
     expect(odd.primaryKey).toEqual(['b', 'a']);
     expect(odd.columns.map((c) => c.name)).toEqual(['b', 'a']);

@@ -41,4 +41,13 @@ describe('plan output', () => {
     const again = buildMapping(users, tables.users, { sourceTimezone: 'Europe/Paris' });
     expect(again.mapping.properties).toEqual(plan.tables[0]!.properties.map(({ sqlType: _s, ...p }) => p));
   });
+
+  test('updatedAt: a column MySQL keeps current is suggested first; one it does not is a note', () => {
+    const profiles = table('profiles', [col('id', 'int(11)'), col('updated_at', 'datetime'), col('changed', 'timestamp', { onUpdateNow: true, nullable: false })]);
+    const p = toPlan('legacy', { sourceTimezone: 'UTC' }, [load(profiles)]);
+    expect(p.tables[0]!.suggestedUpdatedAt).toBe('changed');
+    const configured = load(profiles, { kind: 'Profile', updatedAt: 'updated_at' });
+    expect(configured.risks.filter((r) => r.code.startsWith('updated-at')).map((r) => `${r.column} ${r.code}`)).toEqual(['updated_at updated-at-null', 'updated_at updated-at-app']);
+    expect(load(profiles, { kind: 'Profile', updatedAt: 'changed' }).risks.filter((r) => r.code.startsWith('updated-at'))).toEqual([]);
+  });
 });
