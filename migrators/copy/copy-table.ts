@@ -208,20 +208,25 @@ async function copyFrom(input: CopyTableInput, start: Checkpoint, now: () => Dat
     if (rows.length === 0) break;
     after = keyOf(rows[rows.length - 1]!, input.key);
     const chunk: Chunk = { rows: rows.length, written: 0, lastKey: after, deadLetters: 0 };
-    const writes: EntityWrite[] = [];
-    for (const row of rows) {
-      const m = input.map(row);
-      if (m.ok) writes.push({ key: input.toKey(m.key), data: m.data, excludeFromIndexes: m.excludeFromIndexes, approxBytes: m.approxBytes });
-      else {
-        input.deadLetters.write({ table: input.table, kind: input.kind, key: m.key, reason: m.reason });
-        chunk.deadLetters++;
-      }
-    }
     const seq = tracker.add(chunk);
     const done: Promise<void>[] = [];
-    for (const batch of splitIntoCommits(writes, input.batchSize)) {
-      await input.limiter.acquire(batch.length);
-      const commit = limit(async () => {
+    // Map and dispatch one commit's worth of rows at a time, yielding in between: mapping a whole
+    // chunk in one go would block the event loop while finished commits wait to be answered and
+    // the next ones to start, leaving Datastore idle.
+    for (let i = 0; i < rows.length; i += input.batchSize) {
+      if (i > 0) await new Promise((r) => setImmediate(r));
+      const writes: EntityWrite[] = [];
+      for (const row of rows.slice(i, i + input.batchSize)) {
+        const m = input.map(row);
+        if (m.ok) writes.push({ key: input.toKey(m.key), data: m.data, excludeFromIndexes: m.excludeFromIndexes, approxBytes: m.approxBytes });
+        else {
+          input.deadLetters.write({ table: input.table, kind: input.kind, key: m.key, reason: m.reason });
+          chunk.deadLetters++;
+        }
+      }
+      for (const batch of splitIntoCommits(writes, input.batchSize)) {
+        await input.limiter.acquire(batch.length);
+        const commit = limit(async () => {
           if (failure !== undefined) return;
           if (input.dryRun) {
             chunk.written += batch.length;
@@ -233,13 +238,14 @@ async function copyFrom(input: CopyTableInput, start: Checkpoint, now: () => Dat
           chunk.deadLetters += rejected.length;
           pacer.check();
         });
-      done.push(commit);
-      commits.add(commit);
-      // The chunk's own handler below reports a failure; this one only keeps the set current.
-      void commit.then(
-        () => commits.delete(commit),
-        () => commits.delete(commit),
-      );
+        done.push(commit);
+        commits.add(commit);
+        // The chunk's own handler below reports a failure; this one only keeps the set current.
+        void commit.then(
+          () => commits.delete(commit),
+          () => commits.delete(commit),
+        );
+      }
     }
     const settled: Promise<void> = Promise.all(done).then(
       () => {
