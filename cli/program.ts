@@ -3,6 +3,7 @@ import { VERSION } from '../core/package-info.js';
 import { configCommand } from './config-check.js';
 import { diffsCommand } from './diffs.js';
 import { doctorCommand } from './doctor.js';
+import { migrateCommand } from './migrate.js';
 import { reportError } from './errors.js';
 import { processIo, type CliIo } from './io.js';
 
@@ -21,6 +22,7 @@ export function buildProgram(io: CliIo): Command {
   program.addCommand(configCommand(io));
   program.addCommand(doctorCommand(io));
   program.addCommand(diffsCommand(io));
+  program.addCommand(migrateCommand(io));
   // exitOverride and output settings are not inherited by commands added later; apply them to all.
   const apply = (cmd: Command) => {
     cmd.exitOverride().configureOutput(program.configureOutput());

@@ -1,0 +1,143 @@
+import type { Key } from '@google-cloud/datastore';
+import type { MapResult } from '../mapping/types.js';
+import { CheckpointVanishedError, checkpointId, type Checkpoint, type CheckpointStore } from '../checkpoint/contract.js';
+import type { DatastoreSink } from '../datastore/sink.js';
+import { loadKey, showKey, type KeyColumn } from '../mysql/keyset.js';
+import type { MysqlSource, Row } from '../mysql/source.js';
+import { copyFrom } from './chunk-pipeline.js';
+import type { DeadLetterSink } from './dead-letters.js';
+import type { RateLimiter } from './rate-limiter.js';
+import { shardLabel, type Shard, type ShardRange } from './shard.js';
+
+export interface CopyEvents {
+  start?(e: { table: string; shard: string; total: number; resumedAt: number | null; watermark: string }): void;
+  progress?(e: { table: string; shard: string; copied: number; total: number; rate: number; lastKey: string }): void;
+  notice?(e: { table: string; shard: string; message: string }): void;
+}
+
+export interface CopyTableInput {
+  table: string;
+  kind: string;
+  key: readonly KeyColumn[];
+  shard: Shard;
+  range: ShardRange;
+  map: (row: Row) => MapResult;
+  toKey: (path: Extract<MapResult, { ok: true }>['key']) => Key;
+  source: MysqlSource;
+  sink: DatastoreSink;
+  store: CheckpointStore;
+  deadLetters: DeadLetterSink;
+  limiter: RateLimiter;
+  /** Rows per Datastore commit (≤ 500; the byte cap may make commits smaller). */
+  batchSize: number;
+  /** Commits in flight at once. */
+  concurrency: number;
+  /** Reads and maps but writes nothing to Datastore. */
+  dryRun: boolean;
+  /** Ignore this shard's checkpoint and start over. */
+  restart?: boolean;
+  chunkTargetMs?: number;
+  /** Counted into the checkpoint; the adapters' retry hooks bump it. */
+  retries: { count: number };
+  events?: CopyEvents;
+  now?: () => Date;
+}
+
+export interface CopyTableResult {
+  table: string;
+  kind: string;
+  shard: string;
+  /** Rows written by this run. */
+  copied: number;
+  /** Rows written so far by all runs of this shard. */
+  totalCopied: number;
+  rowsTotal: number;
+  deadLetters: number;
+  retries: number;
+  ms: number;
+  /** The shard was finished by an earlier run: nothing to do. */
+  alreadyDone: boolean;
+  lastKey: string | null;
+}
+
+const MAX_TARGET_RESETS = 3;
+
+/**
+ * Copies one table (or one shard of it) from its checkpoint, or from the start with a fresh one
+ * (watermark first), through the chunk pipeline (chunk-pipeline.ts); marks it done at the end. If
+ * the checkpoint vanishes from the target on the way, the shard is copied again from its start.
+ */
+export async function copyTable(input: CopyTableInput): Promise<CopyTableResult> {
+  const now = input.now ?? (() => new Date());
+  const started = performance.now();
+  const shard = shardLabel(input.shard);
+  const id = checkpointId(input.table, shard);
+  let cp = input.restart ? undefined : await input.store.get(id);
+  if (cp?.done) {
+    return { table: input.table, kind: input.kind, shard, copied: 0, totalCopied: cp.rowsCopied, rowsTotal: cp.rowsTotal, deadLetters: 0, retries: 0, ms: 0, alreadyDone: true, lastKey: cp.lastKey && showKey(loadKey(cp.lastKey)) };
+  }
+  const resumedAt = cp ? cp.rowsCopied : null;
+  if (!cp) cp = await freshCheckpoint(input, id, shard, now);
+  input.events?.start?.({ table: input.table, shard, total: cp.rowsTotal, resumedAt, watermark: cp.watermark });
+
+  let copiedThisRun = 0;
+  let deadThisRun = 0;
+  for (let resets = 0; ; resets++) {
+    try {
+      const r = await copyFrom(input, cp, now);
+      copiedThisRun += r.copied;
+      deadThisRun += r.deadLetters;
+      cp = r.checkpoint;
+      cp.done = true;
+      cp.updatedAt = now().toISOString();
+      cp.retries = input.retries.count;
+      await input.store.update(cp);
+      break;
+    } catch (err) {
+      if (!(err instanceof CheckpointVanishedError) || resets >= MAX_TARGET_RESETS) throw err;
+      // The target lost our checkpoint (an emulator restart, a wiped namespace, someone's
+      // --restart): what it holds can no longer be trusted, so copy the shard again from its start.
+      input.events?.notice?.({ table: input.table, shard, message: 'checkpoint vanished from the target (target reset?): copying this shard again from its start' });
+      cp = await freshCheckpoint(input, id, shard, now, cp.watermark); // the earliest start stays the sync point
+    }
+  }
+  return {
+    table: input.table,
+    kind: input.kind,
+    shard,
+    copied: copiedThisRun,
+    totalCopied: cp.rowsCopied,
+    rowsTotal: cp.rowsTotal,
+    deadLetters: deadThisRun,
+    retries: input.retries.count,
+    ms: Math.round(performance.now() - started),
+    alreadyDone: false,
+    lastKey: cp.lastKey && showKey(loadKey(cp.lastKey)),
+  };
+}
+
+async function freshCheckpoint(input: CopyTableInput, id: string, shard: string, now: () => Date, keepWatermark?: string): Promise<Checkpoint> {
+  // The watermark is read before the first row: anything changed after it is sync's to catch.
+  const watermark = keepWatermark ?? (await input.source.utcNow());
+  const rowsTotal = await input.source.count(input.table, input.key, input.range);
+  const at = now().toISOString();
+  const cp: Checkpoint = {
+    id,
+    table: input.table,
+    kind: input.kind,
+    shard,
+    range: input.range,
+    lastKey: null,
+    rowsCopied: 0,
+    rowsTotal,
+    deadLetters: 0,
+    retries: 0,
+    watermark,
+    startedAt: at,
+    updatedAt: at,
+    rate: 0,
+    done: false,
+  };
+  await input.store.put(cp);
+  return cp;
+}
