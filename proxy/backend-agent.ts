@@ -1,0 +1,79 @@
+import http from 'node:http';
+import https from 'node:https';
+
+/** Node's internal hook through which every ClientRequest gets its socket (stable since node 0.x, untyped). */
+type AddRequest = (this: http.Agent, req: http.ClientRequest, options: unknown) => void;
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1): they concern one connection and are never forwarded. */
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'te', 'trailer', 'upgrade'];
+
+function append(req: http.ClientRequest, name: string, value: string): void {
+  const prior = req.getHeader(name);
+  req.setHeader(name, prior === undefined ? value : `${Array.isArray(prior) ? prior.join(', ') : String(prior)}, ${value}`);
+}
+
+/** Readies the outgoing request's headers: hop-by-hop out, x-forwarded-* appended, Host as configured. */
+export function prepareHeaders(out: http.ClientRequest, incoming: http.IncomingMessage, host: string | undefined, upgrade: boolean): void {
+  const connection = out.getHeader('connection');
+  if (!upgrade) {
+    if (typeof connection === 'string') {
+      for (const token of connection.split(',')) {
+        const name = token.trim().toLowerCase();
+        if (name && name !== 'close' && name !== 'keep-alive') out.removeHeader(name);
+      }
+    }
+    for (const name of HOP_BY_HOP) {
+      if (out.hasHeader(name) && !(name === 'te' && String(out.getHeader('te')).trim().toLowerCase() === 'trailers')) out.removeHeader(name);
+    }
+  }
+  append(out, 'x-forwarded-for', incoming.socket.remoteAddress ?? 'unknown');
+  append(out, 'x-forwarded-proto', (incoming.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http');
+  const clientHost = incoming.headers.host;
+  if (clientHost) append(out, 'x-forwarded-host', clientHost);
+  if (host !== undefined) out.setHeader('host', host);
+}
+
+export interface ForwardingAgent extends http.Agent {
+  /** The incoming request the next ClientRequest is made for (set just before http-proxy makes it). */
+  arm(incoming: http.IncomingMessage): void;
+  /** The ClientRequest made since arm(), once. */
+  take(): http.ClientRequest | undefined;
+}
+
+/**
+ * A keep-alive agent that writes the request target exactly as the client sent it and readies the
+ * headers. http-proxy rebuilds the path with url.parse() and a urlJoin() that merges "//"
+ * (lib/http-proxy/common.js, setupOutgoing), which would break "byte for byte";
+ * node builds the request line from req.path lazily, so setting it here, before the socket is
+ * assigned, is enough. http-proxy creates the ClientRequest synchronously inside web(), which is what
+ * makes arm()/take() around that call safe.
+ */
+export function forwardingAgent(url: URL, options: { maxSockets: number; keepAlive: boolean; host: string | undefined; upgrade: boolean }): ForwardingAgent {
+  const Base = url.protocol === 'https:' ? https.Agent : http.Agent;
+  const prefix = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
+  let pending: http.IncomingMessage | undefined;
+  let made: http.ClientRequest | undefined;
+  const baseAddRequest = (Base.prototype as unknown as { addRequest: AddRequest }).addRequest;
+  class Agent extends (Base as typeof http.Agent) implements ForwardingAgent {
+    arm(incoming: http.IncomingMessage): void {
+      pending = incoming;
+      made = undefined;
+    }
+    take(): http.ClientRequest | undefined {
+      const r = made;
+      made = undefined;
+      return r;
+    }
+    addRequest(req: http.ClientRequest, opts: unknown): void {
+      const incoming = pending;
+      pending = undefined;
+      if (incoming !== undefined) {
+        req.path = prefix + (incoming.url ?? '/');
+        prepareHeaders(req, incoming, options.host, options.upgrade);
+        made = req;
+      }
+      baseAddRequest.call(this, req, opts);
+    }
+  }
+  return new Agent({ keepAlive: options.keepAlive, maxSockets: options.maxSockets, scheduling: 'lifo' });
+}

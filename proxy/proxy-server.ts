@@ -1,0 +1,365 @@
+import type http from 'node:http';
+import type net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { BackendName, ProxyConfig } from '../config/proxy-schema.js';
+import { StranglerError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { dialOf, type Dial, type DialPatch } from './dials.js';
+import { faultOf, writeFault } from './fault.js';
+import { BackendForwarder, stripResponseHopByHop, writeResponseHead } from './forwarder.js';
+import { ProxyMetrics, UNMATCHED, type RouteStats } from './metrics.js';
+import { normalisePath } from './normalise-path.js';
+import { canReplay } from './replay.js';
+import { compileRouteTable, type CompiledRoute, type RouteTable } from './route-table.js';
+import type { DialChange, StateSnapshot, StateStore } from './state/contract.js';
+import { bucketOf, onNew, randomBucket } from './sticky.js';
+import { keyExtractor, type KeyExtractor } from './user-key.js';
+
+/** Everything that changes together on a config reload; in-flight requests keep the one they began with. */
+interface Generation {
+  readonly config: ProxyConfig;
+  readonly table: RouteTable;
+  readonly keyOf: KeyExtractor;
+  readonly backends: Record<BackendName, BackendForwarder>;
+}
+
+/** One request on its way through the proxy. */
+interface Exchange {
+  readonly route: CompiledRoute | undefined;
+  readonly stats: RouteStats;
+  readonly gen: Generation;
+  readonly start: number;
+  backend: BackendName;
+  /** Bumped on a fallback, so that late events of the abandoned attempt are ignored. */
+  attempt: number;
+  /** The new service's answer is held back until we know it is not a failure to fall back from. */
+  held: boolean;
+  timedOut: boolean;
+  outgoing: http.ClientRequest | undefined;
+  /** The backend response being relayed. */
+  response: http.IncomingMessage | undefined;
+  recorded: boolean;
+}
+
+const EXCHANGE = Symbol('strangler.exchange');
+type Tagged = http.ServerResponse & { [EXCHANGE]?: Exchange };
+
+export interface RouteView {
+  name: string;
+  methods: string[];
+  path: string;
+  host: string | undefined;
+  headers: Record<string, string> | undefined;
+  dial: Dial;
+  /** Where the dial comes from: the config, or a runtime change (with its version). */
+  source: 'config' | 'runtime';
+  mirrorWrites: boolean;
+}
+
+export interface ProxyOptions {
+  config: ProxyConfig;
+  store: StateStore;
+  metrics?: ProxyMetrics;
+  logger?: Logger;
+}
+
+function sameBackend(a: ProxyConfig['backends']['legacy'], b: ProxyConfig['backends']['legacy']): boolean {
+  return a.url === b.url && a.timeoutMs === b.timeoutMs && a.host === b.host && a.maxSockets === b.maxSockets;
+}
+
+/**
+ * The routing proxy without its listeners: handle() and upgrade() plug into any node:http server
+ * (the app factory is separate from listen(), so tests run it on port 0). Routing is a compiled
+ * table, dials are read from plain objects swapped on every state change, and counting is plain
+ * arithmetic: nothing on the request path allocates more than the exchange record.
+ */
+export class StranglerProxy {
+  readonly metrics: ProxyMetrics;
+  private gen: Generation;
+  private snapshot: StateSnapshot = { version: 0, dials: {} };
+  private readonly unsubscribe: () => void;
+  private readonly inflight = new Map<BackendForwarder, number>();
+  private readonly retired = new Set<BackendForwarder>();
+  private readonly upgraded = new Set<net.Socket>();
+  private readonly logger: Logger | undefined;
+  private readonly store: StateStore;
+
+  private constructor(options: ProxyOptions, snapshot: StateSnapshot) {
+    this.metrics = options.metrics ?? new ProxyMetrics();
+    this.logger = options.logger;
+    this.store = options.store;
+    this.snapshot = snapshot;
+    this.gen = this.generation(options.config, undefined);
+    this.metrics.stateVersion = snapshot.version;
+    this.metrics.onDials(() => this.gen.table.routes.map((r) => ({ route: r.name, ...r.dial })));
+    this.unsubscribe = this.store.subscribe((s) => this.applySnapshot(s));
+  }
+
+  static async create(options: ProxyOptions): Promise<StranglerProxy> {
+    const snapshot = await options.store.load();
+    return new StranglerProxy(options, snapshot);
+  }
+
+  get config(): ProxyConfig {
+    return this.gen.config;
+  }
+
+  // ---- the request path ------------------------------------------------------------------
+
+  readonly handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const gen = this.gen;
+    const rawUrl = req.url ?? '/';
+    const route = gen.table.match(req.method ?? 'GET', normalisePath(rawUrl), req.headers);
+    const x: Exchange = {
+      route,
+      stats: this.metrics.route(route ? route.name : UNMATCHED),
+      gen,
+      start: performance.now(),
+      backend: route ? this.choose(gen, route, req, rawUrl) : 'legacy',
+      attempt: 0,
+      held: false,
+      timedOut: false,
+      outgoing: undefined,
+      response: undefined,
+      recorded: false,
+    };
+    (res as Tagged)[EXCHANGE] = x;
+    res.on('close', () => this.closed(x, res));
+    this.forward(x, req, res);
+  };
+
+  readonly upgrade = (req: http.IncomingMessage, socket: net.Socket, head: Buffer): void => {
+    const gen = this.gen;
+    const rawUrl = req.url ?? '/';
+    const route = gen.table.match(req.method ?? 'GET', normalisePath(rawUrl), req.headers);
+    const backend = route ? this.choose(gen, route, req, rawUrl) : 'legacy';
+    const stats = this.metrics.route(route ? route.name : UNMATCHED);
+    const forwarder = gen.backends[backend];
+    this.upgraded.add(socket);
+    socket.on('close', () => this.upgraded.delete(socket));
+    socket.on('error', () => undefined); // a client reset mid-stream is not the proxy's problem
+    forwarder.ws(req, socket, head, (err) => {
+      const fault = faultOf(err, backend, false, forwarder.timeoutMs);
+      stats.error(backend, fault.code);
+      this.logger?.warn({ route: route?.name, backend, code: fault.code, cause: fault.cause }, 'websocket upgrade failed');
+      if (socket.writable) {
+        const body = JSON.stringify({ error: { code: fault.code, message: fault.message, backend, route: route?.name ?? null } });
+        socket.end(
+          `HTTP/1.1 ${fault.status} ${fault.status === 504 ? 'Gateway Timeout' : 'Bad Gateway'}\r\ncontent-type: application/json\r\n` +
+            `x-strangler-error: ${fault.code}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+        );
+      } else socket.destroy();
+    });
+  };
+
+  private choose(gen: Generation, route: CompiledRoute, req: http.IncomingMessage, rawUrl: string): BackendName {
+    const pct = route.dial.new;
+    if (pct <= 0) return 'legacy';
+    if (pct >= 100) return 'new';
+    const key = gen.keyOf(req.headers, rawUrl);
+    return onNew(pct, key === undefined ? randomBucket() : bucketOf(route.name, key, route.seed)) ? 'new' : 'legacy';
+  }
+
+  private forward(x: Exchange, req: http.IncomingMessage, res: http.ServerResponse): void {
+    const forwarder = x.gen.backends[x.backend];
+    const attempt = x.attempt;
+    x.held = x.backend === 'new' && x.route !== undefined && x.route.dial.fallback && canReplay(req);
+    x.timedOut = false;
+    this.inflight.set(forwarder, (this.inflight.get(forwarder) ?? 0) + 1);
+    const out = forwarder.web(req, res, x.held, (err) => this.failed(x, attempt, req, res, err));
+    x.outgoing = out;
+    if (out !== undefined) {
+      out.setTimeout(forwarder.timeoutMs, () => {
+        if (x.attempt !== attempt) return;
+        x.timedOut = true;
+        out.destroy();
+      });
+    }
+  }
+
+  /** The 'proxyRes' hook: a backend's response head, before any of it reaches the client. */
+  private readonly responded = (proxyRes: http.IncomingMessage, req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const x = (res as Tagged)[EXCHANGE];
+    if (x === undefined) return;
+    stripResponseHopByHop(proxyRes.headers);
+    if (!x.held) {
+      x.response = proxyRes;
+      return;
+    }
+    const status = proxyRes.statusCode ?? 0;
+    if (status >= 500 && !res.destroyed) {
+      proxyRes.resume(); // drain it so that its socket goes back to the pool
+      this.fallBack(x, req, res, '5xx');
+      return;
+    }
+    x.held = false;
+    x.response = proxyRes;
+    if (res.destroyed) {
+      x.outgoing?.destroy();
+      return;
+    }
+    writeResponseHead(req, res, proxyRes);
+    proxyRes.pipe(res);
+  };
+
+  /** The 'end' hook: a backend's response body ended. */
+  private readonly ended = (_req: http.IncomingMessage, res: http.ServerResponse, proxyRes: http.IncomingMessage): void => {
+    const x = (res as Tagged)[EXCHANGE];
+    if (x === undefined || x.response !== proxyRes || x.recorded) return;
+    x.recorded = true;
+    x.stats.response(x.backend, proxyRes.statusCode ?? 0, (performance.now() - x.start) / 1000);
+  };
+
+  private failed(x: Exchange, attempt: number, req: http.IncomingMessage, res: http.ServerResponse, err: Error): void {
+    if (attempt !== x.attempt || x.recorded) return;
+    if (res.destroyed && !res.writableFinished) {
+      // The client went away first; what the backend did next is no fault of it.
+      x.outgoing?.destroy();
+      return;
+    }
+    const forwarder = x.gen.backends[x.backend];
+    const fault = faultOf(err, x.backend, x.timedOut, forwarder.timeoutMs);
+    x.stats.error(x.backend, fault.code);
+    if (x.held && x.response === undefined) {
+      this.fallBack(x, req, res, fault.code === 'STRANGLER_E_PROXY_TIMEOUT' ? 'timeout' : fault.code === 'STRANGLER_E_PROXY_CONNECT' ? 'connect' : 'reset');
+      return;
+    }
+    x.recorded = true;
+    x.stats.response(x.backend, fault.status, (performance.now() - x.start) / 1000);
+    this.logger?.warn({ route: x.route?.name ?? null, backend: x.backend, code: fault.code, cause: fault.cause, method: req.method }, fault.message);
+    writeFault(res, fault, x.backend, x.route?.name);
+  }
+
+  private fallBack(x: Exchange, req: http.IncomingMessage, res: http.ServerResponse, reason: string): void {
+    x.stats.fallback(reason);
+    this.release(x);
+    x.attempt++;
+    x.backend = 'legacy';
+    x.response = undefined;
+    this.forward(x, req, res);
+  }
+
+  private closed(x: Exchange, res: http.ServerResponse): void {
+    if (!res.writableFinished) {
+      // The client left before the end: free the backend socket now, not when the backend is done.
+      x.stats.clientAborts++;
+      x.outgoing?.destroy();
+    }
+    this.release(x);
+  }
+
+  private release(x: Exchange): void {
+    const forwarder = x.gen.backends[x.backend];
+    const n = (this.inflight.get(forwarder) ?? 1) - 1;
+    this.inflight.set(forwarder, n);
+    if (n <= 0 && this.retired.has(forwarder)) {
+      this.retired.delete(forwarder);
+      this.inflight.delete(forwarder);
+      forwarder.close();
+    }
+  }
+
+  // ---- dials -----------------------------------------------------------------------------
+
+  private dialFor(name: string, fromConfig: Dial): Dial {
+    return this.snapshot.dials[name] ?? fromConfig;
+  }
+
+  private applySnapshot(s: StateSnapshot): void {
+    if (s.version < this.snapshot.version) return;
+    this.snapshot = s;
+    this.metrics.stateVersion = s.version;
+    for (const r of this.gen.table.routes) r.dial = this.dialFor(r.name, dialOf(r.config));
+    this.logger?.debug({ version: s.version }, 'dials updated');
+  }
+
+  private route(name: string): CompiledRoute {
+    const r = this.gen.table.byName(name);
+    if (!r) {
+      throw new StranglerError('STRANGLER_E_ROUTE_UNKNOWN', `no route named "${name}"`, {
+        hint: 'strangler routes list shows the names',
+        details: { route: name },
+      });
+    }
+    return r;
+  }
+
+  routes(): RouteView[] {
+    return this.gen.table.routes.map((r) => {
+      const m = r.config.match.method;
+      return {
+        name: r.name,
+        methods: Array.isArray(m) ? [...m] : [m],
+        path: r.config.match.path,
+        host: r.config.match.host,
+        headers: r.config.match.headers ? { ...r.config.match.headers } : undefined,
+        dial: { ...r.dial },
+        source: this.snapshot.dials[r.name] ? 'runtime' : 'config',
+        mirrorWrites: r.config.mirrorWrites,
+      };
+    });
+  }
+
+  get stateVersion(): number {
+    return this.snapshot.version;
+  }
+
+  /** Changes a route's dials; visible to the very next request once this resolves. */
+  setDial(name: string, patch: DialPatch, who: string): Promise<DialChange> {
+    const r = this.route(name);
+    return this.store.update(name, dialOf(r.config), patch, who);
+  }
+
+  rollback(name: string, who: string): Promise<DialChange> {
+    const r = this.route(name);
+    return this.store.rollback(name, dialOf(r.config), who);
+  }
+
+  history(name: string, limit?: number): Promise<DialChange[]> {
+    this.route(name);
+    return this.store.history(name, limit);
+  }
+
+  // ---- config reload ---------------------------------------------------------------------
+
+  private generation(config: ProxyConfig, previous: Generation | undefined): Generation {
+    const hooks = { response: this.responded, end: this.ended };
+    const backend = (name: BackendName) =>
+      previous && sameBackend(previous.config.backends[name], config.backends[name]) ? previous.backends[name] : new BackendForwarder(name, config.backends[name], hooks);
+    return {
+      config,
+      table: compileRouteTable(config.routes, (r) => this.dialFor(r.name, dialOf(r))),
+      keyOf: keyExtractor(config.stickiness),
+      backends: { legacy: backend('legacy'), new: backend('new') },
+    };
+  }
+
+  /**
+   * Swaps in a new (already validated) config: requests from now on use the new route table;
+   * requests in flight finish on the old one, whose backend connections close once they are done.
+   */
+  reload(config: ProxyConfig): void {
+    const previous = this.gen;
+    this.gen = this.generation(config, previous);
+    for (const name of ['legacy', 'new'] as const) {
+      const old = previous.backends[name];
+      if (old !== this.gen.backends[name]) {
+        if ((this.inflight.get(old) ?? 0) <= 0) old.close();
+        else this.retired.add(old);
+      }
+    }
+  }
+
+  // ---- stop ------------------------------------------------------------------------------
+
+  /** Upgraded (WebSocket) connections, which a graceful stop must end itself. */
+  get upgradedSockets(): ReadonlySet<net.Socket> {
+    return this.upgraded;
+  }
+
+  async close(): Promise<void> {
+    this.unsubscribe();
+    for (const s of this.upgraded) s.destroy();
+    for (const f of new Set([...Object.values(this.gen.backends), ...this.retired])) f.close();
+  }
+}
