@@ -182,6 +182,7 @@ export class StranglerProxy {
     const x = (res as Tagged)[EXCHANGE];
     if (x === undefined) return;
     stripResponseHopByHop(proxyRes.headers);
+    proxyRes.on('close', () => this.responseClosed(x, proxyRes, res));
     if (!x.held) {
       x.response = proxyRes;
       return;
@@ -209,6 +210,17 @@ export class StranglerProxy {
     x.recorded = true;
     x.stats.response(x.backend, proxyRes.statusCode ?? 0, (performance.now() - x.start) / 1000);
   };
+
+  /** A backend response that stops before its end (the backend died mid-body) cuts the client's too. */
+  private responseClosed(x: Exchange, proxyRes: http.IncomingMessage, res: http.ServerResponse): void {
+    if (proxyRes.complete || x.response !== proxyRes) return;
+    if (!res.destroyed && !x.recorded) {
+      x.recorded = true;
+      x.stats.error(x.backend, 'STRANGLER_E_PROXY_RESET');
+      this.logger?.warn({ route: x.route?.name ?? null, backend: x.backend, code: 'STRANGLER_E_PROXY_RESET' }, `the ${x.backend} backend closed the connection mid-response`);
+    }
+    res.destroy();
+  }
 
   private failed(x: Exchange, attempt: number, req: http.IncomingMessage, res: http.ServerResponse, err: Error): void {
     if (attempt !== x.attempt || x.recorded) return;

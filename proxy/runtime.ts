@@ -14,6 +14,8 @@ export interface RunningProxy {
   /** Where the public listener and the admin API really listen (port 0 resolved). */
   readonly address: ListenAddress;
   readonly adminAddress: ListenAddress;
+  /** Client connections open on the public listener. */
+  connections(): number;
   /** Swaps in a validated config; listen addresses need a restart (a warning says so). */
   reload(config: ProxyConfig): void;
   /** Stops accepting, lets in-flight requests finish for up to graceMs, then closes everything. */
@@ -90,10 +92,16 @@ export async function startProxy(options: StartOptions): Promise<RunningProxy> {
   }
   logger?.info({ listen: `${address.host}:${address.port}`, admin: `${adminAddress.host}:${adminAddress.port}`, routes: config.routes.length }, 'proxy started');
   let stopping: Promise<void> | undefined;
+  let open = 0;
+  server.on('connection', (s: net.Socket) => {
+    open++;
+    s.once('close', () => open--);
+  });
   return {
     proxy,
     address,
     adminAddress,
+    connections: () => open,
     reload(next) {
       const moved = (a: ListenAddress, b: ListenAddress) => a.host !== b.host || a.port !== b.port;
       if (moved(next.listen, current.listen) || moved(next.admin.listen, current.admin.listen)) {

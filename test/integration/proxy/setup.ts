@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import { parseConfig } from '../../../config/load.js';
 import type { ProxyConfig } from '../../../config/proxy-schema.js';
 import { startProxy, type RunningProxy } from '../../../proxy/runtime.js';
@@ -59,4 +60,39 @@ export function request(url: string, options: { method?: string; path?: string; 
     req.on('error', reject);
     req.end(options.body);
   });
+}
+
+/** Sends raw bytes on a fresh connection and returns everything the server sent until it closed. */
+export function rawExchange(url: string, bytes: Buffer | string, timeoutMs = 5000): Promise<string> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(u.port), u.hostname);
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve(Buffer.concat(chunks).toString('latin1'));
+    }, timeoutMs);
+    socket.on('connect', () => socket.write(bytes));
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString('latin1'));
+    });
+    socket.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
+}
+
+export function adminHeaders(extra: Record<string, string> = {}): Record<string, string> {
+  return { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...extra };
+}
+
+/** PATCH /routes/:name through the admin API; throws on a non-2xx answer. */
+export async function setDial(admin: string, route: string, patch: Record<string, unknown>): Promise<unknown> {
+  const res = await fetch(`${admin}/routes/${route}`, { method: 'PATCH', headers: adminHeaders(), body: JSON.stringify(patch) });
+  const body = await res.json();
+  if (!res.ok) throw new Error(`PATCH ${route}: ${res.status} ${JSON.stringify(body)}`);
+  return body;
 }
