@@ -9,7 +9,11 @@ function legacyHandler(req: http.IncomingMessage, res: http.ServerResponse): voi
   if (url === '/chunked') {
     res.writeHead(200, { 'content-type': 'text/plain' });
     let i = 0;
-    const tick = () => (i < 5 ? (res.write(`part ${i++}\n`), setTimeout(tick, 5)) : res.end('done\n'));
+    const tick = (): void => {
+      if (i >= 5) return void res.end('done\n');
+      res.write(`part ${i++}\n`);
+      setTimeout(tick, 5);
+    };
     return tick();
   }
   if (url === '/no-content') return void res.writeHead(204, { 'x-kind': 'empty' }).end();
