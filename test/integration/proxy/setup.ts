@@ -96,3 +96,36 @@ export async function setDial(admin: string, route: string, patch: Record<string
   if (!res.ok) throw new Error(`PATCH ${route}: ${res.status} ${JSON.stringify(body)}`);
   return body;
 }
+
+export interface LoadResult {
+  requests: number;
+  /** Answers other than 200, and transport errors, with what they were. */
+  failures: string[];
+}
+
+/** A small load generator: `concurrency` keep-alive clients sending GETs until stopped. */
+export function startLoad(url: string, path: string, concurrency = 4, headers: http.OutgoingHttpHeaders = {}): { stop: () => Promise<LoadResult> } {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const result: LoadResult = { requests: 0, failures: [] };
+  let running = true;
+  const worker = async () => {
+    while (running) {
+      try {
+        const r = await request(url, { path, agent, headers });
+        result.requests++;
+        if (r.status !== 200) result.failures.push(`${r.status} ${r.body.toString().slice(0, 200)}`);
+      } catch (err) {
+        result.failures.push(String(err));
+      }
+    }
+  };
+  const workers = Array.from({ length: concurrency }, worker);
+  return {
+    stop: async () => {
+      running = false;
+      await Promise.all(workers);
+      agent.destroy();
+      return result;
+    },
+  };
+}
