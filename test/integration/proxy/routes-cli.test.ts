@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { bufferIo } from '../../../cli/io.js';
 import { runCli } from '../../../cli/program.js';
+import { parseConfig } from '../../../config/load.js';
 import { startUpstream, type Upstream } from '../../support/http.js';
 import { TOKEN, proxyConfig, request, startTestProxy, type TestProxy } from './setup.js';
 
@@ -27,6 +28,8 @@ afterAll(async () => {
   await legacy?.close();
   await next?.close();
 });
+
+const readme = () => fs.readFileSync(path.join(path.dirname(new URL(import.meta.url).pathname), '../../../README.md'), 'utf8');
 
 async function cli(args: string[], env?: NodeJS.ProcessEnv) {
   env ??= { STRANGLER_ADMIN_TOKEN: TOKEN, STRANGLER_ACTOR: 'test', STRANGLER_ADMIN_URL: proxy.admin };
@@ -76,9 +79,16 @@ describe('strangler routes', () => {
     expect(down.err.split('\n')[0]).not.toContain(TOKEN);
   });
 
+  it("accepts the README's proxy config example", () => {
+    const section = readme().slice(readme().indexOf('## The proxy'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)![1]!;
+    const config = parseConfig(yaml, 'README.md', { STRANGLER_ADMIN_TOKEN: TOKEN }).proxy!;
+    expect(config.routes.map((r) => r.name)).toEqual(['profile.get', 'checkout.post', 'static']);
+    expect(config.backends.new.host).toBe('api.internal');
+  });
+
   it("runs the README's documented routes commands", async () => {
-    const readme = fs.readFileSync(path.join(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '../../../README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('## The proxy'), readme.indexOf('## Development'));
+    const section = readme().slice(readme().indexOf('## The proxy'), readme().indexOf('## Development'));
     const commands = [...section.matchAll(/^\$ (strangler routes .+)$/gm)].map((m) => m[1]!);
     expect(commands.length).toBeGreaterThanOrEqual(4);
     for (const command of commands) {
