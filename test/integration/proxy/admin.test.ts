@@ -1,5 +1,5 @@
 import { startUpstream, type Upstream } from '../../support/http.js';
-import { TOKEN, adminHeaders, proxyConfig, request, setDial, startLoad, startTestProxy, type TestProxy } from './setup.js';
+import { TOKEN, adminHeaders, json, proxyConfig, request, setDial, startLoad, startTestProxy, type TestProxy } from './setup.js';
 
 let legacy: Upstream;
 let next: Upstream;
@@ -26,11 +26,11 @@ afterAll(async () => {
 
 describe('admin API', () => {
   it('refuses a missing or wrong token with 401 and a code', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong-token-wrong-token' }, { authorization: TOKEN }]) {
+    for (const headers of [{}, { authorization: 'Bearer wrong-token-wrong-token' }, { authorization: TOKEN }] as Record<string, string>[]) {
       const r = await fetch(`${proxy.admin}/routes`, { headers });
       expect(r.status).toBe(401);
       expect(r.headers.get('x-strangler-error')).toBe('STRANGLER_E_ADMIN_AUTH');
-      expect((await r.json()).error.code).toBe('STRANGLER_E_ADMIN_AUTH');
+      expect((await json(r)).error.code).toBe('STRANGLER_E_ADMIN_AUTH');
     }
     const patch = await fetch(`${proxy.admin}/routes/flip`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"new":100}' });
     expect(patch.status).toBe(401);
@@ -45,7 +45,7 @@ describe('admin API', () => {
   });
 
   it('lists routes, changes a dial, shows history and rolls back', async () => {
-    const list = await (await fetch(`${proxy.admin}/routes`, { headers: adminHeaders() })).json();
+    const list = await json(fetch(`${proxy.admin}/routes`, { headers: adminHeaders() }));
     expect(list.routes.map((r: { name: string }) => r.name)).toEqual(['profile.get', 'flip']);
     expect(list.routes[0]).toMatchObject({ methods: ['GET'], path: '/api/users/:id', dial: { new: 0, shadow: 0, fallback: true }, source: 'config' });
 
@@ -53,36 +53,36 @@ describe('admin API', () => {
     expect(change).toMatchObject({ route: 'profile.get', who: 'ops@example', before: { new: 0 }, after: { new: 100, shadow: 5, fallback: true } });
     expect((await request(proxy.url, { path: '/api/users/1' })).body.toString()).toBe('new');
 
-    const history = await (await fetch(`${proxy.admin}/routes/profile.get/history`, { headers: adminHeaders() })).json();
+    const history = await json(fetch(`${proxy.admin}/routes/profile.get/history`, { headers: adminHeaders() }));
     expect(history.changes[0]).toMatchObject({ who: 'ops@example', action: 'set' });
 
     const rb = await fetch(`${proxy.admin}/routes/profile.get/rollback`, { method: 'POST', headers: adminHeaders({ 'x-strangler-actor': 'oncall' }) });
     expect(rb.status).toBe(200);
-    expect(await rb.json()).toMatchObject({ action: 'rollback', who: 'oncall', after: { new: 0, shadow: 0 } });
+    expect(await json(rb)).toMatchObject({ action: 'rollback', who: 'oncall', after: { new: 0, shadow: 0 } });
     expect((await request(proxy.url, { path: '/api/users/1' })).body.toString()).toBe('legacy /api/users/1');
 
     const none = await fetch(`${proxy.admin}/routes/profile.get/rollback`, { method: 'POST', headers: adminHeaders() });
-    expect([none.status, (await none.json()).error.code]).toEqual([409, 'STRANGLER_E_ROLLBACK_NONE']);
+    expect([none.status, (await json(none)).error.code]).toEqual([409, 'STRANGLER_E_ROLLBACK_NONE']);
   });
 
   it('rejects bad dial changes and unknown routes, changing nothing', async () => {
-    const before = await (await fetch(`${proxy.admin}/routes`, { headers: adminHeaders() })).json();
+    const before = await json(fetch(`${proxy.admin}/routes`, { headers: adminHeaders() }));
     for (const body of ['{"new":150}', '{"new":"ten"}', '{"new":12.345}', '{}', '{"nww":1}', 'not json', '{"fallback":"yes"}']) {
       const r = await fetch(`${proxy.admin}/routes/flip`, { method: 'PATCH', headers: adminHeaders(), body });
-      expect({ body, status: r.status, code: (await r.json()).error.code }).toEqual({ body, status: 400, code: 'STRANGLER_E_DIAL_INVALID' });
+      expect({ body, status: r.status, code: (await json(r)).error.code }).toEqual({ body, status: 400, code: 'STRANGLER_E_DIAL_INVALID' });
     }
     const unknown = await fetch(`${proxy.admin}/routes/nope`, { method: 'PATCH', headers: adminHeaders(), body: '{"new":1}' });
-    expect([unknown.status, (await unknown.json()).error.code]).toEqual([404, 'STRANGLER_E_ROUTE_UNKNOWN']);
+    expect([unknown.status, (await json(unknown)).error.code]).toEqual([404, 'STRANGLER_E_ROUTE_UNKNOWN']);
     const path = await fetch(`${proxy.admin}/rutes`, { headers: adminHeaders() });
-    expect([path.status, (await path.json()).error.code]).toEqual([404, 'STRANGLER_E_ADMIN_NOT_FOUND']);
-    const after = await (await fetch(`${proxy.admin}/routes`, { headers: adminHeaders() })).json();
+    expect([path.status, (await json(path)).error.code]).toEqual([404, 'STRANGLER_E_ADMIN_NOT_FOUND']);
+    const after = await json(fetch(`${proxy.admin}/routes`, { headers: adminHeaders() }));
     expect(after).toEqual(before);
   });
 
   it('serves health without a token and Prometheus metrics with one', async () => {
     const h = await fetch(`${proxy.admin}/healthz`);
     expect(h.status).toBe(200);
-    expect((await h.json()).ok).toBe(true);
+    expect((await json(h)).ok).toBe(true);
     await request(proxy.url, { path: '/api/users/9' });
     const m = await fetch(`${proxy.admin}/metrics`, { headers: adminHeaders() });
     expect(m.headers.get('content-type')).toMatch(/text\/plain/);
@@ -106,7 +106,7 @@ describe('admin API', () => {
     expect(mismatches).toBe(0);
     expect(result.failures).toEqual([]);
     expect(result.requests).toBeGreaterThan(100);
-    const list = await (await fetch(`${proxy.admin}/routes`, { headers: adminHeaders() })).json();
+    const list = await json(fetch(`${proxy.admin}/routes`, { headers: adminHeaders() }));
     expect(list.version).toBeGreaterThanOrEqual(1000);
   }, 60_000);
 });

@@ -8,7 +8,7 @@ import { bufferIo } from '../../../cli/io.js';
 import { runCli } from '../../../cli/program.js';
 import { freePort } from '../../../services/free-port.js';
 import { startUpstream, type Upstream } from '../../support/http.js';
-import { TOKEN, adminHeaders, request } from './setup.js';
+import { TOKEN, adminHeaders, json, request } from './setup.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
 const MB = 1024 * 1024;
@@ -55,7 +55,7 @@ async function until(what: string, probe: () => Promise<boolean> | boolean, ms =
   throw new Error(`${what} did not happen within ${ms} ms; proxy stderr:\n${stderr}`);
 }
 
-const routeNames = async () => ((await (await fetch(`http://127.0.0.1:${adminPort}/routes`, { headers: adminHeaders() })).json()).routes as { name: string }[]).map((r) => r.name);
+const routeNames = async () => ((await json(fetch(`http://127.0.0.1:${adminPort}/routes`, { headers: adminHeaders() }))).routes as { name: string }[]).map((r) => r.name);
 const proxyUrl = () => `http://127.0.0.1:${port}`;
 
 beforeAll(async () => {

@@ -129,3 +129,9 @@ export function startLoad(url: string, path: string, concurrency = 4, headers: h
     },
   };
 }
+
+/** The JSON body of an admin answer, untyped on purpose: tests assert its shape. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function json(res: Response | Promise<Response>): Promise<any> {
+  return (await res).json();
+}
