@@ -11,6 +11,8 @@ import { ProxyMetrics, UNMATCHED, type RouteStats } from './metrics.js';
 import { normalisePath } from './normalise-path.js';
 import { canReplay } from './replay.js';
 import { compileRouteTable, type CompiledRoute, type RouteTable } from './route-table.js';
+import type { ShadowSink } from './shadow-contract.js';
+import { ShadowMirror, type ShadowJob } from './shadow/mirror.js';
 import type { DialChange, StateSnapshot, StateStore } from './state/contract.js';
 import { bucketOf, onNew, randomBucket } from './sticky.js';
 import { keyExtractor, type KeyExtractor } from './user-key.js';
@@ -39,6 +41,8 @@ interface Exchange {
   /** The backend response being relayed. */
   response: http.IncomingMessage | undefined;
   recorded: boolean;
+  /** Set when this request is mirrored: it receives the primary answer as it streams. */
+  shadow: ShadowJob | undefined;
 }
 
 const EXCHANGE = Symbol('strangler.exchange');
@@ -61,6 +65,8 @@ export interface ProxyOptions {
   store: StateStore;
   metrics?: ProxyMetrics;
   logger?: Logger;
+  /** Where mirrored pairs go (the diffs side); without one, shadow dials mirror nothing. */
+  shadowSink?: ShadowSink;
 }
 
 function sameBackend(a: ProxyConfig['backends']['legacy'], b: ProxyConfig['backends']['legacy']): boolean {
@@ -83,6 +89,7 @@ export class StranglerProxy {
   private readonly upgraded = new Set<net.Socket>();
   private readonly logger: Logger | undefined;
   private readonly store: StateStore;
+  private readonly mirror: ShadowMirror | undefined;
 
   private constructor(options: ProxyOptions, snapshot: StateSnapshot) {
     this.metrics = options.metrics ?? new ProxyMetrics();
@@ -93,6 +100,15 @@ export class StranglerProxy {
     this.metrics.stateVersion = snapshot.version;
     this.metrics.onDials(() => this.gen.table.routes.map((r) => ({ route: r.name, ...r.dial })));
     this.unsubscribe = this.store.subscribe((s) => this.applySnapshot(s));
+    this.mirror = options.shadowSink ? new ShadowMirror(options.shadowSink, () => this.gen.config.shadow) : undefined;
+    if (!this.mirror && options.config.routes.some((r) => r.shadow > 0)) {
+      this.logger?.warn('routes have shadow dials but no shadow sink is wired: nothing will be mirrored');
+    }
+  }
+
+  /** Mirrored requests in flight (0 without a shadow sink). */
+  get shadowActive(): number {
+    return this.mirror?.active ?? 0;
   }
 
   static async create(options: ProxyOptions): Promise<StranglerProxy> {
@@ -122,7 +138,12 @@ export class StranglerProxy {
       outgoing: undefined,
       response: undefined,
       recorded: false,
+      shadow: undefined,
     };
+    if (route !== undefined && route.dial.shadow > 0 && this.mirror !== undefined) {
+      const other = x.backend === 'legacy' ? 'new' : 'legacy';
+      x.shadow = this.mirror.begin(route, x.stats, req, x.backend, { name: other, config: gen.config.backends[other] }, { name: 'legacy', config: gen.config.backends.legacy });
+    }
     (res as Tagged)[EXCHANGE] = x;
     res.on('close', () => this.closed(x, res));
     this.forward(x, req, res);
@@ -185,6 +206,7 @@ export class StranglerProxy {
     proxyRes.on('close', () => this.responseClosed(x, proxyRes, res));
     if (!x.held) {
       x.response = proxyRes;
+      x.shadow?.primaryResponse(proxyRes);
       return;
     }
     const status = proxyRes.statusCode ?? 0;
@@ -195,6 +217,7 @@ export class StranglerProxy {
     }
     x.held = false;
     x.response = proxyRes;
+    x.shadow?.primaryResponse(proxyRes);
     if (res.destroyed) {
       x.outgoing?.destroy();
       return;
@@ -209,11 +232,13 @@ export class StranglerProxy {
     if (x === undefined || x.response !== proxyRes || x.recorded) return;
     x.recorded = true;
     x.stats.response(x.backend, proxyRes.statusCode ?? 0, (performance.now() - x.start) / 1000);
+    x.shadow?.primaryEnd();
   };
 
   /** A backend response that stops before its end (the backend died mid-body) cuts the client's too. */
   private responseClosed(x: Exchange, proxyRes: http.IncomingMessage, res: http.ServerResponse): void {
     if (proxyRes.complete || x.response !== proxyRes) return;
+    x.shadow?.primaryFailed('STRANGLER_E_PROXY_RESET', false);
     if (!res.destroyed && !x.recorded) {
       x.recorded = true;
       x.stats.error(x.backend, 'STRANGLER_E_PROXY_RESET');
@@ -238,12 +263,16 @@ export class StranglerProxy {
     }
     x.recorded = true;
     x.stats.response(x.backend, fault.status, (performance.now() - x.start) / 1000);
+    x.shadow?.primaryFailed(fault.code, x.timedOut);
     this.logger?.warn({ route: x.route?.name ?? null, backend: x.backend, code: fault.code, cause: fault.cause, method: req.method }, fault.message);
     writeFault(res, fault, x.backend, x.route?.name);
   }
 
   private fallBack(x: Exchange, req: http.IncomingMessage, res: http.ServerResponse, reason: string): void {
     x.stats.fallback(reason);
+    // The user's answer now comes from the backend the mirror went to: nothing left to compare.
+    x.shadow?.abandon('backend-error');
+    x.shadow = undefined;
     this.release(x);
     x.attempt++;
     x.backend = 'legacy';
@@ -256,6 +285,7 @@ export class StranglerProxy {
       // The client left before the end: free the backend socket now, not when the backend is done.
       x.stats.clientAborts++;
       x.outgoing?.destroy();
+      x.shadow?.abandon('aborted');
     }
     this.release(x);
   }
@@ -371,6 +401,7 @@ export class StranglerProxy {
 
   async close(): Promise<void> {
     this.unsubscribe();
+    this.mirror?.close();
     for (const s of this.upgraded) s.destroy();
     for (const f of new Set([...Object.values(this.gen.backends), ...this.retired])) f.close();
   }

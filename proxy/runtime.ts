@@ -7,6 +7,7 @@ import type { Logger } from '../core/logger.js';
 import { adminApp } from './admin/app.js';
 import type { ProxyMetrics } from './metrics.js';
 import { StranglerProxy } from './proxy-server.js';
+import type { ShadowSink } from './shadow-contract.js';
 import type { StateStore } from './state/contract.js';
 
 export interface RunningProxy {
@@ -27,6 +28,8 @@ export interface StartOptions {
   store: StateStore;
   logger?: Logger;
   metrics?: ProxyMetrics;
+  /** Where mirrored request pairs go; the caller constructs it and closes it after stop(). */
+  shadowSink?: ShadowSink;
 }
 
 function listenOn(server: http.Server, at: ListenAddress, what: string): Promise<ListenAddress> {
@@ -69,7 +72,7 @@ function closeServer(server: http.Server, graceMs: number): Promise<void> {
 /** Starts the proxy's public listener and its admin API. */
 export async function startProxy(options: StartOptions): Promise<RunningProxy> {
   const { config, store, logger } = options;
-  const proxy = await StranglerProxy.create({ config, store, logger, metrics: options.metrics });
+  const proxy = await StranglerProxy.create({ config, store, logger, metrics: options.metrics, shadowSink: options.shadowSink });
   let current = config;
   const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, proxy.handle);
   server.on('upgrade', proxy.upgrade);

@@ -3,6 +3,7 @@ import net from 'node:net';
 import { parseConfig } from '../../../config/load.js';
 import type { ProxyConfig } from '../../../config/proxy-schema.js';
 import { startProxy, type RunningProxy } from '../../../proxy/runtime.js';
+import type { ShadowSink } from '../../../proxy/shadow-contract.js';
 import type { StateStore } from '../../../proxy/state/contract.js';
 import { MemoryStateStore } from '../../../proxy/state/memory-store.js';
 
@@ -28,8 +29,8 @@ export interface TestProxy extends RunningProxy {
   store: StateStore;
 }
 
-export async function startTestProxy(config: ProxyConfig, store: StateStore = new MemoryStateStore()): Promise<TestProxy> {
-  const running = await startProxy({ config, store });
+export async function startTestProxy(config: ProxyConfig, store: StateStore = new MemoryStateStore(), shadowSink?: ShadowSink): Promise<TestProxy> {
+  const running = await startProxy({ config, store, shadowSink });
   return Object.assign(running, {
     url: `http://127.0.0.1:${running.address.port}`,
     admin: `http://127.0.0.1:${running.adminAddress.port}`,
