@@ -3,7 +3,9 @@
  * under test does not share an event loop with the backend or the load generator.
  *   backend            a small JSON answer, the same for every request
  *   bare <backendUrl>  http-proxy pass-through with a keep-alive agent: the baseline
- *   strangler <backendUrl> [shadow%] [shadowUrl]  strangler with 50 routes, dials and metrics on
+ *   slow-backend       the same answer after 10 s
+ *   strangler <backendUrl> [shadow%] [shadowUrl]  strangler with 50 routes, dials and metrics on;
+ *                      with shadow% > 0 the benchmarked route mirrors to shadowUrl (the "new" backend)
  * Each prints "ready <port>" once it listens.
  */
 import http from 'node:http';
@@ -11,12 +13,22 @@ import type net from 'node:net';
 import httpProxy from 'http-proxy';
 import { parseConfig } from '../config/load.js';
 import { startProxy } from '../proxy/runtime.js';
+import type { ShadowPair, ShadowSink } from '../proxy/shadow-contract.js';
 import { MemoryStateStore } from '../proxy/state/memory-store.js';
 
 const [role, target, shadowPct, shadowUrl] = process.argv.slice(2);
 // A normal exit on SIGINT, so that --cpu-prof can write its profile.
 process.on('SIGINT', () => process.exit(0));
 const BODY = JSON.stringify({ id: 42, name: 'Ada Lovelace', email: 'ada@example.com', tags: ['math', 'engines'], friends: 128, online: true });
+
+/** A sink that only counts: the comparison's own cost is the diff engine's benchmark, not this one. */
+class CountingSink implements ShadowSink {
+  accepted = 0;
+  accept(_pair: ShadowPair): void {
+    this.accepted++;
+  }
+  async close(): Promise<void> {}
+}
 
 function ready(server: http.Server | { port: number }): void {
   const port = 'port' in server ? server.port : (server.address() as net.AddressInfo).port;
@@ -51,7 +63,8 @@ if (role === 'backend' || role === 'slow-backend') {
   const routes = Array.from({ length: 50 }, (_, i) => ({
     name: `route.${i}`,
     match: { method: i % 3 === 0 ? ['GET', 'HEAD'] : 'GET', path: i === 42 ? '/api/users/:id' : `/api/r${i}/:id/items` },
-    new: i === 42 ? 50 : i % 5,
+    // With a shadow backend, legacy serves the user and the other backend only gets the mirror.
+    new: i === 42 ? (shadowUrl ? 0 : 50) : i % 5,
     shadow: i === 42 ? Number(shadowPct ?? 0) : 0,
   }));
   const doc = {
@@ -65,7 +78,7 @@ if (role === 'backend' || role === 'slow-backend') {
     },
   };
   const config = parseConfig(JSON.stringify(doc), 'bench.json', {}).proxy!;
-  const running = await startProxy({ config, store: new MemoryStateStore() });
+  const running = await startProxy({ config, store: new MemoryStateStore(), shadowSink: Number(shadowPct ?? 0) > 0 ? new CountingSink() : undefined });
   ready({ port: running.address.port });
 } else {
   process.stderr.write(`unknown role ${role}\n`);

@@ -64,6 +64,17 @@ export class ShadowMirror {
     return job;
   }
 
+  private readonly urls = new Map<string, URL>();
+
+  urlOf(config: BackendConfig): URL {
+    let u = this.urls.get(config.url);
+    if (!u) {
+      u = new URL(config.url);
+      this.urls.set(config.url, u);
+    }
+    return u;
+  }
+
   agentFor(config: BackendConfig): http.Agent {
     let agent = this.agents.get(config.url);
     if (!agent) {
@@ -185,7 +196,7 @@ export class ShadowJob {
   }
 
   private call(target: MirrorTarget, capture: ResponseCapture, body: Buffer | undefined): void {
-    const url = new URL(target.config.url);
+    const url = this.mirror.urlOf(target.config);
     const t0 = performance.now();
     let timedOut = false;
     let settled = false;
