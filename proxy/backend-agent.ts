@@ -26,6 +26,8 @@ export function prepareHeaders(out: http.ClientRequest, incoming: http.IncomingM
       if (out.hasHeader(name) && !(name === 'te' && String(out.getHeader('te')).trim().toLowerCase() === 'trailers')) out.removeHeader(name);
     }
   }
+  // Only the proxy may mark a call as mirrored: a backend may skip side effects for one.
+  if (out.hasHeader('x-strangler-shadow')) out.removeHeader('x-strangler-shadow');
   append(out, 'x-forwarded-for', incoming.socket.remoteAddress ?? 'unknown');
   append(out, 'x-forwarded-proto', (incoming.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http');
   const clientHost = incoming.headers.host;

@@ -156,8 +156,9 @@ describe('transparency', () => {
   });
 
   it('drops hop-by-hop headers both ways', async () => {
-    const r = await request(proxy.url, { path: '/h', headers: { connection: 'keep-alive, x-hop', 'x-hop': '1', 'keep-alive': 'timeout=3', te: 'gzip', 'proxy-authorization': 'Basic eA==', 'x-end': 'kept' } });
+    const r = await request(proxy.url, { path: '/h', headers: { connection: 'keep-alive, x-hop', 'x-hop': '1', 'keep-alive': 'timeout=3', te: 'gzip', 'proxy-authorization': 'Basic eA==', 'x-end': 'kept', 'x-strangler-shadow': '1' } });
     const h = echoed(r).headers;
+    expect(h['x-strangler-shadow']).toBeUndefined(); // only the proxy marks mirrored calls
     expect(h['x-hop']).toBeUndefined();
     expect(h['keep-alive']).toBeUndefined();
     expect(h.te).toBeUndefined();
