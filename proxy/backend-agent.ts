@@ -7,31 +7,42 @@ type AddRequest = (this: http.Agent, req: http.ClientRequest, options: unknown) 
 /** Hop-by-hop headers (RFC 9110 §7.6.1): they concern one connection and are never forwarded. */
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'te', 'trailer', 'upgrade'];
 
-function append(req: http.ClientRequest, name: string, value: string): void {
-  const prior = req.getHeader(name);
-  req.setHeader(name, prior === undefined ? value : `${Array.isArray(prior) ? prior.join(', ') : String(prior)}, ${value}`);
+function joined(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v.join(', ') : v;
 }
 
-/** Readies the outgoing request's headers: hop-by-hop out, x-forwarded-* appended, Host as configured. */
+/**
+ * Readies the outgoing request's headers: hop-by-hop out, x-forwarded-* appended, Host as configured.
+ * The outgoing headers are a copy of the incoming ones, so the checks read the incoming plain object
+ * (lower-case keys, cheap lookups) and touch the outgoing request only where something changes.
+ */
 export function prepareHeaders(out: http.ClientRequest, incoming: http.IncomingMessage, host: string | undefined, upgrade: boolean): void {
-  const connection = out.getHeader('connection');
+  const h = incoming.headers;
   if (!upgrade) {
-    if (typeof connection === 'string') {
+    const connection = h.connection;
+    if (connection !== undefined) {
       for (const token of connection.split(',')) {
         const name = token.trim().toLowerCase();
         if (name && name !== 'close' && name !== 'keep-alive') out.removeHeader(name);
       }
     }
     for (const name of HOP_BY_HOP) {
-      if (out.hasHeader(name) && !(name === 'te' && String(out.getHeader('te')).trim().toLowerCase() === 'trailers')) out.removeHeader(name);
+      const v = h[name];
+      if (v !== undefined && !(name === 'te' && String(v).trim().toLowerCase() === 'trailers')) out.removeHeader(name);
     }
   }
   // Only the proxy may mark a call as mirrored: a backend may skip side effects for one.
-  if (out.hasHeader('x-strangler-shadow')) out.removeHeader('x-strangler-shadow');
-  append(out, 'x-forwarded-for', incoming.socket.remoteAddress ?? 'unknown');
-  append(out, 'x-forwarded-proto', (incoming.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http');
-  const clientHost = incoming.headers.host;
-  if (clientHost) append(out, 'x-forwarded-host', clientHost);
+  if (h['x-strangler-shadow'] !== undefined) out.removeHeader('x-strangler-shadow');
+  const xff = joined(h['x-forwarded-for']);
+  const addr = incoming.socket.remoteAddress ?? 'unknown';
+  out.setHeader('x-forwarded-for', xff === undefined ? addr : `${xff}, ${addr}`);
+  const proto = (incoming.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+  const xfp = joined(h['x-forwarded-proto']);
+  out.setHeader('x-forwarded-proto', xfp === undefined ? proto : `${xfp}, ${proto}`);
+  if (h.host) {
+    const xfh = joined(h['x-forwarded-host']);
+    out.setHeader('x-forwarded-host', xfh === undefined ? h.host : `${xfh}, ${h.host}`);
+  }
   if (host !== undefined) out.setHeader('host', host);
 }
 
@@ -50,7 +61,7 @@ export interface ForwardingAgent extends http.Agent {
  * assigned, is enough. http-proxy creates the ClientRequest synchronously inside web(), which is what
  * makes arm()/take() around that call safe.
  */
-export function forwardingAgent(url: URL, options: { maxSockets: number; keepAlive: boolean; host: string | undefined; upgrade: boolean }): ForwardingAgent {
+export function forwardingAgent(url: URL, options: { maxSockets: number; keepAlive: boolean; host: string | undefined; upgrade: boolean; timeoutMs?: number }): ForwardingAgent {
   const Base = url.protocol === 'https:' ? https.Agent : http.Agent;
   const prefix = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
   let pending: http.IncomingMessage | undefined;
@@ -77,5 +88,7 @@ export function forwardingAgent(url: URL, options: { maxSockets: number; keepAli
       baseAddRequest.call(this, req, opts);
     }
   }
-  return new Agent({ keepAlive: options.keepAlive, maxSockets: options.maxSockets, scheduling: 'lifo' });
+  // With `timeout`, node arms the socket's idle timer itself and emits 'timeout' on each request:
+  // no per-request timer to set up on the hot path.
+  return new Agent({ keepAlive: options.keepAlive, maxSockets: options.maxSockets, scheduling: 'lifo', timeout: options.timeoutMs });
 }

@@ -12,6 +12,11 @@ export interface ForwardHooks {
   end(req: http.IncomingMessage, res: http.ServerResponse, proxyRes: http.IncomingMessage): void;
 }
 
+/** One shared listener (no closure per request): the agent's idle timer fired for this request. */
+function onTimeout(this: http.ClientRequest): void {
+  this.destroy(Object.assign(new Error('the backend sent nothing within its timeout'), { code: 'ETIMEDOUT' }));
+}
+
 /** Response headers that concern one connection (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'proxy-authenticate', 'trailer', 'upgrade'];
 
@@ -72,7 +77,7 @@ export class BackendForwarder {
   ) {
     const url = new URL(config.url);
     this.timeoutMs = config.timeoutMs;
-    this.agent = forwardingAgent(url, { keepAlive: true, maxSockets: config.maxSockets, host: config.host, upgrade: false });
+    this.agent = forwardingAgent(url, { keepAlive: true, maxSockets: config.maxSockets, host: config.host, upgrade: false, timeoutMs: config.timeoutMs });
     // An upgraded socket leaves the agent for good; a pool would only hold dead entries.
     this.wsAgent = forwardingAgent(url, { keepAlive: false, maxSockets: Infinity, host: config.host, upgrade: true });
     const target = parseUrl(config.url);
@@ -91,14 +96,16 @@ export class BackendForwarder {
   }
 
   /**
-   * Forwards a request; returns the outgoing request (to time it out or abort it), or undefined
+   * Forwards a request (a backend silent for timeoutMs fails it with ETIMEDOUT); returns the outgoing request (to time it out or abort it), or undefined
    * when http-proxy failed before making one (it then called onError).
    */
   web(req: http.IncomingMessage, res: http.ServerResponse, holdResponse: boolean, onError: (err: Error) => void): http.ClientRequest | undefined {
     this.agent.arm(req);
     // The callback-only form: http-proxy then copies no options for this request.
     (holdResponse ? this.held : this.plain).web(req, res, onError as never);
-    return this.agent.take();
+    const out = this.agent.take();
+    out?.on('timeout', onTimeout);
+    return out;
   }
 
   ws(req: http.IncomingMessage, socket: net.Socket, head: Buffer, onError: (err: Error) => void): http.ClientRequest | undefined {

@@ -36,7 +36,6 @@ interface Exchange {
   attempt: number;
   /** The new service's answer is held back until we know it is not a failure to fall back from. */
   held: boolean;
-  timedOut: boolean;
   outgoing: http.ClientRequest | undefined;
   /** The backend response being relayed. */
   response: http.IncomingMessage | undefined;
@@ -134,7 +133,6 @@ export class StranglerProxy {
       backend: route ? this.choose(gen, route, req, rawUrl) : 'legacy',
       attempt: 0,
       held: false,
-      timedOut: false,
       outgoing: undefined,
       response: undefined,
       recorded: false,
@@ -185,17 +183,8 @@ export class StranglerProxy {
     const forwarder = x.gen.backends[x.backend];
     const attempt = x.attempt;
     x.held = x.backend === 'new' && x.route !== undefined && x.route.dial.fallback && canReplay(req);
-    x.timedOut = false;
     this.inflight.set(forwarder, (this.inflight.get(forwarder) ?? 0) + 1);
-    const out = forwarder.web(req, res, x.held, (err) => this.failed(x, attempt, req, res, err));
-    x.outgoing = out;
-    if (out !== undefined) {
-      out.setTimeout(forwarder.timeoutMs, () => {
-        if (x.attempt !== attempt) return;
-        x.timedOut = true;
-        out.destroy();
-      });
-    }
+    x.outgoing = forwarder.web(req, res, x.held, (err) => this.failed(x, attempt, req, res, err));
   }
 
   /** The 'proxyRes' hook: a backend's response head, before any of it reaches the client. */
@@ -255,7 +244,7 @@ export class StranglerProxy {
       return;
     }
     const forwarder = x.gen.backends[x.backend];
-    const fault = faultOf(err, x.backend, x.timedOut, forwarder.timeoutMs);
+    const fault = faultOf(err, x.backend, false, forwarder.timeoutMs);
     x.stats.error(x.backend, fault.code);
     if (x.held && x.response === undefined) {
       this.fallBack(x, req, res, fault.code === 'STRANGLER_E_PROXY_TIMEOUT' ? 'timeout' : fault.code === 'STRANGLER_E_PROXY_CONNECT' ? 'connect' : 'reset');
@@ -263,7 +252,7 @@ export class StranglerProxy {
     }
     x.recorded = true;
     x.stats.response(x.backend, fault.status, (performance.now() - x.start) / 1000);
-    x.shadow?.primaryFailed(fault.code, x.timedOut);
+    x.shadow?.primaryFailed(fault.code, fault.code === 'STRANGLER_E_PROXY_TIMEOUT');
     this.logger?.warn({ route: x.route?.name ?? null, backend: x.backend, code: fault.code, cause: fault.cause, method: req.method }, fault.message);
     writeFault(res, fault, x.backend, x.route?.name);
   }
