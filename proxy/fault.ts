@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import type net from 'node:net';
 import type { BackendName } from '../config/proxy-schema.js';
 import type { ErrorCode } from '../core/errors.js';
 
@@ -42,4 +43,14 @@ export function writeFault(res: http.ServerResponse, fault: Fault, backend: Back
     'cache-control': 'no-store',
   });
   res.end(body);
+}
+
+/** The same answer on a socket whose WebSocket upgrade failed (no ServerResponse exists for it). */
+export function writeUpgradeFault(socket: net.Socket, fault: Fault, backend: BackendName, route: string | undefined): void {
+  if (!socket.writable) return void socket.destroy();
+  const body = JSON.stringify({ error: { code: fault.code, message: fault.message, backend, route: route ?? null } });
+  socket.end(
+    `HTTP/1.1 ${fault.status} ${fault.status === 504 ? 'Gateway Timeout' : 'Bad Gateway'}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+      `x-strangler-error: ${fault.code}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }

@@ -5,25 +5,20 @@ import type { BackendName, ProxyConfig } from '../config/proxy-schema.js';
 import { StranglerError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { dialOf, type Dial, type DialPatch } from './dials.js';
-import { faultOf, writeFault } from './fault.js';
-import { BackendForwarder, stripResponseHopByHop, writeResponseHead } from './forwarder.js';
+import { faultOf, writeFault, writeUpgradeFault } from './fault.js';
+import { stripResponseHopByHop, writeResponseHead, type BackendForwarder } from './forwarder.js';
+import { buildGeneration, type Generation } from './generation.js';
 import { ProxyMetrics, UNMATCHED, type RouteStats } from './metrics.js';
 import { normalisePath } from './normalise-path.js';
 import { canReplay } from './replay.js';
-import { compileRouteTable, type CompiledRoute, type RouteTable } from './route-table.js';
+import type { CompiledRoute } from './route-table.js';
+import { routeView, type RouteView } from './route-view.js';
 import type { ShadowSink } from './shadow-contract.js';
 import { ShadowMirror, type ShadowJob } from './shadow/mirror.js';
 import type { DialChange, StateSnapshot, StateStore } from './state/contract.js';
 import { bucketOf, onNew, randomBucket } from './sticky.js';
-import { keyExtractor, type KeyExtractor } from './user-key.js';
 
-/** Everything that changes together on a config reload; in-flight requests keep the one they began with. */
-interface Generation {
-  readonly config: ProxyConfig;
-  readonly table: RouteTable;
-  readonly keyOf: KeyExtractor;
-  readonly backends: Record<BackendName, BackendForwarder>;
-}
+export type { RouteView } from './route-view.js';
 
 /** One request on its way through the proxy. */
 interface Exchange {
@@ -47,18 +42,6 @@ interface Exchange {
 const EXCHANGE = Symbol('strangler.exchange');
 type Tagged = http.ServerResponse & { [EXCHANGE]?: Exchange };
 
-export interface RouteView {
-  name: string;
-  methods: string[];
-  path: string;
-  host: string | undefined;
-  headers: Record<string, string> | undefined;
-  dial: Dial;
-  /** Where the dial comes from: the config, or a runtime change (with its version). */
-  source: 'config' | 'runtime';
-  mirrorWrites: boolean;
-}
-
 export interface ProxyOptions {
   config: ProxyConfig;
   store: StateStore;
@@ -66,10 +49,6 @@ export interface ProxyOptions {
   logger?: Logger;
   /** Where mirrored pairs go (the diffs side); without one, shadow dials mirror nothing. */
   shadowSink?: ShadowSink;
-}
-
-function sameBackend(a: ProxyConfig['backends']['legacy'], b: ProxyConfig['backends']['legacy']): boolean {
-  return a.url === b.url && a.timeoutMs === b.timeoutMs && a.host === b.host && a.maxSockets === b.maxSockets;
 }
 
 /**
@@ -161,13 +140,7 @@ export class StranglerProxy {
       const fault = faultOf(err, backend, false, forwarder.timeoutMs);
       stats.error(backend, fault.code);
       this.logger?.warn({ route: route?.name, backend, code: fault.code, cause: fault.cause }, 'websocket upgrade failed');
-      if (socket.writable) {
-        const body = JSON.stringify({ error: { code: fault.code, message: fault.message, backend, route: route?.name ?? null } });
-        socket.end(
-          `HTTP/1.1 ${fault.status} ${fault.status === 504 ? 'Gateway Timeout' : 'Bad Gateway'}\r\ncontent-type: application/json\r\n` +
-            `x-strangler-error: ${fault.code}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-        );
-      } else socket.destroy();
+      writeUpgradeFault(socket, fault, backend, route?.name);
     });
   };
 
@@ -316,19 +289,7 @@ export class StranglerProxy {
   }
 
   routes(): RouteView[] {
-    return this.gen.table.routes.map((r) => {
-      const m = r.config.match.method;
-      return {
-        name: r.name,
-        methods: Array.isArray(m) ? [...m] : [m],
-        path: r.config.match.path,
-        host: r.config.match.host,
-        headers: r.config.match.headers ? { ...r.config.match.headers } : undefined,
-        dial: { ...r.dial },
-        source: this.snapshot.dials[r.name] ? 'runtime' : 'config',
-        mirrorWrites: r.config.mirrorWrites,
-      };
-    });
+    return this.gen.table.routes.map((r) => routeView(r, this.snapshot.dials[r.name] !== undefined));
   }
 
   get stateVersion(): number {
@@ -354,15 +315,7 @@ export class StranglerProxy {
   // ---- config reload ---------------------------------------------------------------------
 
   private generation(config: ProxyConfig, previous: Generation | undefined): Generation {
-    const hooks = { response: this.responded, end: this.ended };
-    const backend = (name: BackendName) =>
-      previous && sameBackend(previous.config.backends[name], config.backends[name]) ? previous.backends[name] : new BackendForwarder(name, config.backends[name], hooks);
-    return {
-      config,
-      table: compileRouteTable(config.routes, (r) => this.dialFor(r.name, dialOf(r))),
-      keyOf: keyExtractor(config.stickiness),
-      backends: { legacy: backend('legacy'), new: backend('new') },
-    };
+    return buildGeneration(config, previous, { response: this.responded, end: this.ended }, (r) => this.dialFor(r.name, dialOf(r)));
   }
 
   /**
