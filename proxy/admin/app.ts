@@ -92,6 +92,7 @@ export function adminApp(proxy: StranglerProxy, options: { token: () => string; 
     let e: StranglerError;
     if (err instanceof StranglerError) e = err;
     else if ((err as { type?: string }).type === 'entity.parse.failed') e = new StranglerError('STRANGLER_E_DIAL_INVALID', 'the body is not valid JSON');
+    else if ((err as { type?: string }).type === 'entity.too.large') e = new StranglerError('STRANGLER_E_DIAL_INVALID', 'the body is larger than 16 kB');
     else {
       options.logger?.error({ err: describeCause(err) }, 'admin API error');
       e = new StranglerError('STRANGLER_E_INTERNAL', `internal error: ${describeCause(err)}`);

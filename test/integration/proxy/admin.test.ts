@@ -1,3 +1,7 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { FileStateStore } from '../../../proxy/state/file-store.js';
 import { startUpstream, type Upstream } from '../../support/http.js';
 import { TOKEN, adminHeaders, json, proxyConfig, request, setDial, startLoad, startTestProxy, type TestProxy } from './setup.js';
 
@@ -94,6 +98,10 @@ describe('admin API', () => {
   });
 
   it('applies 1,000 dial changes under load with zero client errors, each visible to the next request', async () => {
+    // The file store, as in production: every change is an atomic, fsynced write.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strangler-dials-'));
+    const store = new FileStateStore(path.join(dir, 'routes.json'));
+    const proxy = await startTestProxy(proxyConfig(legacy.url, next.url, { routes: [{ name: 'flip', match: { method: 'GET', path: '/flip' }, new: 0 }] }), store);
     const load = startLoad(proxy.url, '/flip', 4);
     let mismatches = 0;
     for (let i = 0; i < 1000; i++) {
@@ -107,6 +115,10 @@ describe('admin API', () => {
     expect(result.failures).toEqual([]);
     expect(result.requests).toBeGreaterThan(100);
     const list = await json(fetch(`${proxy.admin}/routes`, { headers: adminHeaders() }));
-    expect(list.version).toBeGreaterThanOrEqual(1000);
+    expect(list.version).toBe(1000);
+    await proxy.stop(100);
+    await store.close();
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'routes.json'), 'utf8')).history).toHaveLength(1000);
+    fs.rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 });
