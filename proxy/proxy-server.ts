@@ -101,6 +101,26 @@ export class StranglerProxy {
   // ---- the request path ------------------------------------------------------------------
 
   readonly handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    try {
+      this.dispatch(req, res);
+    } catch (err) {
+      this.internal(err, res);
+    }
+  };
+
+  /** A bug of ours must cost one request, never the process. */
+  private internal(err: unknown, res: http.ServerResponse): void {
+    this.logger?.error({ err: err instanceof Error ? err.stack : String(err) }, 'internal error while proxying a request');
+    if (res.headersSent) return void res.destroy();
+    const body = JSON.stringify({ error: { code: 'STRANGLER_E_INTERNAL', message: 'internal proxy error' } });
+    res.writeHead(500, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'x-strangler-error': 'STRANGLER_E_INTERNAL' });
+    res.end(body);
+  }
+
+  private dispatch(req: http.IncomingMessage, res: http.ServerResponse): void {
+    // node:http already answered "100 Continue" to the client (or 417 to anything else); the
+    // expectation is met, and forwarding it would make node write the backend request's head early.
+    if (req.headers.expect !== undefined) delete req.headers.expect;
     const gen = this.gen;
     const rawUrl = req.url ?? '/';
     const route = gen.table.match(req.method ?? 'GET', normalisePath(rawUrl), req.headers);
@@ -124,9 +144,18 @@ export class StranglerProxy {
     (res as Tagged)[EXCHANGE] = x;
     res.on('close', () => this.closed(x, res));
     this.forward(x, req, res);
-  };
+  }
 
   readonly upgrade = (req: http.IncomingMessage, socket: net.Socket, head: Buffer): void => {
+    try {
+      this.upgradeRoute(req, socket, head);
+    } catch (err) {
+      this.logger?.error({ err: err instanceof Error ? err.stack : String(err) }, 'internal error while proxying an upgrade');
+      socket.destroy();
+    }
+  };
+
+  private upgradeRoute(req: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
     const gen = this.gen;
     const rawUrl = req.url ?? '/';
     const route = gen.table.match(req.method ?? 'GET', normalisePath(rawUrl), req.headers);
@@ -142,7 +171,7 @@ export class StranglerProxy {
       this.logger?.warn({ route: route?.name, backend, code: fault.code, cause: fault.cause }, 'websocket upgrade failed');
       writeUpgradeFault(socket, fault, backend, route?.name);
     });
-  };
+  }
 
   private choose(gen: Generation, route: CompiledRoute, req: http.IncomingMessage, rawUrl: string): BackendName {
     const pct = route.dial.new;
