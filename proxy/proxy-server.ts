@@ -35,6 +35,8 @@ interface Exchange {
   /** The backend response being relayed. */
   response: http.IncomingMessage | undefined;
   recorded: boolean;
+  /** Sent again once after a stale keep-alive connection was reset under it. */
+  retried: boolean;
   /** Set when this request is mirrored: it receives the primary answer as it streams. */
   shadow: ShadowJob | undefined;
 }
@@ -135,6 +137,7 @@ export class StranglerProxy {
       outgoing: undefined,
       response: undefined,
       recorded: false,
+      retried: false,
       shadow: undefined,
     };
     if (route !== undefined && route.dial.shadow > 0 && this.mirror !== undefined) {
@@ -247,6 +250,16 @@ export class StranglerProxy {
     }
     const forwarder = x.gen.backends[x.backend];
     const fault = faultOf(err, x.backend, false, forwarder.timeoutMs);
+    if (fault.code === 'STRANGLER_E_PROXY_RESET' && x.outgoing?.reusedSocket === true && !x.retried && x.response === undefined && canReplay(req)) {
+      // The keep-alive race: the backend closed an idle pooled connection just as this request was
+      // sent on it. Nothing reached the backend's application; send it again on a fresh connection.
+      x.retried = true;
+      x.stats.retries++;
+      this.release(x);
+      x.attempt++;
+      this.forward(x, req, res);
+      return;
+    }
     x.stats.error(x.backend, fault.code);
     if (x.held && x.response === undefined) {
       this.fallBack(x, req, res, fault.code === 'STRANGLER_E_PROXY_TIMEOUT' ? 'timeout' : fault.code === 'STRANGLER_E_PROXY_CONNECT' ? 'connect' : 'reset');

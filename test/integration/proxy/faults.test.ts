@@ -79,6 +79,31 @@ describe('failure semantics', () => {
     expect(metrics).toMatch(/strangler_proxy_errors_total\{route="\(unmatched\)",backend="legacy",code="STRANGLER_E_PROXY_RESET"\} [1-9]/);
   });
 
+  it('sends an idempotent request again when a pooled connection was closed under it', async () => {
+    // A backend that serves one request per connection, keeps the connection open as if alive, and
+    // resets it when a second request arrives on it: the keep-alive race, every time.
+    let served = 0;
+    const flaky = net.createServer((s) => {
+      let count = 0;
+      s.on('data', () => {
+        if (++count === 1) {
+          served++;
+          s.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: keep-alive\r\n\r\nok');
+        } else s.resetAndDestroy();
+      });
+      s.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => flaky.listen(0, '127.0.0.1', r));
+    const p = await proxyTo(`http://127.0.0.1:${(flaky.address() as net.AddressInfo).port}`);
+    for (let i = 0; i < 5; i++) expect((await request(p.url, { path: `/get/${i}` })).status).toBe(200);
+    expect(served).toBe(5);
+    expect(await p.proxy.metrics.text()).toMatch(/strangler_proxy_stale_connection_retries_total\{route="\(unmatched\)"\} 4/);
+    // A POST is never sent twice: the user sees the reset.
+    const post = await request(p.url, { method: 'POST', path: '/post', body: 'x' });
+    expect([post.status, post.headers['x-strangler-error']]).toEqual([502, 'STRANGLER_E_PROXY_RESET']);
+    flaky.close();
+  });
+
   it('survives odd but legal requests from clients', async () => {
     const p = await proxyTo(legacy.url);
     const odd = [
