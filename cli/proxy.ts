@@ -33,7 +33,11 @@ export function proxyCommand(io: CliIo, deps: ProxyCommandDeps = {}): Command {
       const logger = createLogger({ redactFields: p.diffs.redact });
       const store: StateStore = p.state.store === 'memory' ? new MemoryStateStore() : new FileStateStore(resolveFromConfig(config, p.state.path));
       const shadowSink = deps.shadowSink?.(config, logger);
-      const running = await startProxy({ config: p, store, logger, shadowSink });
+      const running = await startProxy({ config: p, store, logger, shadowSink }).catch(async (err: unknown) => {
+        await shadowSink?.close();
+        await store.close();
+        throw err;
+      });
       const url = (a: { host: string; port: number }) => `http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
       io.stdout.write(`strangler proxy listening on ${url(running.address)} (admin API ${url(running.adminAddress)}), ${p.routes.length} route(s)\n`);
 
