@@ -286,8 +286,9 @@ export class StranglerProxy {
 
   private closed(x: Exchange, res: http.ServerResponse): void {
     if (!res.writableFinished) {
-      // The client left before the end: free the backend socket now, not when the backend is done.
-      x.stats.clientAborts++;
+      // The client left before the end (or the proxy cut it after a backend fault, already counted):
+      // free the backend socket now, not when the backend is done.
+      if (!x.recorded) x.stats.clientAborts++;
       x.outgoing?.destroy();
       x.shadow?.abandon('aborted');
     }
