@@ -118,6 +118,33 @@ describe('admin API', () => {
     expect((await json(fetch(`${proxy.admin}/routes`, { headers: adminHeaders() }))).version).toBe(before + 1000);
   }, 60_000);
 
+  it('shares dials between proxies on one state file', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strangler-shared-'));
+    const file = path.join(dir, 'routes.json');
+    const config = proxyConfig(legacy.url, next.url, { routes: [{ name: 'flip', match: { method: 'GET', path: '/flip' }, new: 0 }] });
+    const [storeA, storeB] = [new FileStateStore(file), new FileStateStore(file)];
+    const a = await startTestProxy(config, storeA);
+    const b = await startTestProxy(config, storeB);
+    try {
+      await setDial(a.admin, 'flip', { new: 100 });
+      const deadline = Date.now() + 5000;
+      while ((await request(b.url, { path: '/flip' })).body.toString() !== 'new' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect((await request(b.url, { path: '/flip' })).body.toString()).toBe('new');
+      const viaB = await json(fetch(`${b.admin}/routes`, { headers: adminHeaders() }));
+      expect(viaB.routes[0]).toMatchObject({ dial: { new: 100 }, source: 'runtime' });
+      // A rollback through B restores A's routing too.
+      await fetch(`${b.admin}/routes/flip/rollback`, { method: 'POST', headers: adminHeaders() });
+      expect((await request(b.url, { path: '/flip' })).body.toString()).toBe('legacy /flip');
+      const until = Date.now() + 5000;
+      while ((await request(a.url, { path: '/flip' })).body.toString() !== 'legacy /flip' && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      expect((await request(a.url, { path: '/flip' })).body.toString()).toBe('legacy /flip');
+    } finally {
+      await Promise.all([a.stop(100), b.stop(100)]);
+      await Promise.all([storeA.close(), storeB.close()]);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('does the same on the file store, where every change is an atomic, fsynced write', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strangler-dials-'));
     const store = new FileStateStore(path.join(dir, 'routes.json'));
