@@ -22,6 +22,8 @@ export type { RouteView } from './route-view.js';
 
 /** One request on its way through the proxy. */
 interface Exchange {
+  readonly owner: StranglerProxy;
+  readonly res: http.ServerResponse;
   readonly route: CompiledRoute | undefined;
   readonly stats: RouteStats;
   readonly gen: Generation;
@@ -43,6 +45,18 @@ interface Exchange {
 
 const EXCHANGE = Symbol('strangler.exchange');
 type Tagged = http.ServerResponse & { [EXCHANGE]?: Exchange };
+type TaggedResponse = http.IncomingMessage & { [EXCHANGE]?: Exchange };
+
+// Listeners shared by every request (no closure per request): the exchange rides on the stream.
+function onClientClose(this: Tagged): void {
+  const x = this[EXCHANGE];
+  if (x !== undefined) x.owner.closed(x, this);
+}
+
+function onBackendClose(this: TaggedResponse): void {
+  const x = this[EXCHANGE];
+  if (x !== undefined) x.owner.responseClosed(x, this, x.res);
+}
 
 export interface ProxyOptions {
   config: ProxyConfig;
@@ -64,7 +78,6 @@ export class StranglerProxy {
   private gen: Generation;
   private snapshot: StateSnapshot = { version: 0, dials: {} };
   private readonly unsubscribe: () => void;
-  private readonly inflight = new Map<BackendForwarder, number>();
   private readonly retired = new Set<BackendForwarder>();
   private readonly upgraded = new Set<net.Socket>();
   private readonly logger: Logger | undefined;
@@ -127,6 +140,8 @@ export class StranglerProxy {
     const rawUrl = req.url ?? '/';
     const route = gen.table.match(req.method ?? 'GET', normalisePath(rawUrl), req.headers);
     const x: Exchange = {
+      owner: this,
+      res,
       route,
       stats: this.metrics.route(route ? route.name : UNMATCHED),
       gen,
@@ -145,7 +160,7 @@ export class StranglerProxy {
       x.shadow = this.mirror.begin(route, x.stats, req, x.backend, { name: other, config: gen.config.backends[other] }, { name: 'legacy', config: gen.config.backends.legacy });
     }
     (res as Tagged)[EXCHANGE] = x;
-    res.on('close', () => this.closed(x, res));
+    res.on('close', onClientClose);
     this.forward(x, req, res);
   }
 
@@ -188,7 +203,7 @@ export class StranglerProxy {
     const forwarder = x.gen.backends[x.backend];
     const attempt = x.attempt;
     x.held = x.backend === 'new' && x.route !== undefined && x.route.dial.fallback && canReplay(req);
-    this.inflight.set(forwarder, (this.inflight.get(forwarder) ?? 0) + 1);
+    forwarder.inflight++;
     x.outgoing = forwarder.web(req, res, x.held, (err) => this.failed(x, attempt, req, res, err));
   }
 
@@ -197,7 +212,8 @@ export class StranglerProxy {
     const x = (res as Tagged)[EXCHANGE];
     if (x === undefined) return;
     stripResponseHopByHop(proxyRes.headers);
-    proxyRes.on('close', () => this.responseClosed(x, proxyRes, res));
+    (proxyRes as TaggedResponse)[EXCHANGE] = x;
+    proxyRes.on('close', onBackendClose);
     if (!x.held) {
       x.response = proxyRes;
       x.shadow?.primaryResponse(proxyRes);
@@ -230,7 +246,8 @@ export class StranglerProxy {
   };
 
   /** A backend response that stops before its end (the backend died mid-body) cuts the client's too. */
-  private responseClosed(x: Exchange, proxyRes: http.IncomingMessage, res: http.ServerResponse): void {
+  /** @internal (called by onBackendClose) */
+  responseClosed(x: Exchange, proxyRes: http.IncomingMessage, res: http.ServerResponse): void {
     if (proxyRes.complete || x.response !== proxyRes) return;
     x.shadow?.primaryFailed('STRANGLER_E_PROXY_RESET', false);
     if (!res.destroyed && !x.recorded) {
@@ -284,7 +301,8 @@ export class StranglerProxy {
     this.forward(x, req, res);
   }
 
-  private closed(x: Exchange, res: http.ServerResponse): void {
+  /** @internal (called by onClientClose) */
+  closed(x: Exchange, res: http.ServerResponse): void {
     if (!res.writableFinished) {
       // The client left before the end (or the proxy cut it after a backend fault, already counted):
       // free the backend socket now, not when the backend is done.
@@ -297,11 +315,9 @@ export class StranglerProxy {
 
   private release(x: Exchange): void {
     const forwarder = x.gen.backends[x.backend];
-    const n = (this.inflight.get(forwarder) ?? 1) - 1;
-    this.inflight.set(forwarder, n);
-    if (n <= 0 && this.retired.has(forwarder)) {
+    forwarder.inflight--;
+    if (forwarder.inflight <= 0 && this.retired.has(forwarder)) {
       this.retired.delete(forwarder);
-      this.inflight.delete(forwarder);
       forwarder.close();
     }
   }
@@ -371,7 +387,7 @@ export class StranglerProxy {
     for (const name of ['legacy', 'new'] as const) {
       const old = previous.backends[name];
       if (old !== this.gen.backends[name]) {
-        if ((this.inflight.get(old) ?? 0) <= 0) old.close();
+        if (old.inflight <= 0) old.close();
         else this.retired.add(old);
       }
     }
