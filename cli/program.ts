@@ -4,6 +4,8 @@ import { configCommand } from './config-check.js';
 import { diffsCommand } from './diffs.js';
 import { doctorCommand } from './doctor.js';
 import { migrateCommand } from './migrate.js';
+import { proxyCommand } from './proxy.js';
+import { routesCommand } from './routes.js';
 import { reportError } from './errors.js';
 import { processIo, type CliIo } from './io.js';
 
@@ -23,6 +25,8 @@ export function buildProgram(io: CliIo): Command {
   program.addCommand(doctorCommand(io));
   program.addCommand(diffsCommand(io));
   program.addCommand(migrateCommand(io));
+  program.addCommand(proxyCommand(io));
+  program.addCommand(routesCommand(io));
   // exitOverride and output settings are not inherited by commands added later; apply them to all.
   const apply = (cmd: Command) => {
     cmd.exitOverride().configureOutput(program.configureOutput());
