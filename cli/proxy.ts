@@ -1,26 +1,18 @@
 import { Command } from 'commander';
 import { loadConfig, requireSection, resolveFromConfig } from '../config/load.js';
 import { describeCause } from '../core/errors.js';
-import type { Config } from '../config/schema.js';
-import { createLogger, type Logger } from '../core/logger.js';
+import { createLogger } from '../core/logger.js';
 import { watchFileContent } from '../proxy/config-watch.js';
+import { ProxyMetrics } from '../proxy/metrics.js';
 import { startProxy } from '../proxy/runtime.js';
-import type { ShadowSink } from '../proxy/shadow-contract.js';
 import type { StateStore } from '../proxy/state/contract.js';
 import { FileStateStore } from '../proxy/state/file-store.js';
 import { MemoryStateStore } from '../proxy/state/memory-store.js';
+import { createDiffSinkFromConfig } from './diffs-wiring.js';
 import { intArg } from './program.js';
 import type { CliIo } from './io.js';
 
-/**
- * What the diff side plugs in: a ShadowSink built from the config (diffs store, rules). Without one,
- * shadow dials mirror nothing (the proxy logs a warning when routes have them).
- */
-export interface ProxyCommandDeps {
-  shadowSink?: (config: Config, logger: Logger) => ShadowSink | undefined;
-}
-
-export function proxyCommand(io: CliIo, deps: ProxyCommandDeps = {}): Command {
+export function proxyCommand(io: CliIo): Command {
   const proxy = new Command('proxy').description('the routing proxy in front of legacy and the new service');
   proxy
     .command('start')
@@ -32,8 +24,14 @@ export function proxyCommand(io: CliIo, deps: ProxyCommandDeps = {}): Command {
       const p = requireSection(config, 'proxy');
       const logger = createLogger({ redactFields: p.diffs.redact });
       const store: StateStore = p.state.store === 'memory' ? new MemoryStateStore() : new FileStateStore(resolveFromConfig(config, p.state.path));
-      const shadowSink = deps.shadowSink?.(config, logger);
-      const running = await startProxy({ config: p, store, logger, shadowSink }).catch(async (err: unknown) => {
+      // Mirrored pairs are compared off the hot path and stored per proxy.diffs; the sink's
+      // compared/matched/mismatched counters go on the proxy's own /metrics registry.
+      const metrics = new ProxyMetrics();
+      const shadowSink = createDiffSinkFromConfig(config, {
+        registry: metrics.registry,
+        onError: (err) => logger.warn({ error: describeCause(err) }, 'diff store problem; records may be dropped'),
+      });
+      const running = await startProxy({ config: p, store, logger, metrics, shadowSink }).catch(async (err: unknown) => {
         await shadowSink?.close();
         await store.close();
         throw err;

@@ -147,7 +147,7 @@ export class ProxyMetrics {
       ),
     );
     reg(
-      scrapedMetric('strangler_shadow_compared_total', 'Mirrored request pairs handed over for comparison', 'counter', () =>
+      scrapedMetric('strangler_shadow_pairs_total', 'Mirrored request pairs captured and handed to the diff sink', 'counter', () =>
         all().filter((s) => s.shadowCompared > 0).map((s) => ({ labels: { route: s.route }, value: s.shadowCompared })),
       ),
     );

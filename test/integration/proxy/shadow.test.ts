@@ -86,7 +86,7 @@ describe('shadow mirroring', () => {
     expect(new Date(pair!.time).getTime()).toBeLessThanOrEqual(Date.now());
     // Only the mirrored call carries the shadow header.
     expect(seen.map((s) => [s.backend, s.shadowHeader])).toEqual(expect.arrayContaining([['legacy', undefined], ['new', '1']]));
-    expect(await proxy.proxy.metrics.text()).toMatch(/strangler_shadow_compared_total\{route="profile.get"\} 1/);
+    expect(await proxy.proxy.metrics.text()).toMatch(/strangler_shadow_pairs_total\{route="profile.get"\} 1/);
   });
 
   it('mirrors the other way when new serves the user, and asks legacy twice for a noise sample', async () => {
