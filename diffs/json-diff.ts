@@ -5,6 +5,7 @@
 import equal from 'fast-deep-equal';
 import { create } from 'jsondiffpatch';
 import { deltaToDifferences } from './delta.js';
+import { narrowPair } from './narrow.js';
 import { pathCovered } from './pointer.js';
 import { itemKeys, reconcile } from './reconcile.js';
 import type { CompiledRules } from './rules.js';
@@ -20,32 +21,6 @@ const patcher = create({
   arrays: { detectMove: true, includeValueOnMove: false },
 });
 
-type Plain = Record<string, unknown>;
-
-function isPlain(v: unknown): v is Plain {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/**
- * Two objects reduced to the members that differ: the diff library then walks only what differs
- * (a 2 KB answer with one changed field is diffed as a small one). Paths are unchanged. After the
- * pre-walk, equal members are one shared value, so !== is the difference test.
- */
-function withoutEqualMembers(l: unknown, r: unknown): [unknown, unknown] {
-  if (!isPlain(l) || !isPlain(r)) return [l, r];
-  const pl: Plain = {};
-  const pr: Plain = {};
-  for (const k in l) {
-    if (!Object.hasOwn(r, k)) pl[k] = l[k];
-    else if (l[k] !== r[k]) {
-      pl[k] = l[k];
-      pr[k] = r[k];
-    }
-  }
-  for (const k in r) if (!Object.hasOwn(l, k)) pr[k] = r[k];
-  return [pl, pr];
-}
-
 export function diffJson(legacy: unknown, next: unknown, rules: CompiledRules, counts: NormaliseCounts): Difference[] {
   let differences: Difference[];
   try {
@@ -53,8 +28,10 @@ export function diffJson(legacy: unknown, next: unknown, rules: CompiledRules, c
     // equal subtrees are shared by both sides and compare by reference.
     const [l, r] = reconcile(legacy, next, rules, counts);
     if (l === r || equal(l, r)) return [];
-    const [pl, pr] = withoutEqualMembers(l, r);
-    differences = deltaToDifferences(patcher.diff(pl, pr), pl, pr);
+    // Narrowed to what differs, the library walks a small document (narrow.ts).
+    const sparse = new Set<object>();
+    const [nl, nr] = narrowPair(l, r, sparse);
+    differences = deltaToDifferences(patcher.diff(nl, nr), nl, nr, sparse);
   } finally {
     itemKeys.clear();
   }

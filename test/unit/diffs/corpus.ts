@@ -234,6 +234,31 @@ function profile(i: number, variant: number): unknown {
   return { ...doc, age: 31, score: 1234.6, tags: ['sql', 'hiking', 'php', 'datastore'], meta: {}, friends: friends.map((f, k) => (k === 3 ? { ...f, online: !f.online } : f)), lastSeen: null };
 }
 
+/** Hand-picked pairs for the places where a shortcut could go wrong: [legacy body, new body, rules]. */
+const EDGES: [string, string, number][] = [
+  // Arrays whose items all match by position: a replaced item is reported before nested differences.
+  ['{"l":[{"a":1},{"a":2},null,[1,2]]}', '{"l":[{"a":9},{"a":2},{"b":1},[2,1]]}', 0],
+  ['[{"a":1},{"b":2},3]', '[{"a":2},{"b":2},3]', 0],
+  ['[[1,2],[3,4],[5]]', '[[1,2],[4,3],[5,6]]', 0],
+  ['{"l":[{"a":1},[1],null,{"x":{"y":[1,{"z":2}]}}]}', '{"l":[[1],{"a":1},{"a":1},{"x":{"y":[1,{"z":3}]}}]}', 0],
+  ['{"l":[{"a":1},[1],null]}', '{"l":[{"a":1},[1],null,4]}', 0],
+  ['{"l":[1,2,3]}', '{"l":[1,2,"3"]}', 5],
+  ['{"friends":[{"id":1,"n":"a"},{"n":"nokey"},{"id":3,"n":"c"}]}', '{"friends":[{"id":1,"n":"A"},{"n":"nokey2"},{"id":3,"n":"c"}]}', 3],
+  ['{"friends":[{"id":1,"n":"a","online":true},{"id":2,"n":"b"}]}', '{"friends":[{"id":1,"n":"a","online":false},{"id":2,"n":"B"}]}', 1],
+  ['{"rows":[{"id":1,"tags":[{"x":1},{"x":2}]},{"id":2,"tags":[]}]}', '{"rows":[{"id":1,"tags":[{"x":1},{"x":3}]},{"id":2,"tags":{}}]}', 0],
+  ['{"rows":[{"id":1,"tags":[{"x":1},{"x":2}]},{"id":2,"tags":[]}]}', '{"rows":[{"id":2,"tags":{}},{"id":1,"tags":[{"x":2},{"x":1}]}]}', 2],
+  // Integer-like keys, escaped keys, keys only on one side, duplicate keys, "__proto__" below the root.
+  ['{"b":1,"2":1,"1":[1],"a/b":{"c~d":1}}', '{"1":[2],"b":2,"3":1,"a/b":{"c~d":2}}', 0],
+  ['{"a":1,"a":2,"n":{"x":1,"x":3}}', '{"a":2,"n":{"x":2}}', 0],
+  ['{"n":{"__proto__":{"a":1},"b":1}}', '{"n":{"__proto__":{"a":2},"b":2}}', 0],
+  ['{"n":[{"__proto__":1,"b":1}]}', '{"n":[{"__proto__":2,"b":1}]}', 0],
+  // The same document, formatted differently or with keys in another order at every level.
+  ['{"a":{"b":[1,{"c":2,"d":3}],"e":null}}', ' { "a" : { "e" : null , "b" : [ 1 , { "d" : 3 , "c" : 2 } ] } } ', 0],
+  ['{"a":"\u0041","b":"é"}', '{"b":"\u00e9","a":"A"}', 0],
+  ['{"a":1,"b":[]}', '{"b":[],"a":1,}', 0],
+  ['{"a":1e2,"b":-0,"c":0.5}', '{"c":5e-1,"b":0,"a":100}', 0],
+];
+
 export function buildCorpus(size = 1200, seed = 20261123): CorpusCase[] {
   const r = mulberry32(seed);
   const out: CorpusCase[] = [];
@@ -259,6 +284,7 @@ export function buildCorpus(size = 1200, seed = 20261123): CorpusCase[] {
     if (int(r, 150) === 0) lb = Buffer.from(lb.toString('utf8').slice(0, -1) + ' x'); // not JSON either
     out.push({ legacy: answer(lb), next: answer(nb), rules });
   }
+  for (const [l, n, rules] of EDGES) out.push({ legacy: answer(Buffer.from(l)), next: answer(Buffer.from(n)), rules });
   return out;
 }
 
