@@ -259,6 +259,28 @@ const EDGES: [string, string, number][] = [
   ['{"a":1e2,"b":-0,"c":0.5}', '{"c":5e-1,"b":0,"a":100}', 0],
 ];
 
+/** Lists of rows keyed by id (ascending, descending, string ids, duplicates), mutated as lists are. */
+function rowsPair(r: Rng): [unknown, unknown] {
+  const n = 2 + int(r, 9);
+  const style = int(r, 5);
+  const ids = Array.from({ length: n }, (_, i) => (style === 1 ? n - i : style === 2 ? `u-${String.fromCharCode(97 + i)}` : style === 3 ? 1 + int(r, 4) : style === 4 ? String(i * 7) : i * 10 + 995));
+  const rows = ids.map((id) => ({ id, n: pick(r, STRINGS), ...(r() < 0.5 ? { online: r() < 0.5 } : {}), ...(r() < 0.3 ? { tags: list(r, 2) } : {}), ts: int(r, 100) }));
+  const legacy = { rows, friends: clone(rows).slice(0, 1 + int(r, n)), total: n };
+  const next = clone(legacy) as { rows: Record<string, unknown>[]; friends: Record<string, unknown>[] };
+  const m = int(r, 8);
+  const target = r() < 0.5 ? next.rows : next.friends;
+  const i = int(r, target.length);
+  if (m === 1) target[i]!.n = String(target[i]!.n) + '?';
+  else if (m === 2 && target.length > 1) [target[0], target[target.length - 1]] = [target[target.length - 1]!, target[0]!];
+  else if (m === 3) target.splice(i, 1);
+  else if (m === 4) target.splice(i, 0, { id: 5000 + i, n: 'new', ts: 1 });
+  else if (m === 5) target[i]!.id = typeof target[i]!.id === 'number' ? String(target[i]!.id) : target[i]!.id;
+  else if (m === 6) shuffle(r, target);
+  else if (m === 7) for (const x of target) reorderKeys(x, r);
+  if (r() < 0.3) mutateOne(next, r);
+  return [legacy, next];
+}
+
 export function buildCorpus(size = 1200, seed = 20261123): CorpusCase[] {
   const r = mulberry32(seed);
   const out: CorpusCase[] = [];
@@ -283,6 +305,10 @@ export function buildCorpus(size = 1200, seed = 20261123): CorpusCase[] {
     let lb = body(legacy, r);
     if (int(r, 150) === 0) lb = Buffer.from(lb.toString('utf8').slice(0, -1) + ' x'); // not JSON either
     out.push({ legacy: answer(lb), next: answer(nb), rules });
+  }
+  for (let i = 0; i < 400; i++) {
+    const [legacy, next] = rowsPair(r);
+    out.push({ legacy: answer(body(legacy, r)), next: answer(body(next, r)), rules: pick(r, [0, 0, 1, 2, 3, 3, 3, 6, 7]) });
   }
   for (const [l, n, rules] of EDGES) out.push({ legacy: answer(Buffer.from(l)), next: answer(Buffer.from(n)), rules });
   return out;
