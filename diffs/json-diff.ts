@@ -2,8 +2,8 @@
  * Structural comparison of two parsed JSON documents under a route's rules: a deep-equality fast path,
  * the rules' pre-walk (reconcile.ts), then jsondiffpatch for what still differs.
  */
-import equal from 'fast-deep-equal';
 import { create } from 'jsondiffpatch';
+import { jsonEqual } from './json-equal.js';
 import { deltaToDifferences } from './delta.js';
 import { narrowPair } from './narrow.js';
 import { pathCovered } from './pointer.js';
@@ -27,7 +27,7 @@ export function diffJson(legacy: unknown, next: unknown, rules: CompiledRules, c
     // The pre-walk starts with a deep-equality check, so equal documents cost one pass; after it,
     // equal subtrees are shared by both sides and compare by reference.
     const [l, r] = reconcile(legacy, next, rules, counts);
-    if (l === r || equal(l, r)) return [];
+    if (l === r || jsonEqual(l, r)) return [];
     // Narrowed to what differs, the library walks a small document (narrow.ts).
     const sparse = new Set<object>();
     const [nl, nr] = narrowPair(l, r, sparse);

@@ -5,7 +5,7 @@
  * parsed, never shared) documents in place, so what remains different is exactly what the rules let
  * through. The structural diff itself is jsondiffpatch's (json-diff.ts).
  */
-import equal from 'fast-deep-equal';
+import { jsonEqual } from './json-equal.js';
 import type { NormaliseCounts } from './types.js';
 import { arrayKeyAt, isIgnored, isUnordered, type CompiledRules } from './rules.js';
 
@@ -91,7 +91,7 @@ function permutationKeys(a: unknown[], b: unknown[], w: Walk): ((item: unknown) 
     for (let i = 0; i < a.length; i++) if (isIgnored(w.rules, [...w.segs, String(i)])) return undefined;
   }
   const differing: number[] = [];
-  for (let i = 0; i < a.length; i++) if (!equal(a[i], b[i])) differing.push(i);
+  for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) differing.push(i);
   const ca = differing.map((i) => canonical(a[i], w));
   const cb = differing.map((i) => canonical(b[i], w));
   if (ca.every((c, k) => c === cb[k])) return undefined; // same order: compare by position
@@ -277,7 +277,7 @@ function reconcilePair(x: unknown, y: unknown, w: Walk): unknown {
   // Equal subtrees need nothing absorbed: skip them (most of a document, when a route is close to
   // ready), and let both sides share one of them, so the diff library's first check (left === right)
   // skips them too.
-  if (equal(x, y)) return x;
+  if (jsonEqual(x, y)) return x;
   const ax = Array.isArray(x);
   const ay = Array.isArray(y);
   if (ax && ay) walkArrays(x as unknown[], y as unknown[], w);
