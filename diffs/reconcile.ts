@@ -68,12 +68,20 @@ function keyOf(item: unknown, key: string, w: Walk): string | undefined {
   return `k:${JSON.stringify(v)}`;
 }
 
-function byCanonical(w: Walk) {
-  return (x: unknown, y: unknown) => {
-    const a = canonical(x, w);
-    const b = canonical(y, w);
+/**
+ * Sorts an unordered array by its items' match key, then their canonical text. Both are computed once
+ * per item (the text only when keys tie), not once per comparison: the order is the same.
+ */
+function sortUnordered(arr: unknown[], key: string | undefined, w: Walk): void {
+  const items = arr.map((x) => ({ x, k: key === undefined ? '' : (keyOf(x, key, w) ?? ''), c: undefined as string | undefined }));
+  const text = (item: (typeof items)[number]) => (item.c ??= canonical(item.x, w));
+  items.sort((p, q) => {
+    if (p.k !== q.k) return p.k < q.k ? -1 : 1;
+    const a = text(p);
+    const b = text(q);
     return a < b ? -1 : a > b ? 1 : 0;
-  };
+  });
+  for (let i = 0; i < arr.length; i++) arr[i] = items[i]!.x;
 }
 
 /**
@@ -145,14 +153,8 @@ function keysInPlace(a: unknown[], b: unknown[], key: string, w: Walk): boolean 
 function walkArrays(a: unknown[], b: unknown[], w: Walk): void {
   const key = w.rules.hasPatterns ? arrayKeyAt(w.rules, w.segs) : undefined;
   if (w.rules.hasPatterns && isUnordered(w.rules, w.segs)) {
-    const cmp = byCanonical(w);
-    const sortBy = key === undefined ? cmp : (x: unknown, y: unknown) => {
-      const kx = keyOf(x, key, w) ?? '';
-      const ky = keyOf(y, key, w) ?? '';
-      return kx < ky ? -1 : kx > ky ? 1 : cmp(x, y);
-    };
-    a.sort(sortBy);
-    b.sort(sortBy);
+    sortUnordered(a, key, w);
+    sortUnordered(b, key, w);
   }
   if (key !== undefined && keysInPlace(a, b, key, w)) {
     for (let i = 0; i < a.length; i++) {

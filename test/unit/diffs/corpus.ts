@@ -25,6 +25,7 @@ export const CORPUS_RULES: unknown[] = [
   { normalise: { numericStrings: false, emptyArrayObject: false, nullMissing: false } },
   { ignore: ['/lastSeen', '/*/x'], arrayKeys: { '/friends': 'id' }, unorderedArrays: ['/tags'], numberTolerance: 0.001 },
   { ignore: ['/friends/*'], normalise: { nullMissing: false } },
+  { unorderedArrays: ['/rows', '/friends', '/rows/*/tags'], arrayKeys: { '/friends': 'id', '/rows/*/tags': 'id' } },
 ];
 
 type Rng = () => number;
@@ -308,7 +309,7 @@ export function buildCorpus(size = 1200, seed = 20261123): CorpusCase[] {
   }
   for (let i = 0; i < 400; i++) {
     const [legacy, next] = rowsPair(r);
-    out.push({ legacy: answer(body(legacy, r)), next: answer(body(next, r)), rules: pick(r, [0, 0, 1, 2, 3, 3, 3, 6, 7]) });
+    out.push({ legacy: answer(body(legacy, r)), next: answer(body(next, r)), rules: pick(r, [0, 0, 1, 2, 3, 3, 3, 6, 7, 8, 8]) });
   }
   for (const [l, n, rules] of EDGES) out.push({ legacy: answer(Buffer.from(l)), next: answer(Buffer.from(n)), rules });
   return out;
