@@ -3,8 +3,8 @@
  * the rules' pre-walk (reconcile.ts), then jsondiffpatch for what still differs.
  */
 import { create } from 'jsondiffpatch';
-import { jsonEqual } from './json-equal.js';
 import { deltaToDifferences } from './delta.js';
+import { jsonEqual } from './json-equal.js';
 import { narrowPair } from './narrow.js';
 import { pathCovered } from './pointer.js';
 import { itemKeys, reconcile } from './reconcile.js';
@@ -14,7 +14,8 @@ import type { Difference, NormaliseCounts } from './types.js';
 /**
  * Items of key-matched arrays, and of lists that hold the same items in another order, hash to the key
  * the pre-walk gave them; any other object hashes to its position, which is what jsondiffpatch does
- * without an objectHash (match by position).
+ * without an objectHash (match by position). Key-matched lists whose keys already sit at the same
+ * positions on both sides get no keys: there, position and key match the same items.
  */
 const patcher = create({
   objectHash: (item: object, index?: number) => itemKeys.get(item) ?? `#${index}`,
