@@ -42,7 +42,7 @@ function legacyIndexOf(delta: ArrayDelta, legacyLength: number, newLength: numbe
   return map;
 }
 
-function walkArray(delta: ArrayDelta, legacy: unknown, next: unknown, path: string, out: Difference[]): void {
+function walkArray(delta: ArrayDelta, legacy: unknown, next: unknown, path: string, out: Difference[], sparse: ReadonlySet<object>): void {
   const l = Array.isArray(legacy) ? legacy : [];
   const r = Array.isArray(next) ? next : [];
   const entries = delta as unknown as Record<string, unknown>;
@@ -74,12 +74,28 @@ function walkArray(delta: ArrayDelta, legacy: unknown, next: unknown, path: stri
     const from = legacyIndexOf(delta, l.length, r.length);
     for (const [i, d] of nested) {
       const li = from.get(i);
-      walk(d, li === undefined ? undefined : l[li], r[i], `${path}/${i}`, out);
+      walk(d, li === undefined ? undefined : l[li], r[i], `${path}/${i}`, out, sparse);
     }
   }
 }
 
-function walk(delta: Delta, legacy: unknown, next: unknown, path: string, out: Difference[]): void {
+/**
+ * The delta of a sparse object (narrow.ts: an array whose items all matched by position), reported as
+ * walkArray reports such an array's: replaced items first, then the items' own differences.
+ */
+function walkSparse(delta: ObjectDelta, legacy: Record<string, unknown>, next: Record<string, unknown>, path: string, out: Difference[], sparse: ReadonlySet<object>): void {
+  const keys = Object.keys(delta);
+  for (const k of keys) {
+    const d = delta[k];
+    if (Array.isArray(d) && d.length === 2) out.push(changed(`${path}/${k}`, d[0], d[1]));
+  }
+  for (const k of keys) {
+    const d = delta[k];
+    if (!(Array.isArray(d) && d.length === 2)) walk(d, legacy[k], next[k], `${path}/${k}`, out, sparse);
+  }
+}
+
+function walk(delta: Delta, legacy: unknown, next: unknown, path: string, out: Difference[], sparse: ReadonlySet<object>): void {
   if (delta === undefined) return;
   if (Array.isArray(delta)) {
     if (delta.length === 1) out.push({ path, kind: 'extra', new: delta[0] });
@@ -88,15 +104,17 @@ function walk(delta: Delta, legacy: unknown, next: unknown, path: string, out: D
     else out.push(changed(path, legacy, next)); // a text diff; not produced (no textDiff option)
     return;
   }
-  if ((delta as ArrayDelta)._t === 'a') return walkArray(delta as ArrayDelta, legacy, next, path, out);
+  if ((delta as ArrayDelta)._t === 'a') return walkArray(delta as ArrayDelta, legacy, next, path, out, sparse);
   const obj = delta as ObjectDelta;
+  if (sparse.size > 0 && sparse.has(legacy as object)) return walkSparse(obj, legacy as Record<string, unknown>, next as Record<string, unknown>, path, out, sparse);
   const l = (legacy ?? {}) as Record<string, unknown>;
   const r = (next ?? {}) as Record<string, unknown>;
-  for (const k of Object.keys(obj)) walk(obj[k], l[k], r[k], `${path}/${escapeSegment(k)}`, out);
+  for (const k of Object.keys(obj)) walk(obj[k], l[k], r[k], `${path}/${escapeSegment(k)}`, out, sparse);
 }
 
-export function deltaToDifferences(delta: Delta, legacy: unknown, next: unknown): Difference[] {
+/** `sparse`: the objects that stand for arrays in the narrowed documents (narrow.ts). */
+export function deltaToDifferences(delta: Delta, legacy: unknown, next: unknown, sparse: ReadonlySet<object> = new Set()): Difference[] {
   const out: Difference[] = [];
-  walk(delta, legacy, next, '', out);
+  walk(delta, legacy, next, '', out, sparse);
   return out;
 }

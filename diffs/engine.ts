@@ -30,7 +30,7 @@ function compareHeaders(legacy: Answer, next: Answer, rules: CompiledRules, out:
     if (a === undefined && b === undefined) continue;
     if (b === undefined) out.push({ path, kind: 'missing', legacy: a });
     else if (a === undefined) out.push({ path, kind: 'extra', new: b });
-    else if (normaliseHeader(name, a) !== normaliseHeader(name, b)) out.push({ path, kind: 'changed', legacy: a, new: b });
+    else if (a !== b && normaliseHeader(name, a) !== normaliseHeader(name, b)) out.push({ path, kind: 'changed', legacy: a, new: b });
   }
 }
 

@@ -2,9 +2,10 @@
  * Structural comparison of two parsed JSON documents under a route's rules: a deep-equality fast path,
  * the rules' pre-walk (reconcile.ts), then jsondiffpatch for what still differs.
  */
-import equal from 'fast-deep-equal';
 import { create } from 'jsondiffpatch';
 import { deltaToDifferences } from './delta.js';
+import { jsonEqual } from './json-equal.js';
+import { narrowPair } from './narrow.js';
 import { pathCovered } from './pointer.js';
 import { itemKeys, reconcile } from './reconcile.js';
 import type { CompiledRules } from './rules.js';
@@ -13,38 +14,13 @@ import type { Difference, NormaliseCounts } from './types.js';
 /**
  * Items of key-matched arrays, and of lists that hold the same items in another order, hash to the key
  * the pre-walk gave them; any other object hashes to its position, which is what jsondiffpatch does
- * without an objectHash (match by position).
+ * without an objectHash (match by position). Key-matched lists whose keys already sit at the same
+ * positions on both sides get no keys: there, position and key match the same items.
  */
 const patcher = create({
   objectHash: (item: object, index?: number) => itemKeys.get(item) ?? `#${index}`,
   arrays: { detectMove: true, includeValueOnMove: false },
 });
-
-type Plain = Record<string, unknown>;
-
-function isPlain(v: unknown): v is Plain {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/**
- * Two objects reduced to the members that differ: the diff library then walks only what differs
- * (a 2 KB answer with one changed field is diffed as a small one). Paths are unchanged. After the
- * pre-walk, equal members are one shared value, so !== is the difference test.
- */
-function withoutEqualMembers(l: unknown, r: unknown): [unknown, unknown] {
-  if (!isPlain(l) || !isPlain(r)) return [l, r];
-  const pl: Plain = {};
-  const pr: Plain = {};
-  for (const k in l) {
-    if (!Object.hasOwn(r, k)) pl[k] = l[k];
-    else if (l[k] !== r[k]) {
-      pl[k] = l[k];
-      pr[k] = r[k];
-    }
-  }
-  for (const k in r) if (!Object.hasOwn(l, k)) pr[k] = r[k];
-  return [pl, pr];
-}
 
 export function diffJson(legacy: unknown, next: unknown, rules: CompiledRules, counts: NormaliseCounts): Difference[] {
   let differences: Difference[];
@@ -52,9 +28,11 @@ export function diffJson(legacy: unknown, next: unknown, rules: CompiledRules, c
     // The pre-walk starts with a deep-equality check, so equal documents cost one pass; after it,
     // equal subtrees are shared by both sides and compare by reference.
     const [l, r] = reconcile(legacy, next, rules, counts);
-    if (l === r || equal(l, r)) return [];
-    const [pl, pr] = withoutEqualMembers(l, r);
-    differences = deltaToDifferences(patcher.diff(pl, pr), pl, pr);
+    if (l === r || jsonEqual(l, r)) return [];
+    // Narrowed to what differs, the library walks a small document (narrow.ts).
+    const sparse = new Set<object>();
+    const [nl, nr] = narrowPair(l, r, sparse);
+    differences = deltaToDifferences(patcher.diff(nl, nr), nl, nr, sparse);
   } finally {
     itemKeys.clear();
   }

@@ -5,7 +5,7 @@
  * parsed, never shared) documents in place, so what remains different is exactly what the rules let
  * through. The structural diff itself is jsondiffpatch's (json-diff.ts).
  */
-import equal from 'fast-deep-equal';
+import { jsonEqual } from './json-equal.js';
 import type { NormaliseCounts } from './types.js';
 import { arrayKeyAt, isIgnored, isUnordered, type CompiledRules } from './rules.js';
 
@@ -68,18 +68,29 @@ function keyOf(item: unknown, key: string, w: Walk): string | undefined {
   return `k:${JSON.stringify(v)}`;
 }
 
-function byCanonical(w: Walk) {
-  return (x: unknown, y: unknown) => {
-    const a = canonical(x, w);
-    const b = canonical(y, w);
+/**
+ * Sorts an unordered array by its items' match key, then their canonical text. Both are computed once
+ * per item (the text only when keys tie), not once per comparison: the order is the same.
+ */
+function sortUnordered(arr: unknown[], key: string | undefined, w: Walk): void {
+  const items = arr.map((x) => ({ x, k: key === undefined ? '' : (keyOf(x, key, w) ?? ''), c: undefined as string | undefined }));
+  const text = (item: (typeof items)[number]) => (item.c ??= canonical(item.x, w));
+  items.sort((p, q) => {
+    if (p.k !== q.k) return p.k < q.k ? -1 : 1;
+    const a = text(p);
+    const b = text(q);
     return a < b ? -1 : a > b ? 1 : 0;
-  };
+  });
+  for (let i = 0; i < arr.length; i++) arr[i] = items[i]!.x;
 }
 
 /**
  * For two lists of objects that hold the same items in another order (rows from a query without ORDER
  * BY), a key per item: its canonical text. Items then match by content, and the diff library reports
  * one "order" difference instead of a change at every position. Undefined for anything else.
+ * Canonical texts are dear (sorted keys, strings built): items equal at the same position have the
+ * same text on both sides, so only the other positions decide, and all texts are built only for a
+ * list found to be a permutation.
  */
 function permutationKeys(a: unknown[], b: unknown[], w: Walk): ((item: unknown) => string | undefined) | undefined {
   if (a.length !== b.length || a.length < 2) return undefined;
@@ -87,35 +98,75 @@ function permutationKeys(a: unknown[], b: unknown[], w: Walk): ((item: unknown) 
   if (w.rules.ignore.length > 0) {
     for (let i = 0; i < a.length; i++) if (isIgnored(w.rules, [...w.segs, String(i)])) return undefined;
   }
+  const differing: number[] = [];
+  for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) differing.push(i);
+  const ca = differing.map((i) => canonical(a[i], w));
+  const cb = differing.map((i) => canonical(b[i], w));
+  if (ca.every((c, k) => c === cb[k])) return undefined; // same order: compare by position
+  ca.sort();
+  cb.sort();
+  if (!ca.every((c, k) => c === cb[k])) return undefined;
   const texts = new Map<unknown, string>();
-  const textOf = (x: unknown) => {
-    const c = canonical(x, w);
-    if (typeof x === 'object' && x !== null) texts.set(x, c);
-    return c;
-  };
-  const ca = a.map(textOf);
-  const cb = b.map(textOf);
-  if (ca.every((c, i) => c === cb[i])) return undefined; // same order: compare by position
-  const sa = [...ca].sort();
-  const sb = [...cb].sort();
-  if (!sa.every((c, i) => c === sb[i])) return undefined;
+  for (const x of a) if (typeof x === 'object' && x !== null) texts.set(x, canonical(x, w));
+  for (const x of b) if (typeof x === 'object' && x !== null) texts.set(x, canonical(x, w));
   return (item) => {
     const c = texts.get(item);
     return c === undefined ? undefined : `c:${c}`;
   };
 }
 
+/** A key's value as keyOf compares it: a number for numbers (and numeric strings), else the key text. */
+function keyValue(item: unknown, key: string, w: Walk): number | string | undefined {
+  if (!isPlainObject(item) || !Object.hasOwn(item, key)) return undefined;
+  const v = item[key];
+  if (typeof v === 'number' || (w.rules.normalise.numericStrings && isNumericString(v))) return Number(v);
+  return typeof v === 'string' ? v : undefined;
+}
+
+/**
+ * Two key-matched lists whose items hold the same keys in the same order, each key once (the usual
+ * case: the same rows, in the same order): keyed matching pairs each item with the one at its own
+ * position, and the diff library's position match agrees with its key match, so no key is needed.
+ * Uniqueness is proven by the keys being strictly ascending or descending; anything else (other key
+ * types, duplicates, another order) answers false and takes the general path.
+ */
+function keysInPlace(a: unknown[], b: unknown[], key: string, w: Walk): boolean {
+  const n = a.length;
+  if (n !== b.length) return false;
+  let prev: number | string | undefined;
+  let dir = 0;
+  for (let i = 0; i < n; i++) {
+    const k = keyValue(a[i], key, w);
+    // Numbers compare as keyOf's texts do: String() is one-to-one on finite numbers, and 0 === -0.
+    if (k === undefined || k !== keyValue(b[i], key, w) || (typeof k === 'number' && !Number.isFinite(k))) return false;
+    if (i > 0) {
+      if (typeof k !== typeof prev || k === prev) return false;
+      const d = k > prev! ? 1 : -1;
+      if (dir !== 0 && d !== dir) return false;
+      dir = d;
+    }
+    prev = k;
+  }
+  return true;
+}
+
 function walkArrays(a: unknown[], b: unknown[], w: Walk): void {
   const key = w.rules.hasPatterns ? arrayKeyAt(w.rules, w.segs) : undefined;
   if (w.rules.hasPatterns && isUnordered(w.rules, w.segs)) {
-    const cmp = byCanonical(w);
-    const sortBy = key === undefined ? cmp : (x: unknown, y: unknown) => {
-      const kx = keyOf(x, key, w) ?? '';
-      const ky = keyOf(y, key, w) ?? '';
-      return kx < ky ? -1 : kx > ky ? 1 : cmp(x, y);
-    };
-    a.sort(sortBy);
-    b.sort(sortBy);
+    sortUnordered(a, key, w);
+    sortUnordered(b, key, w);
+  }
+  if (key !== undefined && keysInPlace(a, b, key, w)) {
+    for (let i = 0; i < a.length; i++) {
+      w.segs.push(String(i));
+      const r = reconcilePair(a[i], b[i], w);
+      if (r !== undefined) {
+        a[i] = r;
+        b[i] = r;
+      }
+      w.segs.pop();
+    }
+    return;
   }
   const keyFn = key !== undefined ? (item: unknown) => keyOf(item, key, w) : permutationKeys(a, b, w);
   if (keyFn !== undefined) {
@@ -228,7 +279,7 @@ function reconcilePair(x: unknown, y: unknown, w: Walk): unknown {
   // Equal subtrees need nothing absorbed: skip them (most of a document, when a route is close to
   // ready), and let both sides share one of them, so the diff library's first check (left === right)
   // skips them too.
-  if (equal(x, y)) return x;
+  if (jsonEqual(x, y)) return x;
   const ax = Array.isArray(x);
   const ay = Array.isArray(y);
   if (ax && ay) walkArrays(x as unknown[], y as unknown[], w);
