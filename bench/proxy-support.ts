@@ -45,10 +45,16 @@ const HERE = path.dirname(new URL(import.meta.url).pathname);
 
 /** Starts a role of bench/proxy-roles.ts in its own node process; resolves once it listens. */
 export function startRole(role: string, ...args: string[]): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'proxy-roles.ts'), role, ...args], {
+  // A scratch directory per process (the diff records of a shadowing proxy), removed on stop.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strangler-bench-role-'));
+  // STRANGLER_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") go to the proxies under
+  // test, which are then stopped with SIGINT so that the profile gets written.
+  const nodeArgs = role === 'strangler' ? (process.env.STRANGLER_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []) : [];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(HERE, 'proxy-roles.ts'), role, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, STRANGLER_LOG_LEVEL: 'error' },
+    env: { ...process.env, STRANGLER_LOG_LEVEL: 'error', STRANGLER_BENCH_DIR: dir },
   });
+  child.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (c) => {
@@ -62,7 +68,7 @@ export function startRole(role: string, ...args: string[]): Promise<Started> {
             new Promise<void>((done) => {
               if (child.exitCode !== null) return done();
               child.once('exit', () => done());
-              child.kill('SIGKILL');
+              child.kill(nodeArgs.length ? 'SIGINT' : 'SIGKILL');
             }),
         });
       }
