@@ -7,7 +7,9 @@
  *   strangler <backendUrl> [shadow%] [shadowUrl]  strangler with 50 routes, dials and metrics on;
  *                      with shadow% > 0 the benchmarked route mirrors to shadowUrl (the "new" backend)
  *                      and the pairs go to the real diff sink, wired as `proxy start` wires it
- *                      (records to a JSONL file in a temporary directory, counters on /metrics)
+ *                      (records to a JSONL file in a temporary directory, counters on /metrics):
+ *                      in the shadow worker thread, or with a 5th argument "inline" in the proxy's
+ *                      own event loop (the design before the worker, kept for comparison)
  * Each prints "ready <port>" once it listens.
  */
 import fs from 'node:fs';
@@ -18,11 +20,12 @@ import path from 'node:path';
 import httpProxy from 'http-proxy';
 import { createDiffSinkFromConfig } from '../cli/diffs-wiring.js';
 import { parseConfig } from '../config/load.js';
+import { createDiffMetrics } from '../diffs/metrics.js';
 import { ProxyMetrics } from '../proxy/metrics.js';
 import { startProxy } from '../proxy/runtime.js';
 import { MemoryStateStore } from '../proxy/state/memory-store.js';
 
-const [role, target, shadowPct, shadowUrl] = process.argv.slice(2);
+const [role, target, shadowPct, shadowUrl, shadowMode] = process.argv.slice(2);
 // A normal exit on SIGINT, so that --cpu-prof can write its profile.
 process.on('SIGINT', () => process.exit(0));
 const BODY = JSON.stringify({ id: 42, name: 'Ada Lovelace', email: 'ada@example.com', tags: ['math', 'engines'], friends: 128, online: true });
@@ -77,8 +80,11 @@ if (role === 'backend' || role === 'slow-backend') {
   };
   const config = parseConfig(JSON.stringify(doc), 'bench.json', {});
   const metrics = new ProxyMetrics();
-  const shadowSink = Number(shadowPct ?? 0) > 0 ? createDiffSinkFromConfig(config, { registry: metrics.registry }) : undefined;
-  const running = await startProxy({ config: config.proxy!, store: new MemoryStateStore(), metrics, shadowSink });
+  const shadowing = Number(shadowPct ?? 0) > 0;
+  const shadowSink = shadowing && shadowMode === 'inline' ? createDiffSinkFromConfig(config, { registry: metrics.registry }) : undefined;
+  if (shadowing && !shadowSink) createDiffMetrics(metrics.registry);
+  const shadowWorker = shadowing && !shadowSink ? { entry: new URL('../cli/shadow-worker.ts', import.meta.url), data: config } : undefined;
+  const running = await startProxy({ config: config.proxy!, store: new MemoryStateStore(), metrics, shadowSink, shadowWorker });
   ready({ port: running.address.port });
 } else {
   process.stderr.write(`unknown role ${role}\n`);

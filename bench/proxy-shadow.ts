@@ -1,7 +1,10 @@
 /**
  * What shadowing costs the user, measured in one run at the same offered load:
- *   strangler pass-through (shadow 0%), shadow 100% to a fast backend, and shadow 100% to a backend
- *   that answers after 10 s. Prints the user-facing p50/p99 and their ratios to pass-through.
+ *   strangler pass-through (shadow 0%), shadow 100% to a fast backend, shadow 100% to a backend
+ *   that answers after 10 s, and (for comparison) shadow 100% with the mirrored calls and the diff sink
+ *   in the proxy's own event loop instead of its shadow worker thread. The shadowing proxies hand
+ *   their pairs to the real diff sink (bench/proxy-roles.ts). Prints the user-facing p50/p99, their
+ *   ratios to pass-through, and the proxy's CPU per request (all its threads: the worker's included).
  * Targets: shadow 100% p99 ≤ 1.25× pass-through; the 10 s-slow shadow adds ≤ 1 ms to the p99.
  * The offered load is a share (--load, default 30%) of the pass-through throughput measured first: on
  * this 2-core machine the proxy, both backends and the load generator share the CPU, and at 100% a
@@ -30,11 +33,12 @@ try {
   const plain = await startRole('strangler', legacy.url);
   const mirrored = await startRole('strangler', legacy.url, '100', fastShadow.url);
   const slow = await startRole('strangler', legacy.url, '100', slowShadow.url);
-  started.push(plain, mirrored, slow);
+  const inline = await startRole('strangler', legacy.url, '100', fastShadow.url, 'inline');
+  started.push(plain, mirrored, slow, inline);
 
   const path = '/api/users/7';
   const headers = { 'x-user-id': 'user-7' };
-  for (const t of [plain, mirrored, slow]) await runLoad(autocannon, `${t.url}${path}`, { connections, duration: 1, headers });
+  for (const t of [plain, mirrored, slow, inline]) await runLoad(autocannon, `${t.url}${path}`, { connections, duration: 1, headers });
   const max = await runLoad(autocannon, `${plain.url}${path}`, { connections, duration, headers });
   const rate = Math.max(100, Math.round(max.rps * loadShare));
 
@@ -43,6 +47,7 @@ try {
     ['pass-through', plain],
     ['shadow 100%', mirrored],
     ['shadow 100%, 10 s-slow shadow', slow],
+    ['shadow 100%, in-process (before the worker)', inline],
   ] as const) {
     rows.push([name, await runLoad(autocannon, `${t.url}${path}`, { connections, duration, headers, overallRate: rate, target: t })]);
   }
@@ -50,8 +55,8 @@ try {
   process.stdout.write(
     `\nshadow cost at the same offered load: ${rate} req/s (${Math.round(loadShare * 100)}% of pass-through's ${max.rps.toFixed(0)} req/s), ${connections} connections, ${duration} s per run\n` +
       table([
-        ['run', 'req/s', 'p50 ms', 'p99 ms', 'proxy CPU µs/req', 'p99 vs pass-through', 'p99 added ms', 'errors'],
-        ...rows.map(([name, r]) => [name, r.rps.toFixed(0), r.p50.toFixed(2), r.p99.toFixed(2), r.cpuUsPerRequest.toFixed(1), ratio(r.p99, base.p99), (r.p99 - base.p99).toFixed(2), String(r.errors)]),
+        ['run', 'req/s', 'p50 ms', 'p99 ms', 'proxy CPU µs/req', 'main thread µs/req', 'p99 vs pass-through', 'p99 added ms', 'errors'],
+        ...rows.map(([name, r]) => [name, r.rps.toFixed(0), r.p50.toFixed(2), r.p99.toFixed(2), r.cpuUsPerRequest.toFixed(1), r.mainCpuUsPerRequest.toFixed(1), ratio(r.p99, base.p99), (r.p99 - base.p99).toFixed(2), String(r.errors)]),
       ]) +
       `targets: shadow 100% p99 ≤ 1.25× pass-through; 10 s-slow shadow adds ≤ 1 ms (autocannon reports latency in whole ms)\n`,
   );

@@ -9,13 +9,15 @@ export interface Started {
   url: string;
   /** CPU time (user + system, ms) used so far by the process(es) serving this target. */
   cpuMs: () => number;
+  /** CPU time of its main thread alone (the event loop users wait on), where known. */
+  mainCpuMs?: () => number;
   stop: () => Promise<void>;
 }
 
-/** utime + stime of a process, in ms (from /proc; 0 where /proc is missing). */
-function processCpuMs(pid: number): number {
+/** utime + stime of a process (all its threads), in ms (from /proc; 0 where /proc is missing). */
+function processCpuMs(pid: number, thread?: number): number {
   try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const fields = fs.readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8').split(') ')[1]!.split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks are 1/100 s on Linux
   } catch {
     return 0;
@@ -64,6 +66,7 @@ export function startRole(role: string, ...args: string[]): Promise<Started> {
         resolve({
           url: `http://127.0.0.1:${m[1]}`,
           cpuMs: () => processCpuMs(child.pid!),
+          mainCpuMs: () => processCpuMs(child.pid!, child.pid!),
           stop: () =>
             new Promise<void>((done) => {
               if (child.exitCode !== null) return done();
@@ -137,6 +140,8 @@ export interface LoadResult {
   errors: number;
   /** CPU the target spent per request, in µs: steadier than req/s on a shared machine. */
   cpuUsPerRequest: number;
+  /** The same for its main thread alone (0 where unknown). */
+  mainCpuUsPerRequest: number;
 }
 
 /** One autocannon run; errors count transport errors and non-2xx answers. */
@@ -146,9 +151,12 @@ export async function runLoad(
   options: { connections: number; duration: number; headers?: Record<string, string>; overallRate?: number; target?: Started },
 ): Promise<LoadResult> {
   const cpu0 = options.target?.cpuMs() ?? 0;
+  const main0 = options.target?.mainCpuMs?.() ?? 0;
   const r = await autocannon({ url, connections: options.connections, duration: options.duration, headers: options.headers, overallRate: options.overallRate });
   const cpu = (options.target?.cpuMs() ?? 0) - cpu0;
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx, cpuUsPerRequest: r.requests.total > 0 ? (cpu * 1000) / r.requests.total : 0 };
+  const main = (options.target?.mainCpuMs?.() ?? 0) - main0;
+  const per = (ms: number) => (r.requests.total > 0 ? (ms * 1000) / r.requests.total : 0);
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx, cpuUsPerRequest: per(cpu), mainCpuUsPerRequest: per(main) };
 }
 
 export function ratio(a: number, b: number): string {
