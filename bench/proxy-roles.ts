@@ -10,7 +10,8 @@
  *                      (records to a JSONL file in a temporary directory, counters on /metrics):
  *                      in the shadow worker thread, or with a 5th argument "inline" in the proxy's
  *                      own event loop (the design before the worker, kept for comparison)
- * Each prints "ready <port>" once it listens.
+ * Each prints "ready <port>" once it listens (a strangler: "ready <port> <adminPort>"; its admin token
+ * is bench-admin-token-0123456789).
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -30,8 +31,8 @@ const [role, target, shadowPct, shadowUrl, shadowMode] = process.argv.slice(2);
 process.on('SIGINT', () => process.exit(0));
 const BODY = JSON.stringify({ id: 42, name: 'Ada Lovelace', email: 'ada@example.com', tags: ['math', 'engines'], friends: 128, online: true });
 
-function ready(server: http.Server | { port: number }): void {
-  const port = 'port' in server ? server.port : (server.address() as net.AddressInfo).port;
+function ready(server: http.Server | { port: number; admin: number }): void {
+  const port = 'port' in server ? `${server.port} ${server.admin}` : (server.address() as net.AddressInfo).port;
   process.stdout.write(`ready ${port}\n`);
 }
 
@@ -85,7 +86,7 @@ if (role === 'backend' || role === 'slow-backend') {
   if (shadowing && !shadowSink) createDiffMetrics(metrics.registry);
   const shadowWorker = shadowing && !shadowSink ? { entry: new URL('../cli/shadow-worker.ts', import.meta.url), data: config } : undefined;
   const running = await startProxy({ config: config.proxy!, store: new MemoryStateStore(), metrics, shadowSink, shadowWorker });
-  ready({ port: running.address.port });
+  ready({ port: running.address.port, admin: running.adminAddress.port });
 } else {
   process.stderr.write(`unknown role ${role}\n`);
   process.exit(2);

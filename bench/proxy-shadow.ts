@@ -10,10 +10,11 @@
  * this 2-core machine the proxy, both backends and the load generator share the CPU, and at 100% a
  * mirrored request costs the proxy about as much as the user's own, so the share must leave headroom.
  *
- *   npx tsx bench/proxy-shadow.ts [--duration 5] [--connections 32] [--load 30]
+ *   npx tsx bench/proxy-shadow.ts [--duration 5] [--connections 32] [--load 30] [--rounds 2]
  */
 import autocannon from 'autocannon';
-import { ratio, runLoad, startRole, table, type Started } from './proxy-support.js';
+import os from 'node:os';
+import { counterOf, ratio, runLoad, startRole, table, type Started } from './proxy-support.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number) => {
@@ -23,6 +24,7 @@ const opt = (name: string, dflt: number) => {
 const duration = opt('duration', 5);
 const connections = opt('connections', 32);
 const loadShare = opt('load', 30) / 100;
+const rounds = opt('rounds', 2);
 
 const started: Started[] = [];
 try {
@@ -42,21 +44,36 @@ try {
   const max = await runLoad(autocannon, `${plain.url}${path}`, { connections, duration, headers });
   const rate = Math.max(100, Math.round(max.rps * loadShare));
 
-  const rows: [string, Awaited<ReturnType<typeof runLoad>>][] = [];
-  for (const [name, t] of [
+  // Rounds alternate the runs, so that a change in the machine's load hits every run alike.
+  const runs = [
     ['pass-through', plain],
     ['shadow 100%', mirrored],
     ['shadow 100%, 10 s-slow shadow', slow],
     ['shadow 100%, in-process (before the worker)', inline],
-  ] as const) {
-    rows.push([name, await runLoad(autocannon, `${t.url}${path}`, { connections, duration, headers, overallRate: rate, target: t })]);
+  ] as const;
+  const results = runs.map(() => [] as Awaited<ReturnType<typeof runLoad>>[]);
+  const mirroredCounts = runs.map(() => ({ pairs: 0, dropped: 0, skipped: 0 }));
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, [, t]] of runs.entries()) {
+      const before = await Promise.all([counterOf(t, 'strangler_shadow_pairs_total'), counterOf(t, 'strangler_shadow_dropped_total'), counterOf(t, 'strangler_shadow_skipped_total')]);
+      results[i]!.push(await runLoad(autocannon, `${t.url}${path}`, { connections, duration, headers, overallRate: rate, target: t }));
+      const after = await Promise.all([counterOf(t, 'strangler_shadow_pairs_total'), counterOf(t, 'strangler_shadow_dropped_total'), counterOf(t, 'strangler_shadow_skipped_total')]);
+      mirroredCounts[i]!.pairs += after[0] - before[0];
+      mirroredCounts[i]!.dropped += after[1] - before[1];
+      mirroredCounts[i]!.skipped += after[2] - before[2];
+    }
   }
-  const base = rows[0]![1];
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const rows = runs.map(([name], i) => {
+    const rs = results[i]!;
+    return { name, rps: mean(rs.map((r) => r.rps)), p50: mean(rs.map((r) => r.p50)), p99s: rs.map((r) => r.p99), p99: mean(rs.map((r) => r.p99)), cpu: mean(rs.map((r) => r.cpuUsPerRequest)), main: mean(rs.map((r) => r.mainCpuUsPerRequest)), errors: rs.reduce((a, r) => a + r.errors, 0), counts: mirroredCounts[i]! };
+  });
+  const base = rows[0]!;
   process.stdout.write(
-    `\nshadow cost at the same offered load: ${rate} req/s (${Math.round(loadShare * 100)}% of pass-through's ${max.rps.toFixed(0)} req/s), ${connections} connections, ${duration} s per run\n` +
+    `\nshadow cost at the same offered load: ${rate} req/s (${Math.round(loadShare * 100)}% of pass-through's ${max.rps.toFixed(0)} req/s), ${connections} connections, ${rounds} rounds of ${duration} s per run, load average ${os.loadavg()[0]!.toFixed(1)}\n` +
       table([
-        ['run', 'req/s', 'p50 ms', 'p99 ms', 'proxy CPU µs/req', 'main thread µs/req', 'p99 vs pass-through', 'p99 added ms', 'errors'],
-        ...rows.map(([name, r]) => [name, r.rps.toFixed(0), r.p50.toFixed(2), r.p99.toFixed(2), r.cpuUsPerRequest.toFixed(1), r.mainCpuUsPerRequest.toFixed(1), ratio(r.p99, base.p99), (r.p99 - base.p99).toFixed(2), String(r.errors)]),
+        ['run', 'req/s', 'p50 ms', 'p99 ms per round', 'p99 ms', 'proxy CPU µs/req', 'main thread µs/req', 'p99 vs pass-through', 'p99 added ms', 'pairs / dropped / skipped', 'errors'],
+        ...rows.map((r) => [r.name, r.rps.toFixed(0), r.p50.toFixed(2), r.p99s.map((x) => x.toFixed(0)).join(' '), r.p99.toFixed(1), r.cpu.toFixed(1), r.main.toFixed(1), ratio(r.p99, base.p99), (r.p99 - base.p99).toFixed(1), r === base ? '-' : `${r.counts.pairs} / ${r.counts.dropped} / ${r.counts.skipped}`, String(r.errors)]),
       ]) +
       `targets: shadow 100% p99 ≤ 1.25× pass-through; 10 s-slow shadow adds ≤ 1 ms (autocannon reports latency in whole ms)\n`,
   );

@@ -7,6 +7,8 @@ import { freePort } from '../services/free-port.js';
 
 export interface Started {
   url: string;
+  /** The admin API (a strangler role). */
+  adminUrl?: string;
   /** CPU time (user + system, ms) used so far by the process(es) serving this target. */
   cpuMs: () => number;
   /** CPU time of its main thread alone (the event loop users wait on), where known. */
@@ -61,10 +63,11 @@ export function startRole(role: string, ...args: string[]): Promise<Started> {
     let out = '';
     child.stdout!.on('data', (c) => {
       out += c;
-      const m = /ready (\d+)/.exec(out);
+      const m = /ready (\d+)(?: (\d+))?\n/.exec(out);
       if (m) {
         resolve({
           url: `http://127.0.0.1:${m[1]}`,
+          ...(m[2] ? { adminUrl: `http://127.0.0.1:${m[2]}` } : {}),
           cpuMs: () => processCpuMs(child.pid!),
           mainCpuMs: () => processCpuMs(child.pid!, child.pid!),
           stop: () =>
@@ -157,6 +160,15 @@ export async function runLoad(
   const main = (options.target?.mainCpuMs?.() ?? 0) - main0;
   const per = (ms: number) => (r.requests.total > 0 ? (ms * 1000) / r.requests.total : 0);
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx, cpuUsPerRequest: per(cpu), mainCpuUsPerRequest: per(main) };
+}
+
+/** A strangler role's counter from its admin /metrics, summed over its label sets. */
+export async function counterOf(target: Started, name: string, labelFilter = ''): Promise<number> {
+  if (!target.adminUrl) return 0;
+  const text = await (await fetch(`${target.adminUrl}/metrics`, { headers: { authorization: 'Bearer bench-admin-token-0123456789' } })).text();
+  let sum = 0;
+  for (const line of text.split('\n')) if (line.startsWith(`${name}{`) && line.includes(labelFilter)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  return sum;
 }
 
 export function ratio(a: number, b: number): string {

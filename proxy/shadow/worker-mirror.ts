@@ -39,11 +39,16 @@ const entry = workerData.entry;
 
 const MAX_RESTART_DELAY_MS = 5000;
 
+/** Jobs on their way to or back from the worker, as a multiple of proxy.shadow.maxConcurrency. */
+const PIPELINE_FACTOR = 4;
+
 export class WorkerShadowMirror implements Mirroring {
   private readonly jobs = new Map<number, WorkerJob>();
   private nextId = 1;
   private worker: Worker | undefined;
   private closed = false;
+  /** The worker has maxConcurrency calls in flight: drop here, before any work is spent on a job. */
+  private saturated = false;
   /** The worker starts with the first mirrored request: a proxy that mirrors nothing has none. */
   private started = false;
   private restartDelay = 100;
@@ -76,6 +81,7 @@ export class WorkerShadowMirror implements Mirroring {
     worker.on('exit', () => {
       if (this.worker !== worker) return;
       this.worker = undefined;
+      this.saturated = false;
       if (this.closed) return;
       // Its jobs in flight are lost: count them as aborted, as a stop would.
       for (const [id, job] of this.jobs) {
@@ -97,6 +103,10 @@ export class WorkerShadowMirror implements Mirroring {
       this.logger?.warn({ error: m.message }, 'diff store problem; records may be dropped');
       return;
     }
+    if (m.t === 'saturated') {
+      this.saturated = m.on;
+      return;
+    }
     if (m.t !== 'report') return;
     this.restartDelay = 100;
     for (const [id, outcome] of m.outcomes) {
@@ -104,6 +114,7 @@ export class WorkerShadowMirror implements Mirroring {
       if (job === undefined) continue;
       this.jobs.delete(id);
       if (outcome === 'compared') job.stats.shadowCompared++;
+      else if (outcome === 'dropped-concurrency') job.stats.shadowDropped++;
       else job.stats.shadowSkip(outcome);
     }
     for (const [name, labels, delta] of m.counters) this.counter(name, Object.keys(labels), m.help[name] ?? name).inc(labels, delta);
@@ -127,7 +138,10 @@ export class WorkerShadowMirror implements Mirroring {
     const method = req.method ?? 'GET';
     if (this.closed || !shouldMirror(route.dial.shadow, method, route.config.mirrorWrites, this.random() * 100)) return undefined;
     const limits = this.limits();
-    if (this.jobs.size >= limits.maxConcurrency) {
+    // The worker bounds the mirrored calls in flight (maxConcurrency) and drops the rest; this
+    // bounds the jobs between here and there (waiting for the primary answer, posted, reported back
+    // in batches), and with them the bodies held.
+    if (this.saturated || this.jobs.size >= limits.maxConcurrency * PIPELINE_FACTOR) {
       stats.shadowDropped++;
       return undefined;
     }
@@ -154,7 +168,7 @@ export class WorkerShadowMirror implements Mirroring {
       return;
     }
     if (this.batch === undefined) {
-      this.batch = { t: 'jobs', jobs: [], backends: {}, maxSockets: this.limits().maxConcurrency * 2 };
+      this.batch = { t: 'jobs', jobs: [], backends: {}, maxConcurrency: this.limits().maxConcurrency };
       setImmediate(() => this.flush());
     }
     this.batch.jobs.push(message);

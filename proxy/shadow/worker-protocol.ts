@@ -29,7 +29,8 @@ export interface JobBatch {
   t: 'jobs';
   jobs: JobMessage[];
   backends: Partial<Record<BackendName, BackendConfig>>;
-  maxSockets: number;
+  /** proxy.shadow.maxConcurrency: mirrored requests in flight in the worker, at most. */
+  maxConcurrency: number;
 }
 
 export type MainMessage = JobBatch | { t: 'close' };
@@ -43,4 +44,6 @@ export type CounterDelta = [string, Record<string, string | number>, number];
 export type WorkerMessage =
   | { t: 'report'; outcomes: [number, Outcome][]; counters: CounterDelta[]; help: Record<string, string> }
   | { t: 'warn'; message: string }
+  /** The worker is at (true) or back under (false) its bound: the main thread drops at once meanwhile. */
+  | { t: 'saturated'; on: boolean }
   | { t: 'closed' };

@@ -14,11 +14,13 @@ import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 
 /** How long outcomes wait to be reported together (one message for many jobs). */
-const REPORT_MS = 20;
+const REPORT_MS = 5;
 
 export function serveShadowJobs(port: MessagePort, sink: ShadowSink, registry: Registry | undefined): void {
-  let maxSockets = 128;
-  const pools = new MirrorPools(() => maxSockets);
+  let maxConcurrency = 64;
+  let running = 0;
+  // Two calls per job at most (the mirror and a noise re-call), so the pool never queues.
+  const pools = new MirrorPools(() => maxConcurrency * 2);
   const inflight = new Set<http.ClientRequest>();
   let outcomes: [number, Outcome][] = [];
   let timer: NodeJS.Timeout | undefined;
@@ -78,6 +80,9 @@ export function serveShadowJobs(port: MessagePort, sink: ShadowSink, registry: R
   setInterval(schedule, 1000).unref();
 
   function run(m: JobMessage, backends: JobBatch['backends']): void {
+    // The bound is on mirrored calls in flight, counted here where they are made.
+    if (running >= maxConcurrency) return done(m.id, 'dropped-concurrency');
+    if (++running === maxConcurrency) post({ t: 'saturated', on: true });
     const primary: CapturedResponse = { ...m.primary, body: m.primary.body ? Buffer.from(m.primary.body) : undefined };
     const other = backends[m.other];
     const legacy = backends.legacy;
@@ -95,6 +100,7 @@ export function serveShadowJobs(port: MessagePort, sink: ShadowSink, registry: R
       };
       if (again) pair.legacyAgain = again.result();
       const skip = pair.primary.skipped ?? pair.shadow.skipped ?? pair.legacyAgain?.skipped;
+      if (running-- === maxConcurrency) post({ t: 'saturated', on: false });
       done(m.id, skip ?? 'compared');
       if (closing) return;
       try {
@@ -123,7 +129,7 @@ export function serveShadowJobs(port: MessagePort, sink: ShadowSink, registry: R
 
   port.on('message', (m: MainMessage) => {
     if (m.t === 'jobs') {
-      maxSockets = m.maxSockets;
+      maxConcurrency = m.maxConcurrency;
       if (!closing) for (const job of m.jobs) run(job, m.backends);
       return;
     }

@@ -25,29 +25,31 @@ afterAll(async () => {
   for (const s of stops.reverse()) await s();
 });
 
-function backend(name: string, seen: Seen[]): Promise<Upstream> {
+function backend(name: string, seen: Seen[], delayMs = 0): Promise<Upstream> {
   return startUpstream((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       seen.push({ backend: name, method: req.method ?? '', url: req.url ?? '', shadowHeader: req.headers['x-strangler-shadow'] as string | undefined, body: Buffer.concat(chunks).toString() });
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ backend: name, url: req.url }));
+      const send = () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ backend: name, url: req.url }));
+      if (delayMs) setTimeout(send, delayMs).unref();
+      else send();
     });
   });
 }
 
 let n = 0;
-async function setup(routes: unknown[], options: { crashTimes?: number; noiseSample?: number } = {}) {
+async function setup(routes: unknown[], options: { crashTimes?: number; noiseSample?: number; maxConcurrency?: number; newDelayMs?: number } = {}) {
   const seen: Seen[] = [];
   const legacy = await backend('legacy', seen);
-  const next = await backend('new', seen);
+  const next = await backend('new', seen, options.newDelayMs);
   stops.push(() => legacy.close(), () => next.close());
   const channelName = `strangler-shadow-worker-test-${process.pid}-${++n}`;
   const pairs: Pair[] = [];
   const channel = new BroadcastChannel(channelName);
   channel.onmessage = (e) => pairs.push((e as MessageEvent).data as Pair);
   stops.push(async () => channel.close());
-  const config = proxyConfig(legacy.url, next.url, { routes, shadow: { maxConcurrency: 64, maxBodyBytes: 1024, noiseSample: options.noiseSample ?? 0 } });
+  const config = proxyConfig(legacy.url, next.url, { routes, shadow: { maxConcurrency: options.maxConcurrency ?? 64, maxBodyBytes: 1024, noiseSample: options.noiseSample ?? 0 } });
   const running = await startProxy({ config, store: new MemoryStateStore(), shadowWorker: { entry: ENTRY, data: { channel: channelName, crashes: new Int32Array(new SharedArrayBuffer(4)), crashTimes: options.crashTimes ?? 0 } } });
   stops.push(() => running.stop(100));
   const url = `http://127.0.0.1:${running.address.port}`;
@@ -87,6 +89,20 @@ describe('shadow mirroring in the worker thread', () => {
     expect(await waitFor(() => pairs.length === 1)).toBe(true);
     expect(pairs[0]!.route).toBe('writes');
     expect(seen.filter((s) => s.backend === 'new')).toEqual([expect.objectContaining({ method: 'POST', url: '/writes', body: 'b[]=2&b[]=3', shadowHeader: '1' })]);
+  });
+
+  it('over maxConcurrency mirrored calls in flight, a mirror is dropped and counted; the users are not slowed', async () => {
+    const { pairs, url, waitFor, metrics } = await setup([{ name: 'r', match: { method: 'GET', path: '/r/:id' }, shadow: 100 }], { maxConcurrency: 1, newDelayMs: 1000 });
+    const replies = await Promise.all(Array.from({ length: 6 }, (_, i) => request(url, { path: `/r/${i}` })));
+    expect(pairs).toEqual([]); // every user was answered before the slow mirror was
+    expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    let text = '';
+    const dropped = () => Number(/strangler_shadow_dropped_total\{route="r"\} (\d+)/.exec(text)?.[1] ?? 0);
+    const compared = () => Number(/strangler_shadow_pairs_total\{route="r"\} (\d+)/.exec(text)?.[1] ?? 0);
+    expect(await waitFor(() => (dropped() + compared() === 6 ? true : (void metrics().then((t) => (text = t)), false)))).toBe(true);
+    expect(dropped()).toBeGreaterThanOrEqual(1);
+    expect(compared()).toBeGreaterThanOrEqual(1);
+    expect(pairs.length).toBe(compared());
   });
 
   it('a failing worker is restarted and counted; the proxy keeps answering, and mirrors again once it is back', async () => {
