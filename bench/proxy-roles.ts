@@ -6,32 +6,33 @@
  *   slow-backend       the same answer after 10 s
  *   strangler <backendUrl> [shadow%] [shadowUrl]  strangler with 50 routes, dials and metrics on;
  *                      with shadow% > 0 the benchmarked route mirrors to shadowUrl (the "new" backend)
- * Each prints "ready <port>" once it listens.
+ *                      and the pairs go to the real diff sink, wired as `proxy start` wires it
+ *                      (records to a JSONL file in a temporary directory, counters on /metrics):
+ *                      in the shadow worker thread, or with a 5th argument "inline" in the proxy's
+ *                      own event loop (the design before the worker, kept for comparison)
+ * Each prints "ready <port>" once it listens (a strangler: "ready <port> <adminPort>"; its admin token
+ * is bench-admin-token-0123456789).
  */
+import fs from 'node:fs';
 import http from 'node:http';
 import type net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import httpProxy from 'http-proxy';
+import { createDiffSinkFromConfig } from '../cli/diffs-wiring.js';
 import { parseConfig } from '../config/load.js';
+import { createDiffMetrics } from '../diffs/metrics.js';
+import { ProxyMetrics } from '../proxy/metrics.js';
 import { startProxy } from '../proxy/runtime.js';
-import type { ShadowPair, ShadowSink } from '../proxy/shadow-contract.js';
 import { MemoryStateStore } from '../proxy/state/memory-store.js';
 
-const [role, target, shadowPct, shadowUrl] = process.argv.slice(2);
+const [role, target, shadowPct, shadowUrl, shadowMode] = process.argv.slice(2);
 // A normal exit on SIGINT, so that --cpu-prof can write its profile.
 process.on('SIGINT', () => process.exit(0));
 const BODY = JSON.stringify({ id: 42, name: 'Ada Lovelace', email: 'ada@example.com', tags: ['math', 'engines'], friends: 128, online: true });
 
-/** A sink that only counts: the comparison's own cost is the diff engine's benchmark, not this one. */
-class CountingSink implements ShadowSink {
-  accepted = 0;
-  accept(_pair: ShadowPair): void {
-    this.accepted++;
-  }
-  async close(): Promise<void> {}
-}
-
-function ready(server: http.Server | { port: number }): void {
-  const port = 'port' in server ? server.port : (server.address() as net.AddressInfo).port;
+function ready(server: http.Server | { port: number; admin: number }): void {
+  const port = 'port' in server ? `${server.port} ${server.admin}` : (server.address() as net.AddressInfo).port;
   process.stdout.write(`ready ${port}\n`);
 }
 
@@ -75,11 +76,17 @@ if (role === 'backend' || role === 'slow-backend') {
       stickiness: { header: 'x-user-id', cookie: 'session' },
       routes,
       state: { store: 'memory' },
+      diffs: { store: 'file', path: path.join(process.env.STRANGLER_BENCH_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'strangler-bench-diffs-')), 'diffs.jsonl') },
     },
   };
-  const config = parseConfig(JSON.stringify(doc), 'bench.json', {}).proxy!;
-  const running = await startProxy({ config, store: new MemoryStateStore(), shadowSink: Number(shadowPct ?? 0) > 0 ? new CountingSink() : undefined });
-  ready({ port: running.address.port });
+  const config = parseConfig(JSON.stringify(doc), 'bench.json', {});
+  const metrics = new ProxyMetrics();
+  const shadowing = Number(shadowPct ?? 0) > 0;
+  const shadowSink = shadowing && shadowMode === 'inline' ? createDiffSinkFromConfig(config, { registry: metrics.registry }) : undefined;
+  if (shadowing && !shadowSink) createDiffMetrics(metrics.registry);
+  const shadowWorker = shadowing && !shadowSink ? { entry: new URL('../cli/shadow-worker.ts', import.meta.url), data: config } : undefined;
+  const running = await startProxy({ config: config.proxy!, store: new MemoryStateStore(), metrics, shadowSink, shadowWorker });
+  ready({ port: running.address.port, admin: running.adminAddress.port });
 } else {
   process.stderr.write(`unknown role ${role}\n`);
   process.exit(2);

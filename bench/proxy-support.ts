@@ -7,15 +7,19 @@ import { freePort } from '../services/free-port.js';
 
 export interface Started {
   url: string;
+  /** The admin API (a strangler role). */
+  adminUrl?: string;
   /** CPU time (user + system, ms) used so far by the process(es) serving this target. */
   cpuMs: () => number;
+  /** CPU time of its main thread alone (the event loop users wait on), where known. */
+  mainCpuMs?: () => number;
   stop: () => Promise<void>;
 }
 
-/** utime + stime of a process, in ms (from /proc; 0 where /proc is missing). */
-function processCpuMs(pid: number): number {
+/** utime + stime of a process (all its threads), in ms (from /proc; 0 where /proc is missing). */
+function processCpuMs(pid: number, thread?: number): number {
   try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const fields = fs.readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8').split(') ')[1]!.split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks are 1/100 s on Linux
   } catch {
     return 0;
@@ -45,24 +49,32 @@ const HERE = path.dirname(new URL(import.meta.url).pathname);
 
 /** Starts a role of bench/proxy-roles.ts in its own node process; resolves once it listens. */
 export function startRole(role: string, ...args: string[]): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'proxy-roles.ts'), role, ...args], {
+  // A scratch directory per process (the diff records of a shadowing proxy), removed on stop.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strangler-bench-role-'));
+  // STRANGLER_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") go to the proxies under
+  // test, which are then stopped with SIGINT so that the profile gets written.
+  const nodeArgs = role === 'strangler' ? (process.env.STRANGLER_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []) : [];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(HERE, 'proxy-roles.ts'), role, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, STRANGLER_LOG_LEVEL: 'error' },
+    env: { ...process.env, STRANGLER_LOG_LEVEL: 'error', STRANGLER_BENCH_DIR: dir },
   });
+  child.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (c) => {
       out += c;
-      const m = /ready (\d+)/.exec(out);
+      const m = /ready (\d+)(?: (\d+))?\n/.exec(out);
       if (m) {
         resolve({
           url: `http://127.0.0.1:${m[1]}`,
+          ...(m[2] ? { adminUrl: `http://127.0.0.1:${m[2]}` } : {}),
           cpuMs: () => processCpuMs(child.pid!),
+          mainCpuMs: () => processCpuMs(child.pid!, child.pid!),
           stop: () =>
             new Promise<void>((done) => {
               if (child.exitCode !== null) return done();
               child.once('exit', () => done());
-              child.kill('SIGKILL');
+              child.kill(nodeArgs.length ? 'SIGINT' : 'SIGKILL');
             }),
         });
       }
@@ -131,6 +143,8 @@ export interface LoadResult {
   errors: number;
   /** CPU the target spent per request, in µs: steadier than req/s on a shared machine. */
   cpuUsPerRequest: number;
+  /** The same for its main thread alone (0 where unknown). */
+  mainCpuUsPerRequest: number;
 }
 
 /** One autocannon run; errors count transport errors and non-2xx answers. */
@@ -140,9 +154,21 @@ export async function runLoad(
   options: { connections: number; duration: number; headers?: Record<string, string>; overallRate?: number; target?: Started },
 ): Promise<LoadResult> {
   const cpu0 = options.target?.cpuMs() ?? 0;
+  const main0 = options.target?.mainCpuMs?.() ?? 0;
   const r = await autocannon({ url, connections: options.connections, duration: options.duration, headers: options.headers, overallRate: options.overallRate });
   const cpu = (options.target?.cpuMs() ?? 0) - cpu0;
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx, cpuUsPerRequest: r.requests.total > 0 ? (cpu * 1000) / r.requests.total : 0 };
+  const main = (options.target?.mainCpuMs?.() ?? 0) - main0;
+  const per = (ms: number) => (r.requests.total > 0 ? (ms * 1000) / r.requests.total : 0);
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx, cpuUsPerRequest: per(cpu), mainCpuUsPerRequest: per(main) };
+}
+
+/** A strangler role's counter from its admin /metrics, summed over its label sets. */
+export async function counterOf(target: Started, name: string, labelFilter = ''): Promise<number> {
+  if (!target.adminUrl) return 0;
+  const text = await (await fetch(`${target.adminUrl}/metrics`, { headers: { authorization: 'Bearer bench-admin-token-0123456789' } })).text();
+  let sum = 0;
+  for (const line of text.split('\n')) if (line.startsWith(`${name}{`) && line.includes(labelFilter)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  return sum;
 }
 
 export function ratio(a: number, b: number): string {

@@ -1,14 +1,16 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { loadConfig, requireSection, resolveFromConfig } from '../config/load.js';
 import { describeCause } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
+import { createDiffMetrics } from '../diffs/metrics.js';
 import { watchFileContent } from '../proxy/config-watch.js';
 import { ProxyMetrics } from '../proxy/metrics.js';
 import { startProxy } from '../proxy/runtime.js';
 import type { StateStore } from '../proxy/state/contract.js';
 import { FileStateStore } from '../proxy/state/file-store.js';
 import { MemoryStateStore } from '../proxy/state/memory-store.js';
-import { createDiffSinkFromConfig } from './diffs-wiring.js';
 import { intArg } from './program.js';
 import type { CliIo } from './io.js';
 
@@ -24,15 +26,14 @@ export function proxyCommand(io: CliIo): Command {
       const p = requireSection(config, 'proxy');
       const logger = createLogger({ redactFields: p.diffs.redact });
       const store: StateStore = p.state.store === 'memory' ? new MemoryStateStore() : new FileStateStore(resolveFromConfig(config, p.state.path));
-      // Mirrored pairs are compared off the hot path and stored per proxy.diffs; the sink's
-      // compared/matched/mismatched counters go on the proxy's own /metrics registry.
+      // Mirrored calls and their comparison run in a worker thread (cli/shadow-worker.ts builds the
+      // diff sink there from this config), off the user's event loop; the sink's compared/matched/
+      // mismatched counters are reported to the proxy's own /metrics registry, registered here so
+      // they show from the start.
       const metrics = new ProxyMetrics();
-      const shadowSink = createDiffSinkFromConfig(config, {
-        registry: metrics.registry,
-        onError: (err) => logger.warn({ error: describeCause(err) }, 'diff store problem; records may be dropped'),
-      });
-      const running = await startProxy({ config: p, store, logger, metrics, shadowSink }).catch(async (err: unknown) => {
-        await shadowSink?.close();
+      createDiffMetrics(metrics.registry);
+      const shadowWorker = { entry: new URL(`./shadow-worker${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url), data: config };
+      const running = await startProxy({ config: p, store, logger, metrics, shadowWorker }).catch(async (err: unknown) => {
         await store.close();
         throw err;
       });
@@ -63,7 +64,6 @@ export function proxyCommand(io: CliIo): Command {
       });
       process.off('SIGHUP', onHup);
       unwatch();
-      await shadowSink?.close();
       await store.close();
     });
   return proxy;

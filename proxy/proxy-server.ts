@@ -14,7 +14,8 @@ import { canReplay } from './replay.js';
 import type { CompiledRoute } from './route-table.js';
 import { routeView, type RouteView } from './route-view.js';
 import type { ShadowSink } from './shadow-contract.js';
-import { ShadowMirror, type ShadowJob } from './shadow/mirror.js';
+import { ShadowMirror, type MirrorJob, type Mirroring } from './shadow/mirror.js';
+import { WorkerShadowMirror, type ShadowWorkerSpec } from './shadow/worker-mirror.js';
 import type { DialChange, StateSnapshot, StateStore } from './state/contract.js';
 import { bucketOf, onNew, randomBucket } from './sticky.js';
 
@@ -40,7 +41,7 @@ interface Exchange {
   /** Sent again once after a stale keep-alive connection was reset under it. */
   retried: boolean;
   /** Set when this request is mirrored: it receives the primary answer as it streams. */
-  shadow: ShadowJob | undefined;
+  shadow: MirrorJob | undefined;
 }
 
 const EXCHANGE = Symbol('strangler.exchange');
@@ -65,6 +66,11 @@ export interface ProxyOptions {
   logger?: Logger;
   /** Where mirrored pairs go (the diffs side); without one, shadow dials mirror nothing. */
   shadowSink?: ShadowSink;
+  /**
+   * Mirrors in a worker thread instead (the mirrored calls and the sink run there; see
+   * shadow/worker-mirror.ts): what `proxy start` uses. Takes precedence over shadowSink.
+   */
+  shadowWorker?: ShadowWorkerSpec;
 }
 
 /**
@@ -82,7 +88,7 @@ export class StranglerProxy {
   private readonly upgraded = new Set<net.Socket>();
   private readonly logger: Logger | undefined;
   private readonly store: StateStore;
-  private readonly mirror: ShadowMirror | undefined;
+  private readonly mirror: Mirroring | undefined;
 
   private constructor(options: ProxyOptions, snapshot: StateSnapshot) {
     this.metrics = options.metrics ?? new ProxyMetrics();
@@ -93,7 +99,12 @@ export class StranglerProxy {
     this.metrics.stateVersion = snapshot.version;
     this.metrics.onDials(() => this.gen.table.routes.map((r) => ({ route: r.name, ...r.dial })));
     this.unsubscribe = this.store.subscribe((s) => this.applySnapshot(s));
-    this.mirror = options.shadowSink ? new ShadowMirror(options.shadowSink, () => this.gen.config.shadow) : undefined;
+    const limits = () => this.gen.config.shadow;
+    this.mirror = options.shadowWorker
+      ? new WorkerShadowMirror(options.shadowWorker, limits, this.metrics.registry, this.logger)
+      : options.shadowSink
+        ? new ShadowMirror(options.shadowSink, limits)
+        : undefined;
     if (!this.mirror && options.config.routes.some((r) => r.shadow > 0)) {
       this.logger?.warn('routes have shadow dials but no shadow sink is wired: nothing will be mirrored');
     }
@@ -402,8 +413,9 @@ export class StranglerProxy {
 
   async close(): Promise<void> {
     this.unsubscribe();
-    this.mirror?.close();
     for (const s of this.upgraded) s.destroy();
     for (const f of new Set([...Object.values(this.gen.backends), ...this.retired])) f.close();
+    // Last: a worker's sink drains its queue before it ends.
+    await this.mirror?.close();
   }
 }

@@ -8,6 +8,7 @@ import { adminApp } from './admin/app.js';
 import type { ProxyMetrics } from './metrics.js';
 import { StranglerProxy } from './proxy-server.js';
 import type { ShadowSink } from './shadow-contract.js';
+import type { ShadowWorkerSpec } from './shadow/worker-mirror.js';
 import type { StateStore } from './state/contract.js';
 
 export interface RunningProxy {
@@ -30,6 +31,8 @@ export interface StartOptions {
   metrics?: ProxyMetrics;
   /** Where mirrored request pairs go; the caller constructs it and closes it after stop(). */
   shadowSink?: ShadowSink;
+  /** Mirrors in a worker thread that builds its own sink (see shadow/worker-mirror.ts); stop() ends it. */
+  shadowWorker?: ShadowWorkerSpec;
 }
 
 function listenOn(server: http.Server, at: ListenAddress, what: string): Promise<ListenAddress> {
@@ -72,7 +75,7 @@ function closeServer(server: http.Server, graceMs: number): Promise<void> {
 /** Starts the proxy's public listener and its admin API. */
 export async function startProxy(options: StartOptions): Promise<RunningProxy> {
   const { config, store, logger } = options;
-  const proxy = await StranglerProxy.create({ config, store, logger, metrics: options.metrics, shadowSink: options.shadowSink });
+  const proxy = await StranglerProxy.create({ config, store, logger, metrics: options.metrics, shadowSink: options.shadowSink, shadowWorker: options.shadowWorker });
   let current = config;
   const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, proxy.handle);
   server.on('upgrade', proxy.upgrade);

@@ -43,12 +43,18 @@ export class ResponseCapture {
     this.error ??= error;
   }
 
-  result(): CapturedResponse {
+  /** The body's chunks as received (undefined when skipped), for a caller that copies them once itself. */
+  heldBody(): { chunks: Buffer[]; size: number } | undefined {
+    return this.chunks === undefined ? undefined : { chunks: this.chunks, size: this.size };
+  }
+
+  /** The capture as plain data; withBody false leaves the body out (see heldBody). */
+  result(withBody = true): CapturedResponse {
     const out: CapturedResponse = {
       backend: this.backend,
       status: this.status,
       headers: this.headers,
-      body: this.chunks === undefined ? undefined : Buffer.concat(this.chunks, this.size),
+      body: this.chunks === undefined || !withBody ? undefined : Buffer.concat(this.chunks, this.size),
       latencyMs: Math.round(this.latencyMs * 1000) / 1000,
     };
     if (this.skipped !== undefined) out.skipped = this.skipped;

@@ -1,19 +1,36 @@
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { BackendConfig, BackendName } from '../../config/proxy-schema.js';
+import type { BackendName } from '../../config/proxy-schema.js';
 import type { ShadowConfig } from '../../config/diff-schema.js';
-import { prepareHeaders } from '../backend-agent.js';
-import { faultOf } from '../fault.js';
 import type { RouteStats } from '../metrics.js';
 import type { ShadowPair, ShadowSink, SkipReason } from '../shadow-contract.js';
+import { mirrorCall, MirrorPools, type MirrorTarget } from './call.js';
 import { ResponseCapture } from './capture.js';
 import { shouldMirror, shouldSampleNoise } from './decide.js';
 
-export interface MirrorTarget {
-  name: BackendName;
-  config: BackendConfig;
+export type { MirrorTarget } from './call.js';
+
+/** The user's path sees this of a mirrored request (in-process here, or a worker's: worker-mirror.ts). */
+export interface MirrorJob {
+  primaryResponse(res: http.IncomingMessage): void;
+  primaryEnd(): void;
+  primaryFailed(code: string, timedOut: boolean): void;
+  abandon(reason: SkipReason): void;
+}
+
+/** What the proxy holds to mirror requests. */
+export interface Mirroring {
+  readonly active: number;
+  begin(
+    route: { name: string; dial: { shadow: number }; config: { mirrorWrites: boolean } },
+    stats: RouteStats,
+    req: http.IncomingMessage,
+    primary: BackendName,
+    other: MirrorTarget,
+    legacy: MirrorTarget,
+  ): MirrorJob | undefined;
+  close(): void | Promise<void>;
 }
 
 /**
@@ -23,9 +40,10 @@ export interface MirrorTarget {
  * nothing of it can fail or delay the user's response, and at most `maxConcurrency` mirrored requests
  * are in flight (the rest are dropped and counted, never queued).
  */
-export class ShadowMirror {
+export class ShadowMirror implements Mirroring {
   private readonly jobs = new Set<ShadowJob>();
-  private readonly agents = new Map<string, http.Agent>();
+  // Two calls per job at most (the mirror and a noise re-call), so the pool never queues.
+  readonly pools = new MirrorPools(() => this.limits().maxConcurrency * 2);
   private closed = false;
 
   constructor(
@@ -64,28 +82,6 @@ export class ShadowMirror {
     return job;
   }
 
-  private readonly urls = new Map<string, URL>();
-
-  urlOf(config: BackendConfig): URL {
-    let u = this.urls.get(config.url);
-    if (!u) {
-      u = new URL(config.url);
-      this.urls.set(config.url, u);
-    }
-    return u;
-  }
-
-  agentFor(config: BackendConfig): http.Agent {
-    let agent = this.agents.get(config.url);
-    if (!agent) {
-      const Agent = config.url.startsWith('https:') ? https.Agent : http.Agent;
-      // Two calls per job at most (the mirror and a noise re-call), so the pool never queues.
-      agent = new Agent({ keepAlive: true, maxSockets: this.limits().maxConcurrency * 2 });
-      this.agents.set(config.url, agent);
-    }
-    return agent;
-  }
-
   /** A job is over: hand its pair to the sink on a later turn, so that a slow sink delays nobody. */
   finished(job: ShadowJob, pair: ShadowPair | undefined, skip: SkipReason | undefined): void {
     this.jobs.delete(job);
@@ -105,13 +101,12 @@ export class ShadowMirror {
   close(): void {
     this.closed = true;
     for (const job of [...this.jobs]) job.abandon('aborted');
-    for (const agent of this.agents.values()) agent.destroy();
-    this.agents.clear();
+    this.pools.destroy();
   }
 }
 
 /** One mirrored request: the primary answer (teed), the mirror's, and maybe legacy's second. */
-export class ShadowJob {
+export class ShadowJob implements MirrorJob {
   private readonly time = new Date().toISOString();
   private readonly started = performance.now();
   private readonly primary: ResponseCapture;
@@ -196,48 +191,9 @@ export class ShadowJob {
   }
 
   private call(target: MirrorTarget, capture: ResponseCapture, body: Buffer | undefined): void {
-    const url = this.mirror.urlOf(target.config);
-    const t0 = performance.now();
-    let timedOut = false;
-    let settled = false;
-    const settle = () => {
-      if (settled) return;
-      settled = true;
-      capture.latencyMs = performance.now() - t0;
-      this.partDone();
-    };
-    const out = (url.protocol === 'https:' ? https : http).request({
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: url.port,
-      method: this.req.method,
-      path: (url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '')) + (this.req.url ?? '/'),
-      headers: { ...this.req.headers },
-      agent: this.mirror.agentFor(target.config),
-    });
-    this.outgoing.push(out);
-    prepareHeaders(out, this.req, target.config.host, false);
-    out.setHeader('x-strangler-shadow', '1');
-    if (body === undefined) out.removeHeader('transfer-encoding');
-    out.setTimeout(target.config.timeoutMs, () => {
-      timedOut = true;
-      out.destroy();
-    });
-    out.on('response', (res) => {
-      capture.head(res);
-      res.on('data', capture.data);
-      res.on('end', settle);
-      res.on('close', () => {
-        if (!res.complete) capture.fail(timedOut ? 'timeout' : 'backend-error', timedOut ? 'STRANGLER_E_PROXY_TIMEOUT' : 'STRANGLER_E_PROXY_RESET');
-        settle();
-      });
-    });
-    out.on('error', (err) => {
-      const fault = faultOf(err, target.name, timedOut, target.config.timeoutMs);
-      capture.fail(timedOut ? 'timeout' : 'backend-error', fault.code);
-      settle();
-    });
-    out.end(body);
+    const head = { method: this.req.method ?? 'GET', url: this.req.url ?? '/', headers: this.req.headers, socket: this.req.socket };
+    const pools = this.mirror.pools;
+    this.outgoing.push(mirrorCall(head, target, pools.urlOf(target.config), pools.agentFor(target.config), capture, body, () => this.partDone()));
   }
 
   private partDone(n = 1): void {

@@ -90,7 +90,12 @@ test('proxy start mirrors, the wired sink stores diffs, diffs report finds the f
   const records = () => (fs.existsSync(path.join(dir, 'diffs.jsonl')) ? fs.readFileSync(path.join(dir, 'diffs.jsonl'), 'utf8').trim().split('\n').filter(Boolean) : []);
   await until('40 diff records', () => records().length >= 40);
 
-  const metrics = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`, { headers: adminHeaders() })).text();
+  // The sink runs in the proxy's shadow worker thread, which reports its counters in batches.
+  let metrics = '';
+  await until('the compared counter on /metrics', async () => {
+    metrics = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`, { headers: adminHeaders() })).text();
+    return /strangler_shadow_compared_total\{route="users.get"\} 40/.test(metrics);
+  });
   expect(metrics).toMatch(/strangler_shadow_compared_total\{route="users.get"\} 40/);
   expect(metrics).toMatch(/strangler_shadow_mismatched_total\{route="users.get"\} 20/);
 

@@ -1,0 +1,341 @@
+/**
+ * Mirroring with the expensive half in a worker thread. The user's event loop only decides, tees the
+ * primary answer (and a request body) into a capture and posts it, with the bodies as transferred
+ * ArrayBuffers, once the primary answer is complete. The worker (worker-side.ts) issues the mirrored
+ * calls through its own keep-alive pools and runs the sink there, so on a small machine the mirror's
+ * HTTP work and the comparison no longer queue in front of user requests.
+ * The worker is built from plain data (the entry module and its workerData), reports outcomes and the
+ * sink's counter increments in batches, and is restarted (and counted) when it fails: the proxy never
+ * goes down with it.
+ */
+import { performance } from 'node:perf_hooks';
+import type http from 'node:http';
+import { Worker } from 'node:worker_threads';
+import { Counter, type Registry } from 'prom-client';
+import type { ShadowConfig } from '../../config/diff-schema.js';
+import type { BackendName } from '../../config/proxy-schema.js';
+import type { Logger } from '../../core/logger.js';
+import type { RouteStats } from '../metrics.js';
+import type { SkipReason } from '../shadow-contract.js';
+import type { MirrorTarget } from './call.js';
+import { ResponseCapture } from './capture.js';
+import { shouldMirror, shouldSampleNoise } from './decide.js';
+import type { MirrorJob, Mirroring } from './mirror.js';
+import type { JobBatch, JobMessage, WorkerMessage } from './worker-protocol.js';
+
+export interface ShadowWorkerSpec {
+  /** The worker's module: it builds its sink from `data` and calls serveShadowJobs (worker-side.ts). */
+  entry: URL;
+  /** Plain data for the entry (e.g. the loaded config). */
+  data: unknown;
+}
+
+// Run from source (tsx, jest) the entry is a .ts file: the worker registers tsx before importing it.
+const BOOT = `const { workerData } = require('node:worker_threads');
+const entry = workerData.entry;
+(entry.endsWith('.ts') ? import('tsx/esm/api').then((m) => m.register()) : Promise.resolve())
+  .then(() => import(entry))
+  .catch((err) => setImmediate(() => { throw err; }));`;
+
+const MAX_RESTART_DELAY_MS = 5000;
+
+/** Jobs on their way to or back from the worker, as a multiple of proxy.shadow.maxConcurrency. */
+const PIPELINE_FACTOR = 4;
+
+export class WorkerShadowMirror implements Mirroring {
+  private readonly jobs = new Map<number, WorkerJob>();
+  private nextId = 1;
+  private worker: Worker | undefined;
+  private closed = false;
+  /** The worker has maxConcurrency calls in flight: drop here, before any work is spent on a job. */
+  private saturated = false;
+  /** The worker starts with the first mirrored request: a proxy that mirrors nothing has none. */
+  private started = false;
+  private restartDelay = 100;
+  private readonly restarts: Counter;
+  private readonly registry: Registry;
+
+  constructor(
+    private readonly spec: ShadowWorkerSpec,
+    private readonly limits: () => ShadowConfig,
+    registry: Registry,
+    private readonly logger?: Logger,
+    private readonly random: () => number = Math.random,
+  ) {
+    this.registry = registry;
+    const existing = registry.getSingleMetric('strangler_shadow_worker_restarts_total');
+    this.restarts = existing instanceof Counter ? existing : new Counter({ name: 'strangler_shadow_worker_restarts_total', help: 'Shadow worker thread restarts after a failure (its mirrored calls in flight are lost, counted as aborted)', registers: [registry] });
+  }
+
+  get active(): number {
+    return this.jobs.size;
+  }
+
+  private start(): void {
+    const worker = new Worker(BOOT, { eval: true, workerData: { entry: this.spec.entry.href, data: this.spec.data } });
+    this.worker = worker;
+    // The proxy's stop ends it; it must not keep a process alive on its own.
+    worker.unref();
+    worker.on('message', (m: WorkerMessage) => this.received(m));
+    worker.on('error', (err) => this.logger?.error({ error: err.message }, 'shadow worker failed; restarting it'));
+    worker.on('exit', () => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      this.saturated = false;
+      if (this.closed) return;
+      // Its jobs in flight are lost: count them as aborted, as a stop would.
+      for (const [id, job] of this.jobs) {
+        if (!job.posted) continue;
+        this.jobs.delete(id);
+        job.stats.shadowSkip('aborted');
+      }
+      this.restarts.inc();
+      const delay = this.restartDelay;
+      this.restartDelay = Math.min(this.restartDelay * 2, MAX_RESTART_DELAY_MS);
+      setTimeout(() => {
+        if (!this.closed) this.start();
+      }, delay).unref();
+    });
+  }
+
+  private received(m: WorkerMessage): void {
+    if (m.t === 'warn') {
+      this.logger?.warn({ error: m.message }, 'diff store problem; records may be dropped');
+      return;
+    }
+    if (m.t === 'saturated') {
+      this.saturated = m.on;
+      return;
+    }
+    if (m.t !== 'report') return;
+    this.restartDelay = 100;
+    for (const [id, outcome] of m.outcomes) {
+      const job = this.jobs.get(id);
+      if (job === undefined) continue;
+      this.jobs.delete(id);
+      if (outcome === 'compared') job.stats.shadowCompared++;
+      else if (outcome === 'dropped-concurrency') job.stats.shadowDropped++;
+      else job.stats.shadowSkip(outcome);
+    }
+    for (const [name, labels, delta] of m.counters) this.counter(name, Object.keys(labels), m.help[name] ?? name).inc(labels, delta);
+  }
+
+  /** The main registry's counter for one of the worker sink's (the cli pre-registers the known ones). */
+  private counter(name: string, labelNames: string[], help: string): Counter {
+    const existing = this.registry.getSingleMetric(name);
+    if (existing instanceof Counter) return existing;
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  begin(
+    route: { name: string; dial: { shadow: number }; config: { mirrorWrites: boolean } },
+    stats: RouteStats,
+    req: http.IncomingMessage,
+    primary: BackendName,
+    other: MirrorTarget,
+    legacy: MirrorTarget,
+  ): MirrorJob | undefined {
+    const method = req.method ?? 'GET';
+    if (this.closed || !shouldMirror(route.dial.shadow, method, route.config.mirrorWrites, this.random() * 100)) return undefined;
+    const limits = this.limits();
+    // The worker bounds the mirrored calls in flight (maxConcurrency) and drops the rest; this
+    // bounds the jobs between here and there (waiting for the primary answer, posted, reported back
+    // in batches), and with them the bodies held.
+    if (this.saturated || this.jobs.size >= limits.maxConcurrency * PIPELINE_FACTOR) {
+      stats.shadowDropped++;
+      return undefined;
+    }
+    if (!this.started) {
+      this.started = true;
+      this.start();
+    }
+    const noise = shouldSampleNoise(limits.noiseSample, method, this.random() * 100);
+    const id = this.nextId++;
+    const job = new WorkerJob(this, id, route.name, stats, req, primary, other, noise ? legacy : undefined, limits);
+    this.jobs.set(id, job);
+    return job;
+  }
+
+  private batch: JobBatch | undefined;
+  private transfer: ArrayBuffer[] = [];
+
+  /** @internal (WorkerJob): queued, and posted with the other jobs of this turn of the loop. */
+  post(job: WorkerJob, message: JobMessage, transfer: ArrayBuffer[], targets: MirrorTarget[]): void {
+    if (this.worker === undefined) {
+      // Between a failure and the restart: nothing can take it.
+      this.jobs.delete(job.id);
+      job.stats.shadowSkip('aborted');
+      return;
+    }
+    if (this.batch === undefined) {
+      this.batch = { t: 'jobs', jobs: [], backends: {}, maxConcurrency: this.limits().maxConcurrency };
+      setImmediate(() => this.flush());
+    }
+    this.batch.jobs.push(message);
+    for (const t of targets) this.batch.backends[t.name] = t.config;
+    for (const b of transfer) this.transfer.push(b);
+  }
+
+  private flush(): void {
+    const batch = this.batch;
+    const transfer = this.transfer;
+    this.batch = undefined;
+    this.transfer = [];
+    if (batch === undefined) return;
+    if (this.worker === undefined) {
+      for (const m of batch.jobs) this.dropped(m.id, 'aborted');
+      return;
+    }
+    this.worker.postMessage(batch, transfer);
+  }
+
+  /** @internal (WorkerJob) */
+  dropped(id: number, reason: SkipReason): void {
+    const job = this.jobs.get(id);
+    if (job === undefined) return;
+    this.jobs.delete(id);
+    job.stats.shadowSkip(reason);
+  }
+
+  /** Stops mirroring: calls in flight are cut, the worker's sink drains and closes, the worker ends. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const job of [...this.jobs.values()]) if (!job.posted) job.abandon('aborted');
+    this.flush();
+    const worker = this.worker;
+    if (worker === undefined) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 10_000);
+      timer.unref();
+      worker.on('message', (m: WorkerMessage) => {
+        if (m.t === 'closed') {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      worker.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      worker.postMessage({ t: 'close' });
+    });
+    for (const job of this.jobs.values()) job.stats.shadowSkip('aborted');
+    this.jobs.clear();
+    await worker.terminate();
+  }
+}
+
+/** One mirrored request on the main thread: captures, then one postMessage. */
+class WorkerJob implements MirrorJob {
+  private readonly time = new Date().toISOString();
+  private readonly started = performance.now();
+  private readonly primary: ResponseCapture;
+  private body: Buffer[] | undefined = [];
+  private bodySize = 0;
+  private done = false;
+  posted = false;
+
+  constructor(
+    private readonly mirror: WorkerShadowMirror,
+    readonly id: number,
+    private readonly route: string,
+    readonly stats: RouteStats,
+    private readonly req: http.IncomingMessage,
+    primary: BackendName,
+    private readonly other: MirrorTarget,
+    private readonly legacy: MirrorTarget | undefined,
+    private readonly limits: ShadowConfig,
+  ) {
+    this.primary = new ResponseCapture(primary, limits.maxBodyBytes);
+    const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+    if (hasBody) {
+      // The user's body streams to the primary backend; a copy (up to the cap) is kept for the mirror.
+      req.on('data', (chunk: Buffer) => {
+        if (this.body === undefined) return;
+        this.bodySize += chunk.length;
+        if (this.bodySize > limits.maxBodyBytes) this.body = undefined;
+        else this.body.push(chunk);
+      });
+    }
+  }
+
+  primaryResponse(res: http.IncomingMessage): void {
+    if (this.done) return;
+    this.primary.head(res);
+    res.on('data', this.primary.data);
+  }
+
+  primaryEnd(): void {
+    if (this.done) return;
+    this.done = true;
+    this.primary.latencyMs = performance.now() - this.started;
+    // Posted on a later turn: the user's response is written first, and a client that leaves
+    // meanwhile still abandons the pair.
+    setImmediate(() => this.send());
+  }
+
+  primaryFailed(code: string, timedOut: boolean): void {
+    if (this.done) return;
+    this.done = true;
+    this.primary.latencyMs = performance.now() - this.started;
+    this.primary.fail(timedOut ? 'timeout' : 'backend-error', code);
+    setImmediate(() => this.send());
+  }
+
+  abandon(reason: SkipReason): void {
+    if (this.posted || this.over) return;
+    this.over = true;
+    this.mirror.dropped(this.id, reason);
+  }
+
+  private over = false;
+
+  private send(): void {
+    if (this.over) return;
+    this.over = true;
+    this.posted = true;
+    const transfer: ArrayBuffer[] = [];
+    const primary = this.primary.result(false);
+    const held = this.primary.heldBody();
+    const primaryBody = held === undefined ? undefined : (copyOut(held.chunks, held.size, transfer) ?? new ArrayBuffer(0));
+    const body = this.body === undefined ? 'too-large' : copyOut(this.body, this.bodySize, transfer);
+    this.body = undefined;
+    const req = this.req;
+    const requestId = req.headers['x-request-id'];
+    const message: JobMessage = {
+      id: this.id,
+      time: this.time,
+      route: this.route,
+      requestId: Array.isArray(requestId) ? requestId[0] : requestId,
+      head: {
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        headers: req.headers,
+        socket: { remoteAddress: req.socket.remoteAddress, encrypted: (req.socket as { encrypted?: boolean }).encrypted === true },
+      },
+      body,
+      primary: { ...primary, body: primaryBody },
+      other: this.other.name,
+      again: this.legacy !== undefined,
+      maxBytes: this.limits.maxBodyBytes,
+    };
+    this.mirror.post(this, message, transfer, this.legacy ? [this.other, this.legacy] : [this.other]);
+  }
+}
+
+/**
+ * The chunks' bytes in a fresh ArrayBuffer of their own, to transfer: a chunk's memory may be a
+ * slice of a larger pooled buffer, which must not be detached.
+ */
+function copyOut(chunks: Buffer[] | undefined, size: number, transfer: ArrayBuffer[]): ArrayBuffer | undefined {
+  if (chunks === undefined || chunks.length === 0) return undefined;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  transfer.push(out.buffer);
+  return out.buffer;
+}

@@ -1,0 +1,126 @@
+import { BroadcastChannel } from 'node:worker_threads';
+import { startProxy } from '../../../proxy/runtime.js';
+import { MemoryStateStore } from '../../../proxy/state/memory-store.js';
+import { startUpstream, type Upstream } from '../../support/http.js';
+import { proxyConfig, request } from './setup.js';
+
+/**
+ * Mirroring as `proxy start` runs it: the mirrored calls and the sink in the proxy's shadow worker
+ * thread (proxy/shadow/worker-mirror.ts). The worker entry is a test fixture whose sink sends each
+ * pair back over a BroadcastChannel.
+ */
+const ENTRY = new URL('../../support/fixtures/recording-shadow-worker.ts', import.meta.url);
+
+interface Seen {
+  backend: string;
+  method: string;
+  url: string;
+  shadowHeader: string | undefined;
+  body: string;
+}
+type Pair = { route: string; method: string; path: string; requestId: string; primary: { backend: string; status: number; body?: string }; shadow: { backend: string; status: number; body?: string; skipped?: string }; legacyAgain?: unknown };
+
+const stops: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const s of stops.reverse()) await s();
+});
+
+function backend(name: string, seen: Seen[], delayMs = 0): Promise<Upstream> {
+  return startUpstream((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      seen.push({ backend: name, method: req.method ?? '', url: req.url ?? '', shadowHeader: req.headers['x-strangler-shadow'] as string | undefined, body: Buffer.concat(chunks).toString() });
+      const send = () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ backend: name, url: req.url }));
+      if (delayMs) setTimeout(send, delayMs).unref();
+      else send();
+    });
+  });
+}
+
+let n = 0;
+async function setup(routes: unknown[], options: { crashTimes?: number; noiseSample?: number; maxConcurrency?: number; newDelayMs?: number } = {}) {
+  const seen: Seen[] = [];
+  const legacy = await backend('legacy', seen);
+  const next = await backend('new', seen, options.newDelayMs);
+  stops.push(() => legacy.close(), () => next.close());
+  const channelName = `strangler-shadow-worker-test-${process.pid}-${++n}`;
+  const pairs: Pair[] = [];
+  const channel = new BroadcastChannel(channelName);
+  channel.onmessage = (e) => pairs.push((e as MessageEvent).data as Pair);
+  stops.push(async () => channel.close());
+  const config = proxyConfig(legacy.url, next.url, { routes, shadow: { maxConcurrency: options.maxConcurrency ?? 64, maxBodyBytes: 1024, noiseSample: options.noiseSample ?? 0 } });
+  const running = await startProxy({ config, store: new MemoryStateStore(), shadowWorker: { entry: ENTRY, data: { channel: channelName, crashes: new Int32Array(new SharedArrayBuffer(4)), crashTimes: options.crashTimes ?? 0 } } });
+  stops.push(() => running.stop(100));
+  const url = `http://127.0.0.1:${running.address.port}`;
+  const waitFor = async (what: () => boolean, ms = 15_000) => {
+    const deadline = Date.now() + ms;
+    while (!what() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    return what();
+  };
+  return { seen, pairs, running, url, waitFor, metrics: () => running.proxy.metrics.text() };
+}
+
+describe('shadow mirroring in the worker thread', () => {
+  it('mirrors a GET with x-strangler-shadow, hands the pair to the worker sink, and reports its counters on /metrics', async () => {
+    const { seen, pairs, url, waitFor, metrics } = await setup([{ name: 'profile.get', match: { method: 'GET', path: '/api/users/:id' }, shadow: 100 }]);
+    const r = await request(url, { path: '/api/users/7?x=1', headers: { 'x-request-id': 'req-1' } });
+    expect(JSON.parse(r.body.toString())).toMatchObject({ backend: 'legacy' });
+    expect(await waitFor(() => pairs.length === 1)).toBe(true);
+    expect(pairs[0]).toMatchObject({ route: 'profile.get', method: 'GET', path: '/api/users/7?x=1', requestId: 'req-1', primary: { backend: 'legacy', status: 200 }, shadow: { backend: 'new', status: 200 } });
+    expect(JSON.parse(pairs[0]!.primary.body!)).toEqual({ backend: 'legacy', url: '/api/users/7?x=1' });
+    expect(JSON.parse(pairs[0]!.shadow.body!)).toEqual({ backend: 'new', url: '/api/users/7?x=1' });
+    const mirrored = seen.filter((s) => s.backend === 'new');
+    expect(mirrored).toEqual([expect.objectContaining({ method: 'GET', url: '/api/users/7?x=1', shadowHeader: '1' })]);
+    expect(seen.find((s) => s.backend === 'legacy')!.shadowHeader).toBeUndefined();
+    let text = '';
+    expect(
+      await waitFor(() => /test_sink_accepted_total\{route="profile.get"\} 1/.test(text) && /strangler_shadow_pairs_total\{route="profile.get"\} 1/.test(text) ? true : (void metrics().then((t) => (text = t)), false)),
+    ).toBe(true);
+  });
+
+  it('does not mirror a POST unless the route mirrors writes; mirrors its body when it does', async () => {
+    const { seen, pairs, url, waitFor } = await setup([
+      { name: 'plain', match: { method: ['GET', 'POST'], path: '/plain' }, shadow: 100 },
+      { name: 'writes', match: { method: 'POST', path: '/writes' }, shadow: 100, mirrorWrites: true },
+    ]);
+    await request(url, { method: 'POST', path: '/plain', body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    await request(url, { method: 'POST', path: '/writes', body: 'b[]=2&b[]=3', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(await waitFor(() => pairs.length === 1)).toBe(true);
+    expect(pairs[0]!.route).toBe('writes');
+    expect(seen.filter((s) => s.backend === 'new')).toEqual([expect.objectContaining({ method: 'POST', url: '/writes', body: 'b[]=2&b[]=3', shadowHeader: '1' })]);
+  });
+
+  it('over maxConcurrency mirrored calls in flight, a mirror is dropped and counted; the users are not slowed', async () => {
+    const { pairs, url, waitFor, metrics } = await setup([{ name: 'r', match: { method: 'GET', path: '/r/:id' }, shadow: 100 }], { maxConcurrency: 1, newDelayMs: 1000 });
+    const replies = await Promise.all(Array.from({ length: 6 }, (_, i) => request(url, { path: `/r/${i}` })));
+    expect(pairs).toEqual([]); // every user was answered before the slow mirror was
+    expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    let text = '';
+    const dropped = () => Number(/strangler_shadow_dropped_total\{route="r"\} (\d+)/.exec(text)?.[1] ?? 0);
+    const compared = () => Number(/strangler_shadow_pairs_total\{route="r"\} (\d+)/.exec(text)?.[1] ?? 0);
+    expect(await waitFor(() => (dropped() + compared() === 6 ? true : (void metrics().then((t) => (text = t)), false)))).toBe(true);
+    expect(dropped()).toBeGreaterThanOrEqual(1);
+    expect(compared()).toBeGreaterThanOrEqual(1);
+    expect(pairs.length).toBe(compared());
+  });
+
+  it('a failing worker is restarted and counted; the proxy keeps answering, and mirrors again once it is back', async () => {
+    // The first two workers fail on their first pair; the third works.
+    const { pairs, url, metrics } = await setup([{ name: 'r', match: { method: 'GET', path: '/r/:id' }, shadow: 100 }], { crashTimes: 2 });
+    const restarts = (text: string) => Number(/strangler_shadow_worker_restarts_total (\d+)/.exec(text)?.[1] ?? 0);
+    let text = '';
+    for (let i = 0; i < 100 && pairs.length === 0; i++) {
+      const r = await request(url, { path: `/r/${i}` });
+      expect(r.status).toBe(200);
+      expect(JSON.parse(r.body.toString())).toMatchObject({ backend: 'legacy' });
+      await new Promise((done) => setTimeout(done, 50));
+    }
+    text = await metrics();
+    expect(restarts(text)).toBe(2);
+    expect(pairs.length).toBeGreaterThanOrEqual(1);
+    expect(pairs[0]!.route).toBe('r');
+    // The pairs lost with a failed worker are counted as skipped (aborted).
+    expect(text).toMatch(/strangler_shadow_skipped_total\{route="r",reason="aborted"\} [1-9]/);
+  });
+});
