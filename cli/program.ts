@@ -3,6 +3,8 @@ import { VERSION } from '../core/package-info.js';
 import { configCommand } from './config-check.js';
 import { diffsCommand } from './diffs.js';
 import { doctorCommand } from './doctor.js';
+import { proxyCommand } from './proxy.js';
+import { routesCommand } from './routes.js';
 import { reportError } from './errors.js';
 import { processIo, type CliIo } from './io.js';
 
@@ -21,6 +23,8 @@ export function buildProgram(io: CliIo): Command {
   program.addCommand(configCommand(io));
   program.addCommand(doctorCommand(io));
   program.addCommand(diffsCommand(io));
+  program.addCommand(proxyCommand(io));
+  program.addCommand(routesCommand(io));
   // exitOverride and output settings are not inherited by commands added later; apply them to all.
   const apply = (cmd: Command) => {
     cmd.exitOverride().configureOutput(program.configureOutput());

@@ -36,6 +36,20 @@ export const CATALOGUE = {
   STRANGLER_E_DOCTOR_FAILED: { exit: 1, title: 'One or more doctor checks failed' },
 
   // --- proxy -------------------------------------------------------------------
+  STRANGLER_E_PROXY_CONNECT: { exit: 1, title: 'The proxy cannot connect to a backend' },
+  STRANGLER_E_PROXY_RESET: { exit: 1, title: 'A backend closed the connection before answering' },
+  STRANGLER_E_PROXY_PROTOCOL: { exit: 1, title: 'A backend sent an invalid HTTP response' },
+  STRANGLER_E_PROXY_TIMEOUT: { exit: 1, title: 'A backend did not answer within its timeout' },
+  STRANGLER_E_PROXY_LISTEN: { exit: 1, title: 'The proxy cannot listen on its address' },
+  STRANGLER_E_STATE_IO: { exit: 1, title: 'The dial state file cannot be read or written' },
+  STRANGLER_E_STATE_CORRUPT: { exit: 2, title: 'The dial state file is not valid' },
+  STRANGLER_E_ADMIN_AUTH: { exit: 2, title: 'The admin API refused the bearer token' },
+  STRANGLER_E_ADMIN_TOKEN_MISSING: { exit: 2, title: 'No admin token to call the admin API with' },
+  STRANGLER_E_ADMIN_UNREACHABLE: { exit: 1, title: 'The admin API does not answer' },
+  STRANGLER_E_ADMIN_NOT_FOUND: { exit: 2, title: 'The admin API has no such endpoint' },
+  STRANGLER_E_ROUTE_UNKNOWN: { exit: 2, title: 'No route has that name' },
+  STRANGLER_E_DIAL_INVALID: { exit: 2, title: 'A dial change is invalid' },
+  STRANGLER_E_ROLLBACK_NONE: { exit: 2, title: 'The route has no change to roll back' },
 
   // --- diffs -------------------------------------------------------------------
   STRANGLER_E_DIFFS_NOT_READY: { exit: 1, title: 'A diff report found routes that are not ready' },

@@ -1,0 +1,86 @@
+/**
+ * The processes bench/proxy.ts measures, each started as its own node process so that the proxy
+ * under test does not share an event loop with the backend or the load generator.
+ *   backend            a small JSON answer, the same for every request
+ *   bare <backendUrl>  http-proxy pass-through with a keep-alive agent: the baseline
+ *   slow-backend       the same answer after 10 s
+ *   strangler <backendUrl> [shadow%] [shadowUrl]  strangler with 50 routes, dials and metrics on;
+ *                      with shadow% > 0 the benchmarked route mirrors to shadowUrl (the "new" backend)
+ * Each prints "ready <port>" once it listens.
+ */
+import http from 'node:http';
+import type net from 'node:net';
+import httpProxy from 'http-proxy';
+import { parseConfig } from '../config/load.js';
+import { startProxy } from '../proxy/runtime.js';
+import type { ShadowPair, ShadowSink } from '../proxy/shadow-contract.js';
+import { MemoryStateStore } from '../proxy/state/memory-store.js';
+
+const [role, target, shadowPct, shadowUrl] = process.argv.slice(2);
+// A normal exit on SIGINT, so that --cpu-prof can write its profile.
+process.on('SIGINT', () => process.exit(0));
+const BODY = JSON.stringify({ id: 42, name: 'Ada Lovelace', email: 'ada@example.com', tags: ['math', 'engines'], friends: 128, online: true });
+
+/** A sink that only counts: the comparison's own cost is the diff engine's benchmark, not this one. */
+class CountingSink implements ShadowSink {
+  accepted = 0;
+  accept(_pair: ShadowPair): void {
+    this.accepted++;
+  }
+  async close(): Promise<void> {}
+}
+
+function ready(server: http.Server | { port: number }): void {
+  const port = 'port' in server ? server.port : (server.address() as net.AddressInfo).port;
+  process.stdout.write(`ready ${port}\n`);
+}
+
+if (role === 'backend' || role === 'slow-backend') {
+  const delay = role === 'slow-backend' ? 10_000 : 0;
+  const server = http.createServer((req, res) => {
+    req.resume();
+    const send = () => res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(BODY) }).end(BODY);
+    if (delay) setTimeout(send, delay).unref();
+    else send();
+  });
+  server.keepAliveTimeout = 65_000;
+  server.listen(0, '127.0.0.1', () => ready(server));
+} else if (role === 'bare') {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  // Its cheapest idiomatic form: options fixed at creation, no per-call options, one error listener.
+  const proxy = httpProxy.createProxyServer({ target, agent });
+  proxy.on('error', (_err, _req, res) => {
+    const r = res as http.ServerResponse;
+    if (!r.headersSent) r.statusCode = 502;
+    r.end();
+  });
+  const server = http.createServer((req, res) => proxy.web(req, res));
+  server.keepAliveTimeout = 65_000;
+  server.listen(0, '127.0.0.1', () => ready(server));
+} else if (role === 'strangler') {
+  // 50 routes; the benchmarked one is near the end of the table, with a live canary dial (50%, sticky
+  // on x-user-id) so that every request pays for matching, bucketing and counting.
+  const routes = Array.from({ length: 50 }, (_, i) => ({
+    name: `route.${i}`,
+    match: { method: i % 3 === 0 ? ['GET', 'HEAD'] : 'GET', path: i === 42 ? '/api/users/:id' : `/api/r${i}/:id/items` },
+    // With a shadow backend, legacy serves the user and the other backend only gets the mirror.
+    new: i === 42 ? (shadowUrl ? 0 : 50) : i % 5,
+    shadow: i === 42 ? Number(shadowPct ?? 0) : 0,
+  }));
+  const doc = {
+    proxy: {
+      listen: '127.0.0.1:0',
+      admin: { listen: '127.0.0.1:0', token: 'bench-admin-token-0123456789' },
+      backends: { legacy: { url: target }, new: { url: shadowUrl ?? target } },
+      stickiness: { header: 'x-user-id', cookie: 'session' },
+      routes,
+      state: { store: 'memory' },
+    },
+  };
+  const config = parseConfig(JSON.stringify(doc), 'bench.json', {}).proxy!;
+  const running = await startProxy({ config, store: new MemoryStateStore(), shadowSink: Number(shadowPct ?? 0) > 0 ? new CountingSink() : undefined });
+  ready({ port: running.address.port });
+} else {
+  process.stderr.write(`unknown role ${role}\n`);
+  process.exit(2);
+}

@@ -1,0 +1,124 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type autocannonType from 'autocannon';
+import { freePort } from '../services/free-port.js';
+
+export interface Started {
+  url: string;
+  stop: () => Promise<void>;
+}
+
+const HERE = path.dirname(new URL(import.meta.url).pathname);
+
+/** Starts a role of bench/proxy-roles.ts in its own node process; resolves once it listens. */
+export function startRole(role: string, ...args: string[]): Promise<Started> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'proxy-roles.ts'), role, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, STRANGLER_LOG_LEVEL: 'error' },
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c) => {
+      out += c;
+      const m = /ready (\d+)/.exec(out);
+      if (m) {
+        resolve({
+          url: `http://127.0.0.1:${m[1]}`,
+          stop: () =>
+            new Promise<void>((done) => {
+              if (child.exitCode !== null) return done();
+              child.once('exit', () => done());
+              child.kill('SIGKILL');
+            }),
+        });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${role} exited with ${code} before it was ready`)));
+  });
+}
+
+/** nginx with a throw-away config: one worker, keep-alive to the backend, no access log. */
+export async function startNginx(backendUrl: string): Promise<Started> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strangler-bench-nginx-'));
+  const port = await freePort();
+  const backend = new URL(backendUrl);
+  fs.writeFileSync(
+    path.join(dir, 'nginx.conf'),
+    `worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
+  upstream backend { server ${backend.host}; keepalive 64; }
+  server {
+    listen 127.0.0.1:${port};
+    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host $host; }
+  }
+}
+`,
+  );
+  const child = spawn('nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf')], { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}: ${fs.readFileSync(path.join(dir, 'error.log'), 'utf8')}`);
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error('nginx did not start');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((done) => {
+        const finish = () => {
+          fs.rmSync(dir, { recursive: true, force: true });
+          done();
+        };
+        if (child.exitCode !== null) return finish();
+        child.once('exit', finish);
+        child.kill('SIGQUIT');
+        setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+      }),
+  };
+}
+
+export interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+/** One autocannon run; errors count transport errors and non-2xx answers. */
+export async function runLoad(
+  autocannon: typeof autocannonType,
+  url: string,
+  options: { connections: number; duration: number; headers?: Record<string, string>; overallRate?: number },
+): Promise<LoadResult> {
+  const r = await autocannon({ url, connections: options.connections, duration: options.duration, headers: options.headers, overallRate: options.overallRate });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx };
+}
+
+export function ratio(a: number, b: number): string {
+  return `${(a / b).toFixed(2)}×`;
+}
+
+export function percent(xs: number[]): string {
+  if (xs.length < 2) return 'n/a';
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return `±${((100 * (Math.max(...xs) - Math.min(...xs))) / 2 / mean).toFixed(1)}%`;
+}
+
+export function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n') + '\n';
+}

@@ -1,0 +1,74 @@
+/**
+ * Proxy throughput and latency, measured in one run on this machine:
+ *   direct to the backend, bare http-proxy (keep-alive agent; the baseline), strangler (50 routes,
+ *   dials, metrics), and nginx (upstream keepalive, one worker) when `nginx` is on PATH.
+ * Prints req/s and p50/p99 latency, with ratios to bare http-proxy. The target: strangler ≥ 1.0× the
+ * baseline's throughput, p99 ≤ 1.2×.
+ *
+ *   npx tsx bench/proxy.ts [--duration 5] [--connections 32] [--rounds 2]
+ */
+import { execFileSync } from 'node:child_process';
+import autocannon from 'autocannon';
+import { percent, ratio, runLoad, startNginx, startRole, table, type Started } from './proxy-support.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i === -1 ? dflt : Number(args[i + 1]);
+};
+const duration = opt('duration', 5);
+const connections = opt('connections', 32);
+const rounds = opt('rounds', 3);
+
+const started: Started[] = [];
+try {
+  const backend = await startRole('backend');
+  started.push(backend);
+  const bare = await startRole('bare', backend.url);
+  started.push(bare);
+  const strangler = await startRole('strangler', backend.url);
+  started.push(strangler);
+  let nginx: Started | undefined;
+  try {
+    execFileSync('nginx', ['-v'], { stdio: 'ignore' });
+    nginx = await startNginx(backend.url);
+    started.push(nginx);
+  } catch {
+    process.stderr.write('nginx not on PATH: skipped\n');
+  }
+
+  const path = '/api/users/7';
+  const headers = { 'x-user-id': 'user-7' };
+  const run = (url: string) => runLoad(autocannon, `${url}${path}`, { connections, duration, headers });
+  // Warm every target (JIT, keep-alive pools) before measuring.
+  for (const t of [backend, bare, strangler, nginx]) if (t) await runLoad(autocannon, `${t.url}${path}`, { connections, duration: 1, headers });
+
+  const results: Record<string, Awaited<ReturnType<typeof run>>[]> = { direct: [], 'bare http-proxy': [], strangler: [], nginx: [] };
+  results.direct!.push(await run(backend.url));
+  // Interleaved rounds, so that a noisy neighbour hurts both sides alike.
+  for (let r = 0; r < rounds; r++) {
+    results['bare http-proxy']!.push(await run(bare.url));
+    results.strangler!.push(await run(strangler.url));
+  }
+  if (nginx) results.nginx!.push(await run(nginx.url));
+
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const summary = Object.entries(results)
+    .filter(([, rs]) => rs.length > 0)
+    .map(([name, rs]) => ({ name, rps: mean(rs.map((r) => r.rps)), p50: mean(rs.map((r) => r.p50)), p99: mean(rs.map((r) => r.p99)), errors: rs.reduce((a, r) => a + r.errors, 0) }));
+  const base = summary.find((s) => s.name === 'bare http-proxy')!;
+  process.stdout.write(
+    `\nproxy pass-through: ${connections} connections, ${duration} s per run, ${rounds} interleaved rounds for the proxies, small JSON\n` +
+      table([
+        ['target', 'req/s', 'p50 ms', 'p99 ms', 'req/s vs bare', 'p99 vs bare', 'errors'],
+        ...summary.map((s) => [s.name, s.rps.toFixed(0), s.p50.toFixed(2), s.p99.toFixed(2), ratio(s.rps, base.rps), ratio(s.p99, base.p99), String(s.errors)]),
+      ]),
+  );
+  const st = summary.find((s) => s.name === 'strangler')!;
+  process.stdout.write(
+    `strangler: ${ratio(st.rps, base.rps)} bare throughput (target ≥ 1.00×), p99 ${ratio(st.p99, base.p99)} (target ≤ 1.20×)` +
+      `; run-to-run spread of bare: ${percent(results['bare http-proxy']!.map((r) => r.rps))}\n`,
+  );
+} finally {
+  await Promise.all(started.map((s) => s.stop()));
+}

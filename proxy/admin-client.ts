@@ -1,0 +1,81 @@
+import { StranglerError, describeCause, isErrorCode } from '../core/errors.js';
+import type { Dial, DialPatch } from './dials.js';
+import type { RouteView } from './proxy-server.js';
+import type { DialChange } from './state/contract.js';
+
+export interface RouteList {
+  version: number;
+  routes: RouteView[];
+}
+
+/** The admin API seen from the CLI: one method per endpoint, errors as catalogued StranglerErrors. */
+export class AdminClient {
+  private readonly base: string;
+
+  constructor(
+    base: string,
+    private readonly token: string,
+    private readonly timeoutMs = 10_000,
+  ) {
+    this.base = base.replace(/\/+$/, '');
+  }
+
+  list(): Promise<RouteList> {
+    return this.call('GET', '/routes');
+  }
+
+  set(route: string, patch: DialPatch, who?: string): Promise<DialChange> {
+    return this.call('PATCH', `/routes/${encodeURIComponent(route)}`, { ...patch, ...(who ? { who } : {}) });
+  }
+
+  rollback(route: string, who?: string): Promise<DialChange> {
+    return this.call('POST', `/routes/${encodeURIComponent(route)}/rollback`, who ? { who } : {});
+  }
+
+  history(route: string, limit?: number): Promise<{ route: string; changes: DialChange[] }> {
+    return this.call('GET', `/routes/${encodeURIComponent(route)}/history${limit ? `?limit=${limit}` : ''}`);
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(this.base + path, {
+        method,
+        headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      throw new StranglerError('STRANGLER_E_ADMIN_UNREACHABLE', `the admin API at ${this.base} does not answer: ${describeCause((err as Error).cause ?? err)}`, {
+        cause: err,
+        hint: 'start the proxy (strangler proxy start -c FILE) or pass --admin http://host:port matching proxy.admin.listen',
+      });
+    }
+    const text = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (!res.ok) {
+      const e = (parsed as { error?: { code?: unknown; message?: unknown; hint?: unknown } } | undefined)?.error;
+      if (e && isErrorCode(e.code) && typeof e.message === 'string') {
+        throw new StranglerError(e.code, e.message, { hint: typeof e.hint === 'string' ? e.hint : undefined });
+      }
+      throw new StranglerError('STRANGLER_E_ADMIN_UNREACHABLE', `the admin API at ${this.base} answered ${res.status} to ${method} ${path}`, {
+        hint: 'check that --admin points at a strangler admin API',
+      });
+    }
+    if (parsed === undefined) {
+      throw new StranglerError('STRANGLER_E_ADMIN_UNREACHABLE', `the admin API at ${this.base} answered something that is not JSON`, {
+        hint: 'check that --admin points at a strangler admin API',
+      });
+    }
+    return parsed as T;
+  }
+}
+
+export function describeDial(d: Dial): string {
+  return `new ${d.new}%, shadow ${d.shadow}%, fallback ${d.fallback ? 'on' : 'off'}`;
+}

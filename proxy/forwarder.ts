@@ -1,0 +1,125 @@
+import type http from 'node:http';
+import type net from 'node:net';
+import { parse as parseUrl } from 'node:url';
+import httpProxy from 'http-proxy';
+import type { BackendConfig, BackendName } from '../config/proxy-schema.js';
+import { forwardingAgent, type ForwardingAgent } from './backend-agent.js';
+
+export interface ForwardHooks {
+  /** A backend's response head arrived, before anything of it reaches the client. */
+  response(proxyRes: http.IncomingMessage, req: http.IncomingMessage, res: http.ServerResponse): void;
+  /** A backend's response body ended. */
+  end(req: http.IncomingMessage, res: http.ServerResponse, proxyRes: http.IncomingMessage): void;
+}
+
+/** One shared listener (no closure per request): the agent's idle timer fired for this request. */
+function onTimeout(this: http.ClientRequest): void {
+  this.destroy(Object.assign(new Error('the backend sent nothing within its timeout'), { code: 'ETIMEDOUT' }));
+}
+
+/** Response headers that concern one connection (RFC 9110 §7.6.1). */
+const HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'proxy-authenticate', 'trailer', 'upgrade'];
+
+/** Drops a response's hop-by-hop headers (and those its Connection header names) before they are copied. */
+export function stripResponseHopByHop(headers: http.IncomingHttpHeaders): void {
+  const connection = headers.connection;
+  if (connection !== undefined) {
+    for (const token of connection.split(',')) {
+      const name = token.trim().toLowerCase();
+      if (name && name !== 'close' && name !== 'keep-alive' && name !== 'connection') delete headers[name];
+    }
+    // The client's own connection decides keep-alive (http-proxy's setConnection re-adds it).
+    delete headers.connection;
+  }
+  for (const name of HOP_BY_HOP) if (headers[name] !== undefined) delete headers[name];
+}
+
+/**
+ * Writes a held-back response head the way http-proxy's own web-outgoing passes do for a normal
+ * one (status, headers, Connection for HTTP/1.0 clients), for responses the proxy took over to decide
+ * on fallback first.
+ */
+export function writeResponseHead(req: http.IncomingMessage, res: http.ServerResponse, proxyRes: http.IncomingMessage): void {
+  const headers = proxyRes.headers;
+  if (req.httpVersion === '1.0') {
+    delete headers['transfer-encoding'];
+    headers.connection = req.headers.connection || 'close';
+  } else if (!headers.connection) {
+    headers.connection = req.headers.connection || 'keep-alive';
+  }
+  for (const key of Object.keys(headers)) {
+    const v = headers[key];
+    if (v !== undefined) res.setHeader(key, v);
+  }
+  res.statusCode = proxyRes.statusCode ?? 502;
+  if (proxyRes.statusMessage) res.statusMessage = proxyRes.statusMessage;
+}
+
+/**
+ * The one adapter around http-proxy: forwards to one backend through a keep-alive agent. Two proxy
+ * instances share the agent: `plain` streams the response straight through; `held` leaves the
+ * response head to the caller (selfHandleResponse), which needs it to fall back on a 5xx.
+ * Options are fixed per instance and web() is called with a callback only, so http-proxy copies no
+ * options per request.
+ */
+export class BackendForwarder {
+  readonly timeoutMs: number;
+  private readonly agent: ForwardingAgent;
+  private readonly wsAgent: ForwardingAgent;
+  private readonly plain: httpProxy;
+  private readonly held: httpProxy;
+  private readonly wsProxy: httpProxy;
+
+  constructor(
+    readonly name: BackendName,
+    readonly config: BackendConfig,
+    hooks: ForwardHooks,
+  ) {
+    const url = new URL(config.url);
+    this.timeoutMs = config.timeoutMs;
+    this.agent = forwardingAgent(url, { keepAlive: true, maxSockets: config.maxSockets, host: config.host, upgrade: false, timeoutMs: config.timeoutMs });
+    // An upgraded socket leaves the agent for good; a pool would only hold dead entries.
+    this.wsAgent = forwardingAgent(url, { keepAlive: false, maxSockets: Infinity, host: config.host, upgrade: true });
+    const target = parseUrl(config.url);
+    const common = { target: target as httpProxy.ProxyTargetUrl, toProxy: true, xfwd: false, changeOrigin: false };
+    this.plain = httpProxy.createProxyServer({ ...common, agent: this.agent });
+    this.held = httpProxy.createProxyServer({ ...common, agent: this.agent, selfHandleResponse: true });
+    this.wsProxy = httpProxy.createProxyServer({ ...common, agent: this.wsAgent, ws: true });
+    for (const p of [this.plain, this.held]) {
+      p.on('proxyRes', hooks.response);
+      p.on('end', (req, res, proxyRes) => hooks.end(req, res as http.ServerResponse, proxyRes));
+      // Errors reach the per-request callback; these listeners only keep EventEmitter from throwing.
+      p.on('error', () => undefined);
+      p.on('econnreset', () => undefined);
+    }
+    this.wsProxy.on('error', () => undefined);
+  }
+
+  /**
+   * Forwards a request (a backend silent for timeoutMs fails it with ETIMEDOUT); returns the outgoing request (to time it out or abort it), or undefined
+   * when http-proxy failed before making one (it then called onError).
+   */
+  web(req: http.IncomingMessage, res: http.ServerResponse, holdResponse: boolean, onError: (err: Error) => void): http.ClientRequest | undefined {
+    this.agent.arm(req);
+    // The callback-only form: http-proxy then copies no options for this request.
+    (holdResponse ? this.held : this.plain).web(req, res, onError as never);
+    const out = this.agent.take();
+    out?.on('timeout', onTimeout);
+    return out;
+  }
+
+  ws(req: http.IncomingMessage, socket: net.Socket, head: Buffer, onError: (err: Error) => void): http.ClientRequest | undefined {
+    this.wsAgent.arm(req);
+    this.wsProxy.ws(req, socket, head, onError as never);
+    return this.wsAgent.take();
+  }
+
+  /** Frees idle keep-alive sockets (in-flight requests keep theirs until they end). */
+  close(): void {
+    this.agent.destroy();
+    this.wsAgent.destroy();
+    this.plain.close();
+    this.held.close();
+    this.wsProxy.close();
+  }
+}

@@ -1,0 +1,350 @@
+import type http from 'node:http';
+import type net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { BackendName, ProxyConfig } from '../config/proxy-schema.js';
+import { StranglerError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { dialOf, type Dial, type DialPatch } from './dials.js';
+import { faultOf, writeFault, writeUpgradeFault } from './fault.js';
+import { stripResponseHopByHop, writeResponseHead, type BackendForwarder } from './forwarder.js';
+import { buildGeneration, type Generation } from './generation.js';
+import { ProxyMetrics, UNMATCHED, type RouteStats } from './metrics.js';
+import { normalisePath } from './normalise-path.js';
+import { canReplay } from './replay.js';
+import type { CompiledRoute } from './route-table.js';
+import { routeView, type RouteView } from './route-view.js';
+import type { ShadowSink } from './shadow-contract.js';
+import { ShadowMirror, type ShadowJob } from './shadow/mirror.js';
+import type { DialChange, StateSnapshot, StateStore } from './state/contract.js';
+import { bucketOf, onNew, randomBucket } from './sticky.js';
+
+export type { RouteView } from './route-view.js';
+
+/** One request on its way through the proxy. */
+interface Exchange {
+  readonly route: CompiledRoute | undefined;
+  readonly stats: RouteStats;
+  readonly gen: Generation;
+  readonly start: number;
+  backend: BackendName;
+  /** Bumped on a fallback, so that late events of the abandoned attempt are ignored. */
+  attempt: number;
+  /** The new service's answer is held back until we know it is not a failure to fall back from. */
+  held: boolean;
+  outgoing: http.ClientRequest | undefined;
+  /** The backend response being relayed. */
+  response: http.IncomingMessage | undefined;
+  recorded: boolean;
+  /** Set when this request is mirrored: it receives the primary answer as it streams. */
+  shadow: ShadowJob | undefined;
+}
+
+const EXCHANGE = Symbol('strangler.exchange');
+type Tagged = http.ServerResponse & { [EXCHANGE]?: Exchange };
+
+export interface ProxyOptions {
+  config: ProxyConfig;
+  store: StateStore;
+  metrics?: ProxyMetrics;
+  logger?: Logger;
+  /** Where mirrored pairs go (the diffs side); without one, shadow dials mirror nothing. */
+  shadowSink?: ShadowSink;
+}
+
+/**
+ * The routing proxy without its listeners: handle() and upgrade() plug into any node:http server
+ * (the app factory is separate from listen(), so tests run it on port 0). Routing is a compiled
+ * table, dials are read from plain objects swapped on every state change, and counting is plain
+ * arithmetic: nothing on the request path allocates more than the exchange record.
+ */
+export class StranglerProxy {
+  readonly metrics: ProxyMetrics;
+  private gen: Generation;
+  private snapshot: StateSnapshot = { version: 0, dials: {} };
+  private readonly unsubscribe: () => void;
+  private readonly inflight = new Map<BackendForwarder, number>();
+  private readonly retired = new Set<BackendForwarder>();
+  private readonly upgraded = new Set<net.Socket>();
+  private readonly logger: Logger | undefined;
+  private readonly store: StateStore;
+  private readonly mirror: ShadowMirror | undefined;
+
+  private constructor(options: ProxyOptions, snapshot: StateSnapshot) {
+    this.metrics = options.metrics ?? new ProxyMetrics();
+    this.logger = options.logger;
+    this.store = options.store;
+    this.snapshot = snapshot;
+    this.gen = this.generation(options.config, undefined);
+    this.metrics.stateVersion = snapshot.version;
+    this.metrics.onDials(() => this.gen.table.routes.map((r) => ({ route: r.name, ...r.dial })));
+    this.unsubscribe = this.store.subscribe((s) => this.applySnapshot(s));
+    this.mirror = options.shadowSink ? new ShadowMirror(options.shadowSink, () => this.gen.config.shadow) : undefined;
+    if (!this.mirror && options.config.routes.some((r) => r.shadow > 0)) {
+      this.logger?.warn('routes have shadow dials but no shadow sink is wired: nothing will be mirrored');
+    }
+  }
+
+  /** Mirrored requests in flight (0 without a shadow sink). */
+  get shadowActive(): number {
+    return this.mirror?.active ?? 0;
+  }
+
+  static async create(options: ProxyOptions): Promise<StranglerProxy> {
+    const snapshot = await options.store.load();
+    return new StranglerProxy(options, snapshot);
+  }
+
+  get config(): ProxyConfig {
+    return this.gen.config;
+  }
+
+  // ---- the request path ------------------------------------------------------------------
+
+  readonly handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const gen = this.gen;
+    const rawUrl = req.url ?? '/';
+    const route = gen.table.match(req.method ?? 'GET', normalisePath(rawUrl), req.headers);
+    const x: Exchange = {
+      route,
+      stats: this.metrics.route(route ? route.name : UNMATCHED),
+      gen,
+      start: performance.now(),
+      backend: route ? this.choose(gen, route, req, rawUrl) : 'legacy',
+      attempt: 0,
+      held: false,
+      outgoing: undefined,
+      response: undefined,
+      recorded: false,
+      shadow: undefined,
+    };
+    if (route !== undefined && route.dial.shadow > 0 && this.mirror !== undefined) {
+      const other = x.backend === 'legacy' ? 'new' : 'legacy';
+      x.shadow = this.mirror.begin(route, x.stats, req, x.backend, { name: other, config: gen.config.backends[other] }, { name: 'legacy', config: gen.config.backends.legacy });
+    }
+    (res as Tagged)[EXCHANGE] = x;
+    res.on('close', () => this.closed(x, res));
+    this.forward(x, req, res);
+  };
+
+  readonly upgrade = (req: http.IncomingMessage, socket: net.Socket, head: Buffer): void => {
+    const gen = this.gen;
+    const rawUrl = req.url ?? '/';
+    const route = gen.table.match(req.method ?? 'GET', normalisePath(rawUrl), req.headers);
+    const backend = route ? this.choose(gen, route, req, rawUrl) : 'legacy';
+    const stats = this.metrics.route(route ? route.name : UNMATCHED);
+    const forwarder = gen.backends[backend];
+    this.upgraded.add(socket);
+    socket.on('close', () => this.upgraded.delete(socket));
+    socket.on('error', () => undefined); // a client reset mid-stream is not the proxy's problem
+    forwarder.ws(req, socket, head, (err) => {
+      const fault = faultOf(err, backend, false, forwarder.timeoutMs);
+      stats.error(backend, fault.code);
+      this.logger?.warn({ route: route?.name, backend, code: fault.code, cause: fault.cause }, 'websocket upgrade failed');
+      writeUpgradeFault(socket, fault, backend, route?.name);
+    });
+  };
+
+  private choose(gen: Generation, route: CompiledRoute, req: http.IncomingMessage, rawUrl: string): BackendName {
+    const pct = route.dial.new;
+    if (pct <= 0) return 'legacy';
+    if (pct >= 100) return 'new';
+    const key = gen.keyOf(req.headers, rawUrl);
+    return onNew(pct, key === undefined ? randomBucket() : bucketOf(route.name, key, route.seed)) ? 'new' : 'legacy';
+  }
+
+  private forward(x: Exchange, req: http.IncomingMessage, res: http.ServerResponse): void {
+    const forwarder = x.gen.backends[x.backend];
+    const attempt = x.attempt;
+    x.held = x.backend === 'new' && x.route !== undefined && x.route.dial.fallback && canReplay(req);
+    this.inflight.set(forwarder, (this.inflight.get(forwarder) ?? 0) + 1);
+    x.outgoing = forwarder.web(req, res, x.held, (err) => this.failed(x, attempt, req, res, err));
+  }
+
+  /** The 'proxyRes' hook: a backend's response head, before any of it reaches the client. */
+  private readonly responded = (proxyRes: http.IncomingMessage, req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const x = (res as Tagged)[EXCHANGE];
+    if (x === undefined) return;
+    stripResponseHopByHop(proxyRes.headers);
+    proxyRes.on('close', () => this.responseClosed(x, proxyRes, res));
+    if (!x.held) {
+      x.response = proxyRes;
+      x.shadow?.primaryResponse(proxyRes);
+      return;
+    }
+    const status = proxyRes.statusCode ?? 0;
+    if (status >= 500 && !res.destroyed) {
+      proxyRes.resume(); // drain it so that its socket goes back to the pool
+      this.fallBack(x, req, res, '5xx');
+      return;
+    }
+    x.held = false;
+    x.response = proxyRes;
+    x.shadow?.primaryResponse(proxyRes);
+    if (res.destroyed) {
+      x.outgoing?.destroy();
+      return;
+    }
+    writeResponseHead(req, res, proxyRes);
+    proxyRes.pipe(res);
+  };
+
+  /** The 'end' hook: a backend's response body ended. */
+  private readonly ended = (_req: http.IncomingMessage, res: http.ServerResponse, proxyRes: http.IncomingMessage): void => {
+    const x = (res as Tagged)[EXCHANGE];
+    if (x === undefined || x.response !== proxyRes || x.recorded) return;
+    x.recorded = true;
+    x.stats.response(x.backend, proxyRes.statusCode ?? 0, (performance.now() - x.start) / 1000);
+    x.shadow?.primaryEnd();
+  };
+
+  /** A backend response that stops before its end (the backend died mid-body) cuts the client's too. */
+  private responseClosed(x: Exchange, proxyRes: http.IncomingMessage, res: http.ServerResponse): void {
+    if (proxyRes.complete || x.response !== proxyRes) return;
+    x.shadow?.primaryFailed('STRANGLER_E_PROXY_RESET', false);
+    if (!res.destroyed && !x.recorded) {
+      x.recorded = true;
+      x.stats.error(x.backend, 'STRANGLER_E_PROXY_RESET');
+      this.logger?.warn({ route: x.route?.name ?? null, backend: x.backend, code: 'STRANGLER_E_PROXY_RESET' }, `the ${x.backend} backend closed the connection mid-response`);
+    }
+    res.destroy();
+  }
+
+  private failed(x: Exchange, attempt: number, req: http.IncomingMessage, res: http.ServerResponse, err: Error): void {
+    if (attempt !== x.attempt || x.recorded) return;
+    if (res.destroyed && !res.writableFinished) {
+      // The client went away first; what the backend did next is no fault of it.
+      x.outgoing?.destroy();
+      return;
+    }
+    const forwarder = x.gen.backends[x.backend];
+    const fault = faultOf(err, x.backend, false, forwarder.timeoutMs);
+    x.stats.error(x.backend, fault.code);
+    if (x.held && x.response === undefined) {
+      this.fallBack(x, req, res, fault.code === 'STRANGLER_E_PROXY_TIMEOUT' ? 'timeout' : fault.code === 'STRANGLER_E_PROXY_CONNECT' ? 'connect' : 'reset');
+      return;
+    }
+    x.recorded = true;
+    x.stats.response(x.backend, fault.status, (performance.now() - x.start) / 1000);
+    x.shadow?.primaryFailed(fault.code, fault.code === 'STRANGLER_E_PROXY_TIMEOUT');
+    this.logger?.warn({ route: x.route?.name ?? null, backend: x.backend, code: fault.code, cause: fault.cause, method: req.method }, fault.message);
+    writeFault(res, fault, x.backend, x.route?.name);
+  }
+
+  private fallBack(x: Exchange, req: http.IncomingMessage, res: http.ServerResponse, reason: string): void {
+    x.stats.fallback(reason);
+    // The user's answer now comes from the backend the mirror went to: nothing left to compare.
+    x.shadow?.abandon('backend-error');
+    x.shadow = undefined;
+    this.release(x);
+    x.attempt++;
+    x.backend = 'legacy';
+    x.response = undefined;
+    this.forward(x, req, res);
+  }
+
+  private closed(x: Exchange, res: http.ServerResponse): void {
+    if (!res.writableFinished) {
+      // The client left before the end: free the backend socket now, not when the backend is done.
+      x.stats.clientAborts++;
+      x.outgoing?.destroy();
+      x.shadow?.abandon('aborted');
+    }
+    this.release(x);
+  }
+
+  private release(x: Exchange): void {
+    const forwarder = x.gen.backends[x.backend];
+    const n = (this.inflight.get(forwarder) ?? 1) - 1;
+    this.inflight.set(forwarder, n);
+    if (n <= 0 && this.retired.has(forwarder)) {
+      this.retired.delete(forwarder);
+      this.inflight.delete(forwarder);
+      forwarder.close();
+    }
+  }
+
+  // ---- dials -----------------------------------------------------------------------------
+
+  private dialFor(name: string, fromConfig: Dial): Dial {
+    return this.snapshot.dials[name] ?? fromConfig;
+  }
+
+  private applySnapshot(s: StateSnapshot): void {
+    if (s.version < this.snapshot.version) return;
+    this.snapshot = s;
+    this.metrics.stateVersion = s.version;
+    for (const r of this.gen.table.routes) r.dial = this.dialFor(r.name, dialOf(r.config));
+    this.logger?.debug({ version: s.version }, 'dials updated');
+  }
+
+  private route(name: string): CompiledRoute {
+    const r = this.gen.table.byName(name);
+    if (!r) {
+      throw new StranglerError('STRANGLER_E_ROUTE_UNKNOWN', `no route named "${name}"`, {
+        hint: 'strangler routes list shows the names',
+        details: { route: name },
+      });
+    }
+    return r;
+  }
+
+  routes(): RouteView[] {
+    return this.gen.table.routes.map((r) => routeView(r, this.snapshot.dials[r.name] !== undefined));
+  }
+
+  get stateVersion(): number {
+    return this.snapshot.version;
+  }
+
+  /** Changes a route's dials; visible to the very next request once this resolves. */
+  setDial(name: string, patch: DialPatch, who: string): Promise<DialChange> {
+    const r = this.route(name);
+    return this.store.update(name, dialOf(r.config), patch, who);
+  }
+
+  rollback(name: string, who: string): Promise<DialChange> {
+    const r = this.route(name);
+    return this.store.rollback(name, dialOf(r.config), who);
+  }
+
+  history(name: string, limit?: number): Promise<DialChange[]> {
+    this.route(name);
+    return this.store.history(name, limit);
+  }
+
+  // ---- config reload ---------------------------------------------------------------------
+
+  private generation(config: ProxyConfig, previous: Generation | undefined): Generation {
+    return buildGeneration(config, previous, { response: this.responded, end: this.ended }, (r) => this.dialFor(r.name, dialOf(r)));
+  }
+
+  /**
+   * Swaps in a new (already validated) config: requests from now on use the new route table;
+   * requests in flight finish on the old one, whose backend connections close once they are done.
+   */
+  reload(config: ProxyConfig): void {
+    const previous = this.gen;
+    this.gen = this.generation(config, previous);
+    for (const name of ['legacy', 'new'] as const) {
+      const old = previous.backends[name];
+      if (old !== this.gen.backends[name]) {
+        if ((this.inflight.get(old) ?? 0) <= 0) old.close();
+        else this.retired.add(old);
+      }
+    }
+  }
+
+  // ---- stop ------------------------------------------------------------------------------
+
+  /** Upgraded (WebSocket) connections, which a graceful stop must end itself. */
+  get upgradedSockets(): ReadonlySet<net.Socket> {
+    return this.upgraded;
+  }
+
+  async close(): Promise<void> {
+    this.unsubscribe();
+    this.mirror?.close();
+    for (const s of this.upgraded) s.destroy();
+    for (const f of new Set([...Object.values(this.gen.backends), ...this.retired])) f.close();
+  }
+}

@@ -1,0 +1,264 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import { performance } from 'node:perf_hooks';
+import type { BackendConfig, BackendName } from '../../config/proxy-schema.js';
+import type { ShadowConfig } from '../../config/diff-schema.js';
+import { prepareHeaders } from '../backend-agent.js';
+import { faultOf } from '../fault.js';
+import type { RouteStats } from '../metrics.js';
+import type { ShadowPair, ShadowSink, SkipReason } from '../shadow-contract.js';
+import { ResponseCapture } from './capture.js';
+import { shouldMirror, shouldSampleNoise } from './decide.js';
+
+export interface MirrorTarget {
+  name: BackendName;
+  config: BackendConfig;
+}
+
+/**
+ * Mirrors a share of requests to the other backend and hands each pair of answers to the sink.
+ * Everything here is off the user's path: the mirrored call starts on a later turn of the event loop,
+ * the primary answer is read by an extra 'data' listener (no backpressure on the user's stream),
+ * nothing of it can fail or delay the user's response, and at most `maxConcurrency` mirrored requests
+ * are in flight (the rest are dropped and counted, never queued).
+ */
+export class ShadowMirror {
+  private readonly jobs = new Set<ShadowJob>();
+  private readonly agents = new Map<string, http.Agent>();
+  private closed = false;
+
+  constructor(
+    readonly sink: ShadowSink,
+    private readonly limits: () => ShadowConfig,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** Mirrored requests in flight now. */
+  get active(): number {
+    return this.jobs.size;
+  }
+
+  /**
+   * Called on the request path, after the primary backend is chosen: a draw and a counter, and
+   * only for a mirrored request a job record. Returns the job to feed the primary answer into.
+   */
+  begin(
+    route: { name: string; dial: { shadow: number }; config: { mirrorWrites: boolean } },
+    stats: RouteStats,
+    req: http.IncomingMessage,
+    primary: BackendName,
+    other: MirrorTarget,
+    legacy: MirrorTarget,
+  ): ShadowJob | undefined {
+    const method = req.method ?? 'GET';
+    if (this.closed || !shouldMirror(route.dial.shadow, method, route.config.mirrorWrites, this.random() * 100)) return undefined;
+    const limits = this.limits();
+    if (this.jobs.size >= limits.maxConcurrency) {
+      stats.shadowDropped++;
+      return undefined;
+    }
+    const noise = shouldSampleNoise(limits.noiseSample, method, this.random() * 100);
+    const job = new ShadowJob(this, route.name, stats, req, primary, other, noise ? legacy : undefined, limits.maxBodyBytes);
+    this.jobs.add(job);
+    return job;
+  }
+
+  private readonly urls = new Map<string, URL>();
+
+  urlOf(config: BackendConfig): URL {
+    let u = this.urls.get(config.url);
+    if (!u) {
+      u = new URL(config.url);
+      this.urls.set(config.url, u);
+    }
+    return u;
+  }
+
+  agentFor(config: BackendConfig): http.Agent {
+    let agent = this.agents.get(config.url);
+    if (!agent) {
+      const Agent = config.url.startsWith('https:') ? https.Agent : http.Agent;
+      // Two calls per job at most (the mirror and a noise re-call), so the pool never queues.
+      agent = new Agent({ keepAlive: true, maxSockets: this.limits().maxConcurrency * 2 });
+      this.agents.set(config.url, agent);
+    }
+    return agent;
+  }
+
+  /** A job is over: hand its pair to the sink on a later turn, so that a slow sink delays nobody. */
+  finished(job: ShadowJob, pair: ShadowPair | undefined, skip: SkipReason | undefined): void {
+    this.jobs.delete(job);
+    if (skip !== undefined) job.stats.shadowSkip(skip);
+    if (pair === undefined || this.closed) return;
+    if (skip === undefined) job.stats.shadowCompared++;
+    setImmediate(() => {
+      try {
+        this.sink.accept(pair);
+      } catch {
+        // The sink must not throw (see shadow-contract.ts); if it does, the pair is lost, nothing else.
+      }
+    });
+  }
+
+  /** Aborts mirrored calls in flight (their pairs are not handed over) and frees the pools. */
+  close(): void {
+    this.closed = true;
+    for (const job of [...this.jobs]) job.abandon('aborted');
+    for (const agent of this.agents.values()) agent.destroy();
+    this.agents.clear();
+  }
+}
+
+/** One mirrored request: the primary answer (teed), the mirror's, and maybe legacy's second. */
+export class ShadowJob {
+  private readonly time = new Date().toISOString();
+  private readonly started = performance.now();
+  private readonly primary: ResponseCapture;
+  private readonly shadow: ResponseCapture;
+  private readonly again: ResponseCapture | undefined;
+  private readonly outgoing: http.ClientRequest[] = [];
+  private body: Buffer[] | undefined = [];
+  private bodySize = 0;
+  private pending: number;
+  private primaryDone = false;
+  private over = false;
+
+  constructor(
+    private readonly mirror: ShadowMirror,
+    private readonly route: string,
+    readonly stats: RouteStats,
+    private readonly req: http.IncomingMessage,
+    primary: BackendName,
+    private readonly other: MirrorTarget,
+    private readonly legacyAgain: MirrorTarget | undefined,
+    private readonly maxBytes: number,
+  ) {
+    this.primary = new ResponseCapture(primary, maxBytes);
+    this.shadow = new ResponseCapture(other.name, maxBytes);
+    this.again = legacyAgain ? new ResponseCapture('legacy', maxBytes) : undefined;
+    this.pending = this.again ? 3 : 2;
+    const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+    if (hasBody) {
+      // The user's body streams to the primary backend; a copy (up to the cap) is kept for the mirror.
+      req.on('data', (chunk: Buffer) => {
+        if (this.body === undefined) return;
+        this.bodySize += chunk.length;
+        if (this.bodySize > maxBytes) this.body = undefined;
+        else this.body.push(chunk);
+      });
+      req.on('end', () => setImmediate(() => this.send()));
+    } else setImmediate(() => this.send());
+  }
+
+  /** The primary backend's response head; its body is teed from here as it streams to the user. */
+  primaryResponse(res: http.IncomingMessage): void {
+    if (this.over) return;
+    this.primary.head(res);
+    res.on('data', this.primary.data);
+  }
+
+  primaryEnd(): void {
+    if (this.primaryDone) return;
+    this.primaryDone = true;
+    this.primary.latencyMs = performance.now() - this.started;
+    this.partDone();
+  }
+
+  primaryFailed(code: string, timedOut: boolean): void {
+    if (this.primaryDone) return;
+    this.primaryDone = true;
+    this.primary.latencyMs = performance.now() - this.started;
+    this.primary.fail(timedOut ? 'timeout' : 'backend-error', code);
+    this.partDone();
+  }
+
+  /** Gives up the pair (the user left, or the request was answered by another backend). */
+  abandon(reason: SkipReason): void {
+    if (this.over) return;
+    this.over = true;
+    for (const out of this.outgoing) out.destroy();
+    this.mirror.finished(this, undefined, reason);
+  }
+
+  private send(): void {
+    if (this.over) return;
+    if (this.body === undefined) {
+      // The request body was over the cap: nothing to mirror it with.
+      for (const c of [this.shadow, this.again]) c?.fail('body-too-large', 'request body over proxy.shadow.maxBodyBytes');
+      this.pending -= this.again ? 2 : 1;
+      return this.partDone(0);
+    }
+    const body = this.body.length ? Buffer.concat(this.body, this.bodySize) : undefined;
+    this.body = undefined;
+    this.call(this.other, this.shadow, body);
+    if (this.legacyAgain && this.again) this.call(this.legacyAgain, this.again, body);
+  }
+
+  private call(target: MirrorTarget, capture: ResponseCapture, body: Buffer | undefined): void {
+    const url = this.mirror.urlOf(target.config);
+    const t0 = performance.now();
+    let timedOut = false;
+    let settled = false;
+    const settle = () => {
+      if (settled) return;
+      settled = true;
+      capture.latencyMs = performance.now() - t0;
+      this.partDone();
+    };
+    const out = (url.protocol === 'https:' ? https : http).request({
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port,
+      method: this.req.method,
+      path: (url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '')) + (this.req.url ?? '/'),
+      headers: { ...this.req.headers },
+      agent: this.mirror.agentFor(target.config),
+    });
+    this.outgoing.push(out);
+    prepareHeaders(out, this.req, target.config.host, false);
+    out.setHeader('x-strangler-shadow', '1');
+    if (body === undefined) out.removeHeader('transfer-encoding');
+    out.setTimeout(target.config.timeoutMs, () => {
+      timedOut = true;
+      out.destroy();
+    });
+    out.on('response', (res) => {
+      capture.head(res);
+      res.on('data', capture.data);
+      res.on('end', settle);
+      res.on('close', () => {
+        if (!res.complete) capture.fail(timedOut ? 'timeout' : 'backend-error', timedOut ? 'STRANGLER_E_PROXY_TIMEOUT' : 'STRANGLER_E_PROXY_RESET');
+        settle();
+      });
+    });
+    out.on('error', (err) => {
+      const fault = faultOf(err, target.name, timedOut, target.config.timeoutMs);
+      capture.fail(timedOut ? 'timeout' : 'backend-error', fault.code);
+      settle();
+    });
+    out.end(body);
+  }
+
+  private partDone(n = 1): void {
+    this.pending -= n;
+    if (this.pending > 0 || this.over) return;
+    this.over = true;
+    const pair: ShadowPair = {
+      time: this.time,
+      route: this.route,
+      method: this.req.method ?? 'GET',
+      path: this.req.url ?? '/',
+      requestId: firstHeader(this.req.headers['x-request-id']) ?? randomUUID(),
+      primary: this.primary.result(),
+      shadow: this.shadow.result(),
+    };
+    if (this.again) pair.legacyAgain = this.again.result();
+    const skip = pair.primary.skipped ?? pair.shadow.skipped ?? pair.legacyAgain?.skipped;
+    this.mirror.finished(this, pair, skip);
+  }
+}
+
+function firstHeader(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}

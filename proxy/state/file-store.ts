@@ -1,0 +1,196 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { StranglerError, describeCause } from '../../core/errors.js';
+import type { Dial, DialPatch } from '../dials.js';
+import type { DialChange, StateSnapshot, StateStore } from './contract.js';
+import { applyRollback, applyUpdate, emptyDocument, isStateDocument, routeHistory, type StateDocument } from './history.js';
+
+const LOCK_WAIT_MS = 5000;
+/** A lock older than this was left by a process that died while holding it. */
+const LOCK_STALE_MS = 10_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The state store in one JSON file, shared by every proxy process that points at it. Writes are
+ * atomic (a temp file fsynced, then renamed over) and serialised across processes by a lock file;
+ * other processes see a change through a watch on the folder (plus a slow stat poll, because
+ * fs.watch may miss events on some filesystems).
+ */
+export class FileStateStore implements StateStore {
+  private doc: StateDocument = emptyDocument();
+  private readonly listeners = new Set<(s: StateSnapshot) => void>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private watcher: fs.FSWatcher | undefined;
+  private reloadTimer: NodeJS.Timeout | undefined;
+  private polling = false;
+
+  constructor(
+    readonly file: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async load(): Promise<StateSnapshot> {
+    this.doc = await this.read();
+    this.startWatching();
+    return this.snapshot();
+  }
+
+  update(route: string, defaults: Dial, patch: DialPatch, who: string): Promise<DialChange> {
+    return this.mutate((doc) => applyUpdate(doc, route, defaults, patch, who, this.now()));
+  }
+
+  rollback(route: string, defaults: Dial, who: string): Promise<DialChange> {
+    return this.mutate((doc) => applyRollback(doc, route, defaults, who, this.now()));
+  }
+
+  async history(route: string, limit?: number): Promise<DialChange[]> {
+    return routeHistory(await this.read(), route, limit);
+  }
+
+  subscribe(listener: (s: StateSnapshot) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    this.watcher?.close();
+    this.watcher = undefined;
+    clearTimeout(this.reloadTimer);
+    if (this.polling) fs.unwatchFile(this.file);
+    this.polling = false;
+    await this.queue.catch(() => undefined);
+  }
+
+  private snapshot(): StateSnapshot {
+    return { version: this.doc.version, dials: this.doc.dials };
+  }
+
+  private publish(doc: StateDocument): void {
+    if (doc.version === this.doc.version && doc === this.doc) return;
+    this.doc = doc;
+    const snap = this.snapshot();
+    for (const l of this.listeners) l(snap);
+  }
+
+  private async read(): Promise<StateDocument> {
+    let text: string;
+    try {
+      text = await fsp.readFile(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyDocument();
+      throw new StranglerError('STRANGLER_E_STATE_IO', `cannot read the state file ${this.file}: ${describeCause(err)}`, {
+        cause: err,
+        hint: 'check proxy.state.path and its permissions',
+      });
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      parsed = err;
+    }
+    if (!isStateDocument(parsed)) {
+      throw new StranglerError('STRANGLER_E_STATE_CORRUPT', `the state file ${this.file} is not a strangler state document`, {
+        hint: 'restore it from a backup, or move it away to start from the config dials',
+      });
+    }
+    return parsed;
+  }
+
+  /** One change at a time in this process, under the lock file across processes. */
+  private mutate(change: (doc: StateDocument) => { doc: StateDocument; change: DialChange }): Promise<DialChange> {
+    const run = this.queue.then(async () => {
+      const release = await this.lock();
+      try {
+        const latest = await this.read();
+        const result = change(latest);
+        await this.write(result.doc);
+        this.publish(result.doc);
+        return result.change;
+      } finally {
+        await release();
+      }
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async write(doc: StateDocument): Promise<void> {
+    const tmp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await fsp.mkdir(path.dirname(this.file), { recursive: true });
+      const handle = await fsp.open(tmp, 'w');
+      try {
+        await handle.writeFile(JSON.stringify(doc, null, 1));
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fsp.rename(tmp, this.file);
+    } catch (err) {
+      await fsp.rm(tmp, { force: true });
+      throw new StranglerError('STRANGLER_E_STATE_IO', `cannot write the state file ${this.file}: ${describeCause(err)}`, {
+        cause: err,
+        hint: 'check that the folder of proxy.state.path exists and is writable',
+      });
+    }
+  }
+
+  private async lock(): Promise<() => Promise<void>> {
+    const lockFile = `${this.file}.lock`;
+    await fsp.mkdir(path.dirname(this.file), { recursive: true }).catch(() => undefined);
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        const handle = await fsp.open(lockFile, 'wx');
+        await handle.writeFile(String(process.pid));
+        await handle.close();
+        return () => fsp.rm(lockFile, { force: true });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+          throw new StranglerError('STRANGLER_E_STATE_IO', `cannot lock the state file ${this.file}: ${describeCause(err)}`, { cause: err });
+        }
+        const age = await fsp.stat(lockFile).then((s) => Date.now() - s.mtimeMs, () => 0);
+        if (age > LOCK_STALE_MS) await fsp.rm(lockFile, { force: true });
+        else if (Date.now() > deadline) {
+          throw new StranglerError('STRANGLER_E_STATE_IO', `the state file ${this.file} stayed locked for ${LOCK_WAIT_MS} ms`, {
+            hint: `another process holds ${lockFile}; remove it if no strangler process is running`,
+          });
+        } else await sleep(5 + Math.random() * 10);
+      }
+    }
+  }
+
+  private startWatching(): void {
+    if (this.watcher || this.polling) return;
+    const base = path.basename(this.file);
+    try {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      this.watcher = fs.watch(path.dirname(this.file), { persistent: false }, (_event, name) => {
+        if (name === null || name === base) this.scheduleReload();
+      });
+      this.watcher.on('error', () => undefined);
+    } catch {
+      // No inotify here (or the folder vanished): the stat poll below still picks changes up.
+    }
+    fs.watchFile(this.file, { interval: 1000, persistent: false }, () => this.scheduleReload());
+    this.polling = true;
+  }
+
+  private scheduleReload(): void {
+    clearTimeout(this.reloadTimer);
+    this.reloadTimer = setTimeout(() => {
+      this.read().then(
+        (doc) => {
+          if (doc.version !== this.doc.version) this.publish(doc);
+        },
+        () => undefined, // a half-visible or broken file: the next event or poll tries again
+      );
+    }, 15);
+    this.reloadTimer.unref();
+  }
+}

@@ -1,0 +1,130 @@
+import http from 'node:http';
+import { startUpstream, type Upstream } from '../../support/http.js';
+import { proxyConfig, request, setDial, startLoad, startTestProxy, type TestProxy } from './setup.js';
+
+let legacy: Upstream;
+let next: Upstream;
+let proxy: TestProxy;
+let newMode: 'ok' | '503' | 'slow' = 'ok';
+
+beforeAll(async () => {
+  legacy = await startUpstream((req, res) => {
+    req.resume();
+    req.on('end', () => res.end('legacy'));
+  });
+  next = await startUpstream((req, res) => {
+    req.resume();
+    if (newMode === '503') return void res.writeHead(503, { 'retry-after': '1' }).end('new is down');
+    if (newMode === 'slow') return void setTimeout(() => res.end('new (late)'), 1000).unref();
+    req.on('end', () => res.end('new'));
+  });
+  const cfg = proxyConfig(legacy.url, next.url, {
+    stickiness: { header: 'x-user-id', cookie: 'session', query: 'uid' },
+    routes: [
+      { name: 'profile.get', match: { method: 'GET', path: '/api/users/:id' }, new: 25 },
+      { name: 'profile.write', match: { method: ['POST', 'GET'], path: '/api/write/:id' }, new: 100 },
+      { name: 'nofallback', match: { path: '/api/strict' }, new: 100, fallback: false },
+    ],
+  });
+  proxy = await startTestProxy({ ...cfg, backends: { legacy: cfg.backends.legacy, new: { ...cfg.backends.new, timeoutMs: 200 } } });
+});
+
+afterAll(async () => {
+  await proxy?.stop(100);
+  await legacy?.close();
+  await next?.close();
+});
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+afterAll(() => agent.destroy());
+
+async function served(path: string, headers: http.OutgoingHttpHeaders = {}): Promise<string> {
+  const r = await request(proxy.url, { path, headers, agent });
+  return r.body.toString();
+}
+
+async function inBatches<T>(n: number, each: (i: number) => Promise<T>, concurrency = 16): Promise<T[]> {
+  const out: T[] = new Array(n);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const i = next++;
+        out[i] = await each(i);
+      }
+    }),
+  );
+  return out;
+}
+
+describe('sticky canary', () => {
+  it('sends the same user to the same backend over 10,000 requests', async () => {
+    const keys = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi'];
+    const answers = await inBatches(10_000, (i) => served(`/api/users/${i}`, { 'x-user-id': keys[i % keys.length]! }));
+    for (const [k, key] of keys.entries()) {
+      const mine = new Set(answers.filter((_, i) => i % keys.length === k));
+      expect({ key, backends: mine.size }).toEqual({ key, backends: 1 });
+    }
+  }, 60_000);
+
+  it('takes the key from the header, the cookie or the query, and keeps the share near the dial', async () => {
+    const n = 2000;
+    const viaHeader = await inBatches(n, (i) => served('/api/users/1', { 'x-user-id': `user-${i}` }));
+    const viaCookie = await inBatches(n, (i) => served('/api/users/1', { cookie: `theme=x; session=user-${i}` }));
+    const viaQuery = await inBatches(n, (i) => served(`/api/users/1?uid=user-${i}`));
+    expect(viaCookie).toEqual(viaHeader);
+    expect(viaQuery).toEqual(viaHeader);
+    const share = viaHeader.filter((b) => b === 'new').length / n;
+    expect(Math.abs(share - 0.25)).toBeLessThan(0.035);
+  }, 60_000);
+
+  it('raising the dial 10% → 30% moves no user from new back to legacy', async () => {
+    const users = Array.from({ length: 1000 }, (_, i) => `u${i}`);
+    await setDial(proxy.admin, 'profile.get', { new: 10 });
+    const at10 = await inBatches(users.length, (i) => served('/api/users/1', { 'x-user-id': users[i]! }));
+    await setDial(proxy.admin, 'profile.get', { new: 30 });
+    const at30 = await inBatches(users.length, (i) => served('/api/users/1', { 'x-user-id': users[i]! }));
+    const movedBack = users.filter((_, i) => at10[i] === 'new' && at30[i] !== 'new');
+    expect(at10.filter((b) => b === 'new').length).toBeGreaterThan(50);
+    expect(movedBack).toEqual([]);
+    expect(at30.filter((b) => b === 'new').length).toBeGreaterThan(at10.filter((b) => b === 'new').length);
+  }, 60_000);
+});
+
+describe('fallback', () => {
+  afterEach(() => {
+    newMode = 'ok';
+  });
+
+  it('answers GETs from legacy when the new service answers 5xx or too slowly', async () => {
+    newMode = '503';
+    expect(await served('/api/write/1')).toBe('legacy');
+    newMode = 'slow';
+    const t0 = Date.now();
+    expect(await served('/api/write/2')).toBe('legacy');
+    expect(Date.now() - t0).toBeLessThan(900);
+    const metrics = await proxy.proxy.metrics.text();
+    expect(metrics).toMatch(/strangler_proxy_fallbacks_total\{route="profile.write",reason="5xx"\} [1-9]/);
+    expect(metrics).toMatch(/strangler_proxy_fallbacks_total\{route="profile.write",reason="timeout"\} [1-9]/);
+  });
+
+  it('never replays a POST, nor a route with fallback off', async () => {
+    newMode = '503';
+    const post = await request(proxy.url, { method: 'POST', path: '/api/write/1', body: 'x=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect([post.status, post.body.toString()]).toEqual([503, 'new is down']);
+    const strict = await request(proxy.url, { path: '/api/strict' });
+    expect(strict.status).toBe(503);
+  });
+
+  it('with new at 100% and the new backend killed, every GET is answered 200 by legacy', async () => {
+    const load = startLoad(proxy.url, '/api/write/7', 4);
+    await new Promise((r) => setTimeout(r, 150));
+    await next.close(); // killed mid-traffic: in-flight and later requests alike
+    await new Promise((r) => setTimeout(r, 300));
+    const result = await load.stop();
+    expect(result.requests).toBeGreaterThan(20);
+    expect(result.failures).toEqual([]);
+    expect(await served('/api/write/8')).toBe('legacy');
+    expect(await proxy.proxy.metrics.text()).toMatch(/strangler_proxy_fallbacks_total\{route="profile.write",reason="connect"\} [1-9]/);
+  });
+});
