@@ -5,6 +5,7 @@ import { diffsCommand } from './diffs.js';
 import { doctorCommand } from './doctor.js';
 import { proxyCommand } from './proxy.js';
 import { routesCommand } from './routes.js';
+import { migrateCommand } from './migrate.js';
 import { reportError } from './errors.js';
 import { processIo, type CliIo } from './io.js';
 
@@ -25,6 +26,7 @@ export function buildProgram(io: CliIo): Command {
   program.addCommand(diffsCommand(io));
   program.addCommand(proxyCommand(io));
   program.addCommand(routesCommand(io));
+  program.addCommand(migrateCommand(io));
   // exitOverride and output settings are not inherited by commands added later; apply them to all.
   const apply = (cmd: Command) => {
     cmd.exitOverride().configureOutput(program.configureOutput());

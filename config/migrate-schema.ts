@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { issue, mysqlUrl } from './refinements.js';
 
-const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, 'expected a MySQL column name');
+/**
+ * A MySQL table or column name as MySQL allows it (1–64 characters, not ending in a space): legacy
+ * schemas have `first name` and `order.total`; every SQL strangler writes quotes identifiers.
+ */
+const identifier = z
+  .string()
+  .regex(/^[^\u0000]{1,64}$/u, 'expected a MySQL name of 1 to 64 characters')
+  .regex(/[^ ]$/, 'a MySQL name does not end with a space');
 const kindName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a kind name uses letters, digits and _ (and does not start with _ or a digit)');
 
 /** "UTC", an IANA zone ("Europe/Paris") or a fixed offset ("+02:00"). */
@@ -14,7 +21,8 @@ export const timezone = z.string().superRefine((v, ctx) => {
   }
 });
 
-export const COLUMN_TYPES = ['string', 'int', 'double', 'boolean', 'timestamp', 'date', 'decimal', 'json', 'entity', 'blob'] as const;
+/** Property types a column can map to; README "Migrations" documents each (types.ts: PropertyType). */
+export const COLUMN_TYPES = ['string', 'int', 'double', 'boolean', 'timestamp', 'date', 'decimal', 'json', 'entity', 'blob', 'array'] as const;
 
 const column = z.strictObject({
   /** Leave the column out of the entity. */

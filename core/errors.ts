@@ -58,6 +58,21 @@ export const CATALOGUE = {
   STRANGLER_E_DIFFS_OUTPUT: { exit: 1, title: 'The report file cannot be written' },
 
   // --- migrate -----------------------------------------------------------------
+  // run / status / verify / sync (engineer B)
+  STRANGLER_E_MIGRATE_DEAD_LETTERS: { exit: 1, title: 'Some rows could not be written and went to the dead-letter file' },
+  STRANGLER_E_MIGRATE_SHARD_KEY: { exit: 2, title: 'The table cannot be split into shards' },
+  STRANGLER_E_MIGRATE_TABLE_NOT_CONFIGURED: { exit: 2, title: 'A --table names a table that is not in migrate.tables' },
+  STRANGLER_E_MIGRATE_VERIFY_FAILED: { exit: 1, title: 'Verify found differences between MySQL and Datastore' },
+  STRANGLER_E_MIGRATE_NO_UPDATED_AT: { exit: 2, title: 'Sync needs an updatedAt column for the table' },
+  STRANGLER_E_MIGRATE_NO_WATERMARK: { exit: 2, title: 'Sync found no backfill to catch up from' },
+  STRANGLER_E_MIGRATE_INCOMPLETE: { exit: 1, title: 'The backfill of a table has not finished' },
+  STRANGLER_E_MIGRATE_UNKNOWN_TABLE: { exit: 2, title: 'A mapped table does not exist in MySQL' },
+  STRANGLER_E_MIGRATE_UNKNOWN_COLUMN: { exit: 2, title: 'A mapped column does not exist in its table' },
+  STRANGLER_E_MIGRATE_NO_PRIMARY_KEY: { exit: 2, title: 'A table without a primary key cannot be migrated' },
+  STRANGLER_E_MIGRATE_KEY_MISMATCH: { exit: 2, title: 'The configured key is not the primary key' },
+  STRANGLER_E_MIGRATE_UNSUPPORTED_TYPE: { exit: 2, title: 'A column type has no Datastore mapping' },
+  STRANGLER_E_MIGRATE_PROPERTY_CLASH: { exit: 2, title: 'Two columns map to one property, or a reserved name' },
+  STRANGLER_E_MIGRATE_TRANSFORM: { exit: 2, title: 'A transform module cannot be loaded' },
 } as const satisfies Record<string, { exit: 1 | 2; title: string }>;
 
 export type ErrorCode = keyof typeof CATALOGUE;

@@ -12,12 +12,17 @@ export interface DatastoreEmulator {
   logFile: string;
 }
 
+export interface EmulatorOptions {
+  /** Listen on this port instead of a free one: a test restarts the emulator where clients expect it. */
+  port?: number;
+}
+
 /**
  * Uses DATASTORE_EMULATOR_HOST when set; otherwise starts the Google Cloud SDK's Firestore
  * emulator in Datastore mode on a free port (it supports count queries, which the older
  * `gcloud beta emulators datastore` lacks) and waits for its health endpoint.
  */
-export async function startDatastoreEmulator(env: NodeJS.ProcessEnv = process.env): Promise<DatastoreEmulator> {
+export async function startDatastoreEmulator(env: NodeJS.ProcessEnv = process.env, options: EmulatorOptions = {}): Promise<DatastoreEmulator> {
   if (env.DATASTORE_EMULATOR_HOST) return { host: env.DATASTORE_EMULATOR_HOST, stop: async () => undefined, logFile: '' };
   const gcloud = ['/usr/bin/gcloud', '/usr/local/bin/gcloud', '/usr/lib/google-cloud-sdk/bin/gcloud'].find((p) => existsSync(p));
   if (!gcloud) {
@@ -27,7 +32,7 @@ export async function startDatastoreEmulator(env: NodeJS.ProcessEnv = process.en
     );
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'strangler-emulator-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const host = `127.0.0.1:${port}`;
   const logFile = path.join(dir, 'emulator.log');
   const started = startProcess(gcloud, ['emulators', 'firestore', 'start', '--database-mode=datastore-mode', `--host-port=${host}`, '--quiet'], logFile, {

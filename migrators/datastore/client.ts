@@ -6,6 +6,9 @@ import type { MigrateConfig } from '../../config/migrate-schema.js';
  * the client library itself; the same code runs against a real project.
  */
 export function createDatastore(target: MigrateConfig['target']): Datastore {
+  // Against the emulator there are no credentials to find; without this google-auth-library probes
+  // the GCE metadata server at start and prints a MetadataLookupWarning into the CLI's output.
+  if (process.env.DATASTORE_EMULATOR_HOST) process.env.METADATA_SERVER_DETECTION ??= 'none';
   return new Datastore({
     projectId: target.projectId,
     namespace: target.namespace || undefined,

@@ -1,0 +1,75 @@
+import { writeFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { StranglerError } from '../core/errors.js';
+import type { TableVerification, VerifyReport } from '../migrators/verify/report.js';
+import { verifyTable } from '../migrators/verify/verify-table.js';
+import type { CliIo } from './io.js';
+import { openMigrate } from './migrate-context.js';
+import { intArg } from './program.js';
+
+interface VerifyOptions {
+  config: string;
+  table?: string[];
+  sample: number;
+  report?: string;
+  concurrency: number;
+  json?: boolean;
+}
+
+function percentArg(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || n <= 0 || n > 100) throw new InvalidArgumentError(`expected a percentage above 0 and at most 100, got "${value}"`);
+  return n;
+}
+
+function tableLines(t: TableVerification): string[] {
+  const head =
+    `${t.clean ? 'CLEAN' : 'DIFF '} ${t.table} → ${t.kind}: ${t.sourceRows} row(s), ${t.targetEntities} entit${t.targetEntities === 1 ? 'y' : 'ies'}; ` +
+    `${t.chunksCompared}/${t.chunks} chunk(s) compared${t.sample < 100 ? ` (${t.sample}% sample)` : ''}, ${t.chunksDiffering} differing; ` +
+    `${t.counts.MISSING_IN_TARGET} missing, ${t.counts.EXTRA_IN_TARGET} extra, ${t.counts.FIELD_DIFF} field diff(s) (${(t.ms / 1000).toFixed(1)} s)`;
+  const lines = [head];
+  for (const d of t.differences.slice(0, 20)) {
+    if (d.type === 'MISSING_IN_TARGET') lines.push(`  MISSING_IN_TARGET ${d.key || t.kind} (${t.table} key ${d.pk})${d.reason ? `: ${d.reason}` : ''}`);
+    else if (d.type === 'EXTRA_IN_TARGET') lines.push(`  EXTRA_IN_TARGET   ${d.key}`);
+    else for (const f of d.fields) lines.push(`  FIELD_DIFF        ${d.key} (${t.table} key ${d.pk}) ${f.column}${f.property !== f.column ? ` → ${f.property}` : ''}: mysql ${f.source} ≠ datastore ${f.target}`);
+  }
+  const total = t.counts.MISSING_IN_TARGET + t.counts.EXTRA_IN_TARGET + t.counts.FIELD_DIFF;
+  if (total > 20) lines.push(`  … ${total - 20} more (see --report FILE)`);
+  return lines;
+}
+
+export function migrateVerifyCommand(io: CliIo): Command {
+  return new Command('verify')
+    .description('compare MySQL and Datastore: counts, chunk hashes, then rows; exit 0 only when equal')
+    .requiredOption('-c, --config <file>', 'config file (YAML or JSON)')
+    .option('--table <name...>', 'tables to verify (default: every table in migrate.tables)')
+    .option('--sample <pct>', 'compare only this percentage of chunks (a quick pass)', percentArg, 100)
+    .option('--report <file>', 'write the full report as JSON')
+    .option('--concurrency <n>', 'Datastore look-ups in flight at once', intArg(1, 256), 8)
+    .option('--json', 'print the report as JSON instead of lines')
+    .action(async (opts: VerifyOptions) => {
+      const ctx = await openMigrate(opts.config, { tables: opts.table, env: io.env });
+      try {
+        const tables: TableVerification[] = [];
+        for (const t of ctx.tables) {
+          tables.push(await verifyTable({ table: t.name, mapping: t.mapping, key: t.key, source: ctx.source, sink: ctx.sink, toKey: ctx.toKey, sample: opts.sample, concurrency: opts.concurrency }));
+        }
+        const report: VerifyReport = { at: new Date().toISOString(), clean: tables.every((t) => t.clean), tables };
+        if (opts.report) writeFileSync(opts.report, JSON.stringify(report, null, 2) + '\n');
+        io.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : tables.flatMap(tableLines).join('\n') + '\n');
+        if (!report.clean) {
+          const sum = (k: keyof TableVerification['counts']) => tables.reduce((n, t) => n + t.counts[k], 0);
+          const total = sum('MISSING_IN_TARGET') + sum('EXTRA_IN_TARGET') + sum('FIELD_DIFF');
+          const countsOff = tables.filter((t) => t.sourceRows !== t.targetEntities).map((t) => t.table);
+          throw new StranglerError(
+            'STRANGLER_E_MIGRATE_VERIFY_FAILED',
+            `verify: ${total} difference(s): ${sum('MISSING_IN_TARGET')} MISSING_IN_TARGET, ${sum('EXTRA_IN_TARGET')} EXTRA_IN_TARGET, ${sum('FIELD_DIFF')} FIELD_DIFF` +
+              (countsOff.length > 0 ? `; counts differ for ${countsOff.join(', ')}` : ''),
+            { hint: 'migrate sync --delete catches up changes since the backfill; see the lines above' + (opts.report ? ` and ${opts.report}` : ' or write them all with --report FILE') },
+          );
+        }
+      } finally {
+        await ctx.close();
+      }
+    });
+}

@@ -1,0 +1,72 @@
+import type { StoredKey } from '../mysql/keyset.js';
+import type { ShardRange } from '../copy/shard.js';
+
+/**
+ * Where one worker is in one table: saved after every committed chunk. Shared by workers on several
+ * machines through the target Datastore (datastore.ts); memory.ts is the same contract for tests.
+ */
+export interface Checkpoint {
+  /** `table#i/N` */
+  id: string;
+  table: string;
+  kind: string;
+  /** `i/N` */
+  shard: string;
+  range: ShardRange;
+  /** The key of the last row of the last chunk committed in order; null before the first. */
+  lastKey: StoredKey | null;
+  rowsCopied: number;
+  /** Rows in this shard's range when it started (for ETA). */
+  rowsTotal: number;
+  deadLetters: number;
+  retries: number;
+  /** MySQL's clock (UTC, 'YYYY-MM-DD HH:MM:SS.ffffff') when this backfill began: sync starts there. */
+  watermark: string;
+  /** ISO instants. */
+  startedAt: string;
+  updatedAt: string;
+  /** Rows per second over the last run's recent chunks. */
+  rate: number;
+  done: boolean;
+}
+
+/** The split of a table among N shards, fixed by the first worker so that all agree on it. */
+export interface ShardPlan {
+  table: string;
+  count: number;
+  ranges: ShardRange[];
+}
+
+/** The point from which the next `migrate sync` of a table re-copies. */
+export interface SyncMark {
+  table: string;
+  /** MySQL UTC time when the last successful sync began. */
+  watermark: string;
+  at: string;
+}
+
+export class CheckpointVanishedError extends Error {
+  constructor(readonly id: string) {
+    super(`checkpoint ${id} is no longer in the target`);
+  }
+}
+
+export interface CheckpointStore {
+  get(id: string): Promise<Checkpoint | undefined>;
+  /** Writes a new checkpoint, replacing any. */
+  put(cp: Checkpoint): Promise<void>;
+  /** Replaces an existing checkpoint; throws CheckpointVanishedError when it is gone (the target
+   * was wiped or another worker restarted the table) so the run does not carry on blind. */
+  update(cp: Checkpoint): Promise<void>;
+  list(): Promise<Checkpoint[]>;
+  /** Removes every checkpoint, plan and sync mark of a table. */
+  clearTable(table: string): Promise<void>;
+  /** Stores `plan` unless one with the same shard count exists; returns the one that holds. */
+  claimPlan(plan: ShardPlan): Promise<ShardPlan>;
+  getSyncMark(table: string): Promise<SyncMark | undefined>;
+  putSyncMark(mark: SyncMark): Promise<void>;
+}
+
+export function checkpointId(table: string, shard: string): string {
+  return `${table}#${shard}`;
+}

@@ -1,0 +1,45 @@
+import { CheckpointVanishedError, type Checkpoint, type CheckpointStore, type ShardPlan, type SyncMark } from './contract.js';
+
+/** The checkpoint contract in memory: for unit tests and `--dry-run`, which must write nothing. */
+export function createMemoryCheckpointStore(): CheckpointStore & { checkpoints: Map<string, Checkpoint> } {
+  const checkpoints = new Map<string, Checkpoint>();
+  const plans = new Map<string, ShardPlan>();
+  const marks = new Map<string, SyncMark>();
+  const copy = <T>(v: T): T => structuredClone(v);
+  return {
+    checkpoints,
+    async get(id) {
+      const cp = checkpoints.get(id);
+      return cp && copy(cp);
+    },
+    async put(cp) {
+      checkpoints.set(cp.id, copy(cp));
+    },
+    async update(cp) {
+      if (!checkpoints.has(cp.id)) throw new CheckpointVanishedError(cp.id);
+      checkpoints.set(cp.id, copy(cp));
+    },
+    async list() {
+      return [...checkpoints.values()].map(copy);
+    },
+    async clearTable(table) {
+      for (const [id, cp] of checkpoints) if (cp.table === table) checkpoints.delete(id);
+      for (const id of plans.keys()) if (id.startsWith(`${table}#`)) plans.delete(id);
+      marks.delete(table);
+    },
+    async claimPlan(plan) {
+      const id = `${plan.table}#plan/${plan.count}`;
+      const held = plans.get(id);
+      if (held) return copy(held);
+      plans.set(id, copy(plan));
+      return copy(plan);
+    },
+    async getSyncMark(table) {
+      const m = marks.get(table);
+      return m && copy(m);
+    },
+    async putSyncMark(mark) {
+      marks.set(mark.table, copy(mark));
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import type mysql from 'mysql2/promise';
+import { classify, isTinyintOne } from '../mapping/column-class.js';
+import { MAX_ENTITY_BYTES, MAX_INDEXED_BYTES, type ColumnFacts, type ColumnInfo, type TableFacts, type TableInfo } from '../mapping/types.js';
+import { schemaError } from './introspect.js';
+
+/** `name` quoted as a MySQL identifier. */
+export function quoteId(name: string): string {
+  return `\`${name.replace(/`/g, '``')}\``;
+}
+
+type Probe = { column: string; fact: keyof ColumnFacts; sql: string };
+
+/**
+ * 'decisions': only the facts the mapping's choices depend on (TINYINT(1) holding only 0/1, MAX of
+ * BIGINT UNSIGNED, MIN/MAX of integer key and parent columns) — what run and verify need, so that they
+ * derive the same mapping as the plan. 'all': also what the plan reports (zero dates, sub-millisecond
+ * digits, longest values, oversized rows). Both are one aggregate query (one scan) per table.
+ */
+export type FactScope = 'decisions' | 'all';
+
+function probes(table: TableInfo, scope: FactScope, keyColumns: readonly string[], pinned: ReadonlySet<string>): Probe[] {
+  const out: Probe[] = [];
+  const add = (c: ColumnInfo, fact: keyof ColumnFacts, sql: string) => out.push({ column: c.name, fact, sql });
+  for (const c of table.columns) {
+    const q = quoteId(c.name);
+    const cls = classify(c);
+    const isKey = keyColumns.includes(c.name);
+    const decides = isKey || (!pinned.has(c.name) && (isTinyintOne(c) || (cls === 'bigint' && c.unsigned)));
+    if ((cls === 'integer' || cls === 'bigint') && (decides || (scope === 'all' && (isTinyintOne(c) || cls === 'bigint')))) {
+      add(c, 'min', `MIN(${q})`);
+      add(c, 'max', `MAX(${q})`);
+    }
+    if (scope === 'decisions') continue;
+    if (cls === 'date' || cls === 'datetime' || cls === 'timestamp') {
+      const text = `CAST(${q} AS CHAR)`;
+      add(c, 'zeroDates', `SUM(${text} LIKE '0000-00-00%')`);
+      add(c, 'partialZeroDates', `SUM(${text} NOT LIKE '0000-00-00%' AND (SUBSTRING(${text}, 6, 2) = '00' OR SUBSTRING(${text}, 9, 2) = '00'))`);
+      if ((c.datetimePrecision ?? 0) > 3) add(c, 'subMillisecond', `SUM(MICROSECOND(${q}) % 1000 <> 0)`);
+    }
+    if ((c.maxBytes ?? 0) > MAX_INDEXED_BYTES) add(c, 'maxBytes', `MAX(OCTET_LENGTH(${q}))`);
+  }
+  return out;
+}
+
+function toFact(fact: keyof ColumnFacts, v: unknown): string | number | null {
+  if (v === null || v === undefined) return fact === 'min' || fact === 'max' || fact === 'maxBytes' ? null : 0;
+  if (fact === 'min' || fact === 'max') return String(v);
+  return Number(v);
+}
+
+/**
+ * Facts about the data of one table, by one aggregate query. `keyColumns`: the key and parent
+ * columns, whose MIN/MAX decide between numeric ids and key names. `pinned`: columns whose type the
+ * config fixes (or skips), whose data then decides nothing: with scope 'decisions' they are not read,
+ * and a table with nothing left to decide is not scanned at all.
+ */
+export async function gatherFacts(
+  conn: mysql.Connection | mysql.Pool,
+  table: TableInfo,
+  scope: FactScope = 'all',
+  keyColumns: readonly string[] = table.primaryKey,
+  pinned: ReadonlySet<string> = new Set(),
+): Promise<TableFacts> {
+  const list = probes(table, scope, keyColumns, pinned);
+  const select = list.map((p, i) => `${p.sql} AS f${i}`);
+  const lengths = table.columns.filter((c) => c.maxBytes !== null).map((c) => `COALESCE(OCTET_LENGTH(${quoteId(c.name)}), 0)`);
+  const possibleBytes = table.columns.reduce((n, c) => n + (c.maxBytes ?? 8), 0);
+  const checkSize = scope === 'all' && lengths.length > 0 && possibleBytes > MAX_ENTITY_BYTES;
+  if (checkSize) select.push(`SUM(${lengths.join(' + ')} > ${MAX_ENTITY_BYTES}) AS oversized`);
+  if (scope === 'all') select.push('COUNT(*) AS n');
+  const facts: TableFacts = { columns: {} };
+  if (select.length === 0) return facts;
+  let row: Record<string, unknown>;
+  try {
+    const [rows] = await conn.query(`SELECT ${select.join(', ')} FROM ${quoteId(table.name)}`);
+    row = (rows as Record<string, unknown>[])[0] ?? {};
+  } catch (err) {
+    throw schemaError(err);
+  }
+  list.forEach((p, i) => {
+    const col = (facts.columns[p.column] ??= {});
+    (col as Record<string, unknown>)[p.fact] = toFact(p.fact, row[`f${i}`]);
+  });
+  if (checkSize) facts.oversizedRows = Number(row.oversized ?? 0);
+  if (scope === 'all') facts.rows = Number(row.n ?? 0);
+  return facts;
+}
