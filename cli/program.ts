@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { VERSION } from '../core/package-info.js';
 import { configCommand } from './config-check.js';
 import { diffsCommand } from './diffs.js';
+import { demoCommand } from './demo.js';
 import { doctorCommand } from './doctor.js';
 import { proxyCommand } from './proxy.js';
 import { routesCommand } from './routes.js';
@@ -27,6 +28,7 @@ export function buildProgram(io: CliIo): Command {
   program.addCommand(proxyCommand(io));
   program.addCommand(routesCommand(io));
   program.addCommand(migrateCommand(io));
+  program.addCommand(demoCommand(io));
   // exitOverride and output settings are not inherited by commands added later; apply them to all.
   const apply = (cmd: Command) => {
     cmd.exitOverride().configureOutput(program.configureOutput());
