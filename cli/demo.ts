@@ -1,25 +1,13 @@
 import { Command, Option } from 'commander';
 import { runDemo, type DemoSize } from '../examples/demo/playbook.js';
 import { holdMessage, jsonPrinter, textPrinter } from '../examples/demo/printer.js';
+import type { DemoStack } from '../examples/demo/stack.js';
 import type { CliIo } from './io.js';
 
 interface DemoFlags {
   exit?: boolean;
   json?: boolean;
   rows: DemoSize;
-}
-
-/** Resolves on the first SIGINT or SIGTERM (Ctrl-C), leaving the handlers as they were. */
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }
 
 export function demoCommand(io: CliIo): Command {
@@ -31,20 +19,35 @@ export function demoCommand(io: CliIo): Command {
     .action(async (flags: DemoFlags) => {
       const write = (s: string) => void io.stdout.write(s);
       const printer = flags.json ? jsonPrinter(write) : textPrinter(write);
-      // Ctrl-C during the playbook must still stop what was started: the handler is installed now.
-      const signalled = untilSignal();
-      await runDemo({
-        size: flags.rows,
-        env: io.env,
-        printer,
-        ...(flags.exit
-          ? {}
-          : {
-              hold: async () => {
-                if (!flags.json) holdMessage(write);
-                await signalled;
-              },
-            }),
-      });
+      // Ctrl-C (or SIGTERM) while the demo holds everything up ends the hold; during the playbook
+      // it stops what was started and exits 130 — a half-walked playbook is not worth finishing.
+      let stack: DemoStack | undefined;
+      let release: (() => void) | undefined;
+      const onSignal = () => {
+        if (release) return release();
+        io.stderr.write('strangler demo: interrupted; stopping everything it started\n');
+        void (stack?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        await runDemo({
+          size: flags.rows,
+          env: io.env,
+          printer,
+          started: (s) => (stack = s),
+          ...(flags.exit
+            ? {}
+            : {
+                hold: async () => {
+                  if (!flags.json) holdMessage(write);
+                  await new Promise<void>((resolve) => (release = resolve));
+                },
+              }),
+        });
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
     });
 }

@@ -45,7 +45,7 @@ export function planStep(ctx: MigrateContext): Step {
         `${t.table} → kind ${t.kind}: ${n(t.rows)} rows, key ${t.key}, ${t.properties} properties` +
           (t.unindexed.length ? `, unindexed: ${t.unindexed.join(', ')}` : '') +
           (t.skipped.length ? `, skipped: ${t.skipped.join(', ')}` : ''),
-        ...t.risks.map((r) => `    ${r.level.padEnd(7)} ${r.message}`),
+        ...t.risks.map((r) => `    ${r.level.padEnd(7)} ${r.column ? `${r.column}: ` : ''}${r.message}`),
       ]);
       const s = plan.summary;
       lines.push(`${s.tables} table(s), ${s.refused} refused, ${s.warnings} warning(s), ${s.infos} note(s)`);

@@ -25,6 +25,8 @@ export interface DemoOptions {
   printer: DemoPrinter;
   /** Resolves when the demo should stop (Ctrl-C); undefined: stop right after the playbook (--exit). */
   hold?: (stack: DemoStack) => Promise<void>;
+  /** Told the stack as soon as it is up, so that a Ctrl-C during the playbook can stop it. */
+  started?: (stack: DemoStack) => void;
 }
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
@@ -39,6 +41,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   printer.banner(options.size);
   const started = await timed(() => startDemoStack({ seed: size.seed, env: options.env, progress: (l) => printer.progress(l) }));
   const stack = started.value;
+  options.started?.(stack);
   let failure: unknown;
   try {
     printer.step('start', 'start MariaDB (seeded), the Datastore emulator, the PHP app, the new service and the proxy', started.ms, {

@@ -5,7 +5,7 @@
  * is a place that constructs adapters.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createDiffSink, type DiffSink } from '../../diffs/sink.js';
@@ -54,6 +54,9 @@ export interface DemoStack {
   stopNew(): Promise<void>;
   /** Starts the new service again on the same port, where the proxy expects it. */
   restartNew(): Promise<void>;
+  /** Unexpected errors of the new service so far, each a line in newServiceLog. */
+  newServiceErrors: { count: number };
+  newServiceLog: string;
   /** Processes the demo started (the new service and the proxy run inside the demo's own process). */
   pids: { demo: number; mariadb?: number; emulator?: number; php: number };
   /** Whether MariaDB / the emulator are the demo's own or were given by MYSQL_URL / DATASTORE_EMULATOR_HOST. */
@@ -121,17 +124,25 @@ export async function startDemoStack(options: StackOptions): Promise<DemoStack> 
     const seed = await seedDemoDatabase(mysqlUrl.toString(), options.seed);
     note(`seeded ${DEMO_DATABASE}: ${Object.entries(seed.counts).map(([t, n]) => `${n} ${t}`).join(', ')} in ${(seed.ms / 1000).toFixed(1)} s`);
 
+    const workDir = mkdtempSync(path.join(os.tmpdir(), 'strangler-demo-'));
+    teardown.add('work directory', () => rmSync(workDir, { recursive: true, force: true }));
+    // The new service's unexpected errors (a Datastore call timing out on an overloaded emulator) go
+    // to a log file the demo names, not between the playbook's lines.
+    const newServiceLog = path.join(workDir, 'new-service.log');
+    const newServiceErrors = { count: 0 };
+    const logError = (err: unknown, req: { method: string; originalUrl: string }) => {
+      newServiceErrors.count++;
+      appendFileSync(newServiceLog, `${new Date().toISOString()} ${req.method} ${req.originalUrl}: ${describeCause(err)}\n`);
+    };
     // A private emulator starts empty; on a shared one a namespace of its own keeps runs apart.
     const projectId = 'strangler-demo';
     const namespace = ownEmulator ? '' : `demo-${Date.now().toString(36)}`;
-    let fresh = await startNewService({ projectId, namespace });
+    let fresh = await startNewService({ projectId, namespace, logError });
     teardown.add('new service', () => fresh.stop());
     const legacy = await startLegacyApp({ mysqlUrl: mysqlUrl.toString(), workers: 4 });
     teardown.add('legacy PHP app', legacy.stop);
     note(`legacy PHP app at ${legacy.url}, new service at ${fresh.url}`);
 
-    const workDir = mkdtempSync(path.join(os.tmpdir(), 'strangler-demo-'));
-    teardown.add('work directory', () => rmSync(workDir, { recursive: true, force: true }));
     const [proxyPort, adminPort] = [await freePort(), await freePort()];
     const addresses: DemoAddresses = {
       proxyListen: `127.0.0.1:${proxyPort}`,
@@ -179,8 +190,10 @@ export async function startDemoStack(options: StackOptions): Promise<DemoStack> 
       fresh: () => fresh,
       stopNew: () => fresh.stop(),
       restartNew: async () => {
-        fresh = await startNewService({ projectId, namespace, port: fresh.port });
+        fresh = await startNewService({ projectId, namespace, logError, port: fresh.port });
       },
+      newServiceErrors,
+      newServiceLog,
       pids: { demo: process.pid, mariadb: mysql.pid, emulator: emulator.pid, php: legacy.pid },
       own: { mariadb: ownMysql, emulator: ownEmulator },
       stop() {
