@@ -172,9 +172,11 @@ export function canaryStep(stack: DemoStack, sizes: TrafficSizes): Step {
     name: 'canary',
     title: `canary: ${CANARY_ROUTE} new 10% (sticky per user), measured over ${sizes.canaryUsers} users`,
     async run(step: StepContext) {
-      const change = await stack.admin.set(CANARY_ROUTE, { new: 10 }, WHO);
+      // Shadowing stops where the report said ready: the canary's own answers are what is watched now,
+      // and mirroring every request to the emulator-bound new service would only slow the demo down.
+      const change = await stack.admin.set(CANARY_ROUTE, { new: 10, shadow: 0 }, WHO);
       const requests = requestsFor(CANARY_ROUTE, sizes.canaryUsers, stack).map((r, i) => ({ ...r, userId: i + 1 }));
-      step.progress(`PATCH /routes/${CANARY_ROUTE} {"new":10} → version ${change.version}; ${requests.length} users each send a GET …`);
+      step.progress(`PATCH /routes/${CANARY_ROUTE} {"new":10,"shadow":0} → version ${change.version}; ${requests.length} users each send a GET …`);
       const first = await sendTraffic(stack.proxyUrl, requests);
       // The same users again: a sticky canary sends each of them to the same backend as before.
       const again = await sendTraffic(stack.proxyUrl, requests.slice(0, Math.min(500, requests.length)));
@@ -182,7 +184,7 @@ export function canaryStep(stack: DemoStack, sizes: TrafficSizes): Step {
       const newShare = share(first, 'new-service');
       const all200 = (first.statuses['200'] ?? 0) === first.requests && (again.statuses['200'] ?? 0) === again.requests;
       const lines = [
-        `PATCH /routes/${CANARY_ROUTE} {"new":10} → version ${change.version}: ${describeDial(change.after)}`,
+        `PATCH /routes/${CANARY_ROUTE} {"new":10,"shadow":0} → version ${change.version}: ${describeDial(change.after)}`,
         tallyText(first),
         `share served by new: ${pctText(newShare)} of ${first.byUser.size} users (dial 10%); ${again.requests} of them again: ${moved} moved backend`,
       ];
@@ -204,7 +206,7 @@ export function fallbackStep(stack: DemoStack, sizes: TrafficSizes): Step {
     title: `100% with fallback: ${CANARY_ROUTE} all on new; the new service stops, legacy answers; it starts again`,
     async run(step: StepContext) {
       const change = await stack.admin.set(CANARY_ROUTE, { new: 100, fallback: true }, WHO);
-      const count = Math.min(400, sizes.canaryUsers);
+      const count = Math.min(200, sizes.canaryUsers);
       const up = await sendTraffic(stack.proxyUrl, requestsFor(CANARY_ROUTE, count, stack, 0));
       step.progress(`new 100%: ${tallyText(up)}; stopping the new service …`);
       const before = await fallbacksCounted(stack, CANARY_ROUTE);

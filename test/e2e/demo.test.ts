@@ -180,7 +180,7 @@ describe('strangler demo --exit --json (small seed, from a fresh build)', () => 
     const r = step('rollback').figures;
     expect(r.before).toMatchObject({ new: 100 });
     expect(r.after).toEqual(r.restoredTo);
-    expect(r.after).toMatchObject({ new: 10, shadow: 100, fallback: true });
+    expect(r.after).toMatchObject({ new: 10, shadow: 0, fallback: true });
     expect(Math.abs(r.newShare - 0.1)).toBeLessThanOrEqual(0.05);
   });
 
