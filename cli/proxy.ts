@@ -1,16 +1,26 @@
 import { Command } from 'commander';
 import { loadConfig, requireSection, resolveFromConfig } from '../config/load.js';
 import { describeCause } from '../core/errors.js';
-import { createLogger } from '../core/logger.js';
+import type { Config } from '../config/schema.js';
+import { createLogger, type Logger } from '../core/logger.js';
 import { watchFileContent } from '../proxy/config-watch.js';
 import { startProxy } from '../proxy/runtime.js';
+import type { ShadowSink } from '../proxy/shadow-contract.js';
 import type { StateStore } from '../proxy/state/contract.js';
 import { FileStateStore } from '../proxy/state/file-store.js';
 import { MemoryStateStore } from '../proxy/state/memory-store.js';
 import { intArg } from './program.js';
 import type { CliIo } from './io.js';
 
-export function proxyCommand(io: CliIo): Command {
+/**
+ * What the diff side plugs in: a ShadowSink built from the config (diffs store, rules). Without one,
+ * shadow dials mirror nothing (the proxy logs a warning when routes have them).
+ */
+export interface ProxyCommandDeps {
+  shadowSink?: (config: Config, logger: Logger) => ShadowSink | undefined;
+}
+
+export function proxyCommand(io: CliIo, deps: ProxyCommandDeps = {}): Command {
   const proxy = new Command('proxy').description('the routing proxy in front of legacy and the new service');
   proxy
     .command('start')
@@ -22,7 +32,12 @@ export function proxyCommand(io: CliIo): Command {
       const p = requireSection(config, 'proxy');
       const logger = createLogger({ redactFields: p.diffs.redact });
       const store: StateStore = p.state.store === 'memory' ? new MemoryStateStore() : new FileStateStore(resolveFromConfig(config, p.state.path));
-      const running = await startProxy({ config: p, store, logger });
+      const shadowSink = deps.shadowSink?.(config, logger);
+      const running = await startProxy({ config: p, store, logger, shadowSink }).catch(async (err: unknown) => {
+        await shadowSink?.close();
+        await store.close();
+        throw err;
+      });
       const url = (a: { host: string; port: number }) => `http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
       io.stdout.write(`strangler proxy listening on ${url(running.address)} (admin API ${url(running.adminAddress)}), ${p.routes.length} route(s)\n`);
 
@@ -50,6 +65,7 @@ export function proxyCommand(io: CliIo): Command {
       });
       process.off('SIGHUP', onHup);
       unwatch();
+      await shadowSink?.close();
       await store.close();
     });
   return proxy;

@@ -17,6 +17,9 @@ function joined(v: string | string[] | undefined): string | undefined {
  * (lower-case keys, cheap lookups) and touch the outgoing request only where something changes.
  */
 export function prepareHeaders(out: http.ClientRequest, incoming: http.IncomingMessage, host: string | undefined, upgrade: boolean): void {
+  // Node writes the head at construction when a request has an Expect header; the proxy removes
+  // Expect before forwarding (proxy-server.ts), so this only guards against a future path that doesn't.
+  if (out.headersSent) return;
   const h = incoming.headers;
   if (!upgrade) {
     const connection = h.connection;

@@ -64,6 +64,8 @@ export function writeResponseHead(req: http.IncomingMessage, res: http.ServerRes
  */
 export class BackendForwarder {
   readonly timeoutMs: number;
+  /** Requests in flight through this backend (a retired one closes when it reaches 0). */
+  inflight = 0;
   private readonly agent: ForwardingAgent;
   private readonly wsAgent: ForwardingAgent;
   private readonly plain: httpProxy;

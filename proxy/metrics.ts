@@ -35,6 +35,8 @@ export class RouteStats {
   readonly errors = new Map<string, number>();
   readonly fallbacks = new Map<string, number>();
   clientAborts = 0;
+  /** Requests sent again after a pooled keep-alive connection turned out closed. */
+  retries = 0;
   shadowCompared = 0;
   shadowDropped = 0;
   readonly shadowSkipped = new Map<string, number>();
@@ -137,6 +139,11 @@ export class ProxyMetrics {
     reg(
       scrapedMetric('strangler_proxy_client_aborts_total', 'Requests whose client went away before the response ended', 'counter', () =>
         all().filter((s) => s.clientAborts > 0).map((s) => ({ labels: { route: s.route }, value: s.clientAborts })),
+      ),
+    );
+    reg(
+      scrapedMetric('strangler_proxy_stale_connection_retries_total', 'Idempotent requests sent again because a pooled backend connection was closed under them', 'counter', () =>
+        all().filter((s) => s.retries > 0).map((s) => ({ labels: { route: s.route }, value: s.retries })),
       ),
     );
     reg(

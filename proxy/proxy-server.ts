@@ -22,6 +22,8 @@ export type { RouteView } from './route-view.js';
 
 /** One request on its way through the proxy. */
 interface Exchange {
+  readonly owner: StranglerProxy;
+  readonly res: http.ServerResponse;
   readonly route: CompiledRoute | undefined;
   readonly stats: RouteStats;
   readonly gen: Generation;
@@ -35,12 +37,26 @@ interface Exchange {
   /** The backend response being relayed. */
   response: http.IncomingMessage | undefined;
   recorded: boolean;
+  /** Sent again once after a stale keep-alive connection was reset under it. */
+  retried: boolean;
   /** Set when this request is mirrored: it receives the primary answer as it streams. */
   shadow: ShadowJob | undefined;
 }
 
 const EXCHANGE = Symbol('strangler.exchange');
 type Tagged = http.ServerResponse & { [EXCHANGE]?: Exchange };
+type TaggedResponse = http.IncomingMessage & { [EXCHANGE]?: Exchange };
+
+// Listeners shared by every request (no closure per request): the exchange rides on the stream.
+function onClientClose(this: Tagged): void {
+  const x = this[EXCHANGE];
+  if (x !== undefined) x.owner.closed(x, this);
+}
+
+function onBackendClose(this: TaggedResponse): void {
+  const x = this[EXCHANGE];
+  if (x !== undefined) x.owner.responseClosed(x, this, x.res);
+}
 
 export interface ProxyOptions {
   config: ProxyConfig;
@@ -62,7 +78,6 @@ export class StranglerProxy {
   private gen: Generation;
   private snapshot: StateSnapshot = { version: 0, dials: {} };
   private readonly unsubscribe: () => void;
-  private readonly inflight = new Map<BackendForwarder, number>();
   private readonly retired = new Set<BackendForwarder>();
   private readonly upgraded = new Set<net.Socket>();
   private readonly logger: Logger | undefined;
@@ -101,10 +116,32 @@ export class StranglerProxy {
   // ---- the request path ------------------------------------------------------------------
 
   readonly handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    try {
+      this.dispatch(req, res);
+    } catch (err) {
+      this.internal(err, res);
+    }
+  };
+
+  /** A bug of ours must cost one request, never the process. */
+  private internal(err: unknown, res: http.ServerResponse): void {
+    this.logger?.error({ err: err instanceof Error ? err.stack : String(err) }, 'internal error while proxying a request');
+    if (res.headersSent) return void res.destroy();
+    const body = JSON.stringify({ error: { code: 'STRANGLER_E_INTERNAL', message: 'internal proxy error' } });
+    res.writeHead(500, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'x-strangler-error': 'STRANGLER_E_INTERNAL' });
+    res.end(body);
+  }
+
+  private dispatch(req: http.IncomingMessage, res: http.ServerResponse): void {
+    // node:http already answered "100 Continue" to the client (or 417 to anything else); the
+    // expectation is met, and forwarding it would make node write the backend request's head early.
+    if (req.headers.expect !== undefined) delete req.headers.expect;
     const gen = this.gen;
     const rawUrl = req.url ?? '/';
     const route = gen.table.match(req.method ?? 'GET', normalisePath(rawUrl), req.headers);
     const x: Exchange = {
+      owner: this,
+      res,
       route,
       stats: this.metrics.route(route ? route.name : UNMATCHED),
       gen,
@@ -115,6 +152,7 @@ export class StranglerProxy {
       outgoing: undefined,
       response: undefined,
       recorded: false,
+      retried: false,
       shadow: undefined,
     };
     if (route !== undefined && route.dial.shadow > 0 && this.mirror !== undefined) {
@@ -122,11 +160,20 @@ export class StranglerProxy {
       x.shadow = this.mirror.begin(route, x.stats, req, x.backend, { name: other, config: gen.config.backends[other] }, { name: 'legacy', config: gen.config.backends.legacy });
     }
     (res as Tagged)[EXCHANGE] = x;
-    res.on('close', () => this.closed(x, res));
+    res.on('close', onClientClose);
     this.forward(x, req, res);
-  };
+  }
 
   readonly upgrade = (req: http.IncomingMessage, socket: net.Socket, head: Buffer): void => {
+    try {
+      this.upgradeRoute(req, socket, head);
+    } catch (err) {
+      this.logger?.error({ err: err instanceof Error ? err.stack : String(err) }, 'internal error while proxying an upgrade');
+      socket.destroy();
+    }
+  };
+
+  private upgradeRoute(req: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
     const gen = this.gen;
     const rawUrl = req.url ?? '/';
     const route = gen.table.match(req.method ?? 'GET', normalisePath(rawUrl), req.headers);
@@ -142,7 +189,7 @@ export class StranglerProxy {
       this.logger?.warn({ route: route?.name, backend, code: fault.code, cause: fault.cause }, 'websocket upgrade failed');
       writeUpgradeFault(socket, fault, backend, route?.name);
     });
-  };
+  }
 
   private choose(gen: Generation, route: CompiledRoute, req: http.IncomingMessage, rawUrl: string): BackendName {
     const pct = route.dial.new;
@@ -156,7 +203,7 @@ export class StranglerProxy {
     const forwarder = x.gen.backends[x.backend];
     const attempt = x.attempt;
     x.held = x.backend === 'new' && x.route !== undefined && x.route.dial.fallback && canReplay(req);
-    this.inflight.set(forwarder, (this.inflight.get(forwarder) ?? 0) + 1);
+    forwarder.inflight++;
     x.outgoing = forwarder.web(req, res, x.held, (err) => this.failed(x, attempt, req, res, err));
   }
 
@@ -165,7 +212,8 @@ export class StranglerProxy {
     const x = (res as Tagged)[EXCHANGE];
     if (x === undefined) return;
     stripResponseHopByHop(proxyRes.headers);
-    proxyRes.on('close', () => this.responseClosed(x, proxyRes, res));
+    (proxyRes as TaggedResponse)[EXCHANGE] = x;
+    proxyRes.on('close', onBackendClose);
     if (!x.held) {
       x.response = proxyRes;
       x.shadow?.primaryResponse(proxyRes);
@@ -198,7 +246,8 @@ export class StranglerProxy {
   };
 
   /** A backend response that stops before its end (the backend died mid-body) cuts the client's too. */
-  private responseClosed(x: Exchange, proxyRes: http.IncomingMessage, res: http.ServerResponse): void {
+  /** @internal (called by onBackendClose) */
+  responseClosed(x: Exchange, proxyRes: http.IncomingMessage, res: http.ServerResponse): void {
     if (proxyRes.complete || x.response !== proxyRes) return;
     x.shadow?.primaryFailed('STRANGLER_E_PROXY_RESET', false);
     if (!res.destroyed && !x.recorded) {
@@ -218,6 +267,16 @@ export class StranglerProxy {
     }
     const forwarder = x.gen.backends[x.backend];
     const fault = faultOf(err, x.backend, false, forwarder.timeoutMs);
+    if (fault.code === 'STRANGLER_E_PROXY_RESET' && x.outgoing?.reusedSocket === true && !x.retried && x.response === undefined && canReplay(req)) {
+      // The keep-alive race: the backend closed an idle pooled connection just as this request was
+      // sent on it. Nothing reached the backend's application; send it again on a fresh connection.
+      x.retried = true;
+      x.stats.retries++;
+      this.release(x);
+      x.attempt++;
+      this.forward(x, req, res);
+      return;
+    }
     x.stats.error(x.backend, fault.code);
     if (x.held && x.response === undefined) {
       this.fallBack(x, req, res, fault.code === 'STRANGLER_E_PROXY_TIMEOUT' ? 'timeout' : fault.code === 'STRANGLER_E_PROXY_CONNECT' ? 'connect' : 'reset');
@@ -242,10 +301,12 @@ export class StranglerProxy {
     this.forward(x, req, res);
   }
 
-  private closed(x: Exchange, res: http.ServerResponse): void {
+  /** @internal (called by onClientClose) */
+  closed(x: Exchange, res: http.ServerResponse): void {
     if (!res.writableFinished) {
-      // The client left before the end: free the backend socket now, not when the backend is done.
-      x.stats.clientAborts++;
+      // The client left before the end (or the proxy cut it after a backend fault, already counted):
+      // free the backend socket now, not when the backend is done.
+      if (!x.recorded) x.stats.clientAborts++;
       x.outgoing?.destroy();
       x.shadow?.abandon('aborted');
     }
@@ -254,11 +315,9 @@ export class StranglerProxy {
 
   private release(x: Exchange): void {
     const forwarder = x.gen.backends[x.backend];
-    const n = (this.inflight.get(forwarder) ?? 1) - 1;
-    this.inflight.set(forwarder, n);
-    if (n <= 0 && this.retired.has(forwarder)) {
+    forwarder.inflight--;
+    if (forwarder.inflight <= 0 && this.retired.has(forwarder)) {
       this.retired.delete(forwarder);
-      this.inflight.delete(forwarder);
       forwarder.close();
     }
   }
@@ -328,7 +387,7 @@ export class StranglerProxy {
     for (const name of ['legacy', 'new'] as const) {
       const old = previous.backends[name];
       if (old !== this.gen.backends[name]) {
-        if ((this.inflight.get(old) ?? 0) <= 0) old.close();
+        if (old.inflight <= 0) old.close();
         else this.retired.add(old);
       }
     }

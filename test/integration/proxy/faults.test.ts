@@ -1,7 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { deadPort, startUpstream, type Upstream } from '../../support/http.js';
-import { proxyConfig, request, startTestProxy, type TestProxy } from './setup.js';
+import { proxyConfig, rawExchange, request, startTestProxy, type TestProxy } from './setup.js';
 
 let legacy: Upstream;
 let garbage: net.Server;
@@ -77,6 +77,46 @@ describe('failure semantics', () => {
     expect((await request(p.url, { path: '/fine' })).status).toBe(200);
     const metrics = await p.proxy.metrics.text();
     expect(metrics).toMatch(/strangler_proxy_errors_total\{route="\(unmatched\)",backend="legacy",code="STRANGLER_E_PROXY_RESET"\} [1-9]/);
+  });
+
+  it('sends an idempotent request again when a pooled connection was closed under it', async () => {
+    // A backend that serves one request per connection, keeps the connection open as if alive, and
+    // resets it when a second request arrives on it: the keep-alive race, every time.
+    let served = 0;
+    const flaky = net.createServer((s) => {
+      let count = 0;
+      s.on('data', () => {
+        if (++count === 1) {
+          served++;
+          s.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: keep-alive\r\n\r\nok');
+        } else s.resetAndDestroy();
+      });
+      s.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => flaky.listen(0, '127.0.0.1', r));
+    const p = await proxyTo(`http://127.0.0.1:${(flaky.address() as net.AddressInfo).port}`);
+    for (let i = 0; i < 5; i++) expect((await request(p.url, { path: `/get/${i}` })).status).toBe(200);
+    expect(served).toBe(5);
+    expect(await p.proxy.metrics.text()).toMatch(/strangler_proxy_stale_connection_retries_total\{route="\(unmatched\)"\} 4/);
+    // A POST is never sent twice: the user sees the reset.
+    const post = await request(p.url, { method: 'POST', path: '/post', body: 'x' });
+    expect([post.status, post.headers['x-strangler-error']]).toEqual([502, 'STRANGLER_E_PROXY_RESET']);
+    flaky.close();
+  });
+
+  it('survives odd but legal requests from clients', async () => {
+    const p = await proxyTo(legacy.url);
+    const odd = [
+      'GET http://shop.example/abs?x=1 HTTP/1.1\r\nHost: shop.example\r\nConnection: close\r\n\r\n',
+      'OPTIONS * HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n',
+      'GET /old HTTP/1.0\r\n\r\n',
+      'POST /e HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
+      'GET /h2 HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n',
+      'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n',
+      'GET /x HTTP/1.1\r\nHost: a\r\nExpect: something-else\r\nConnection: close\r\n\r\n',
+    ];
+    for (const raw of odd) await rawExchange(p.url, raw, 1000);
+    expect((await request(p.url, { path: '/fine' })).body.toString()).toBe('ok');
   });
 
   it('survives clients that vanish mid-request', async () => {

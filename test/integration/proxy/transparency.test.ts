@@ -170,6 +170,14 @@ describe('transparency', () => {
     expect(back.body.toString()).toBe('hop');
   });
 
+  it('answers Expect: 100-continue itself and forwards the body and path intact', async () => {
+    const raw = await rawExchange(proxy.url, 'POST //up//load?a=1 HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello');
+    expect(raw.startsWith('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK')).toBe(true);
+    expect(raw.endsWith('hello')).toBe(true);
+    const url = /x-echo-url: (\S+)/i.exec(raw)?.[1];
+    expect(url && Buffer.from(url, 'base64').toString('latin1')).toBe('//up//load?a=1');
+  });
+
   it('passes redirects through without following them', async () => {
     const r = await request(proxy.url, { path: '/redirect' });
     expect(r.status).toBe(302);
