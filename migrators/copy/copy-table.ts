@@ -1,15 +1,11 @@
 import type { Key } from '@google-cloud/datastore';
-import pLimit from 'p-limit';
 import type { MapResult } from '../mapping/types.js';
 import { CheckpointVanishedError, checkpointId, type Checkpoint, type CheckpointStore } from '../checkpoint/contract.js';
-import type { DatastoreSink, EntityWrite } from '../datastore/sink.js';
-import { keyOf, loadKey, showKey, storeKey, type KeyColumn, type KeyValue } from '../mysql/keyset.js';
+import type { DatastoreSink } from '../datastore/sink.js';
+import { loadKey, showKey, type KeyColumn } from '../mysql/keyset.js';
 import type { MysqlSource, Row } from '../mysql/source.js';
-import { splitIntoCommits } from './batcher.js';
-import { createChunkSizer } from './chunk-size.js';
+import { copyFrom } from './chunk-pipeline.js';
 import type { DeadLetterSink } from './dead-letters.js';
-import { createHeapPacer } from './heap-pacer.js';
-import { createInOrderTracker } from './in-order.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { shardLabel, type Shard, type ShardRange } from './shard.js';
 
@@ -64,24 +60,12 @@ export interface CopyTableResult {
   lastKey: string | null;
 }
 
-/** A chunk read from MySQL and its commits, tracked until all are written. */
-interface Chunk {
-  rows: number;
-  written: number;
-  lastKey: KeyValue[];
-  deadLetters: number;
-}
-
 const MAX_TARGET_RESETS = 3;
-/** The most rows one chunk reads: with at most 2 × concurrency commits queued behind it, this is
- * what bounds memory, whatever the table size. */
-const MAX_CHUNK_ROWS = 5_000;
 
 /**
- * Copies one table (or one shard of it): keyset chunks from MySQL, mapped, split into capped
- * commits that run concurrently under p-limit, a checkpoint after each chunk committed in order.
- * Reading goes on while commits are in flight, bounded to twice the concurrency in commits so
- * memory stays flat however large the table.
+ * Copies one table (or one shard of it) from its checkpoint, or from the start with a fresh one
+ * (watermark first), through the chunk pipeline (chunk-pipeline.ts); marks it done at the end. If
+ * the checkpoint vanishes from the target on the way, the shard is copied again from its start.
  */
 export async function copyTable(input: CopyTableInput): Promise<CopyTableResult> {
   const now = input.now ?? (() => new Date());
@@ -156,111 +140,4 @@ async function freshCheckpoint(input: CopyTableInput, id: string, shard: string,
   };
   await input.store.put(cp);
   return cp;
-}
-
-async function copyFrom(input: CopyTableInput, start: Checkpoint, now: () => Date): Promise<{ copied: number; deadLetters: number; checkpoint: Checkpoint }> {
-  const cp: Checkpoint = structuredClone(start);
-  const shard = cp.shard;
-  const limit = pLimit(input.concurrency);
-  const sizer = createChunkSizer(Math.max(input.batchSize * input.concurrency, 1000), { targetMs: input.chunkTargetMs ?? 1000, min: input.batchSize, max: MAX_CHUNK_ROWS });
-  const tracker = createInOrderTracker<Chunk>();
-  const inFlight = new Set<Promise<void>>();
-  const commits = new Set<Promise<unknown>>();
-  let failure: unknown;
-  let copied = 0;
-  let dead = 0;
-  // Checkpoint writes are chained so that they land in order; only the latest state matters.
-  let saving: Promise<void> = Promise.resolve();
-  const rate = { since: performance.now(), rows: 0 };
-
-  const onChunkDone = (seq: number) => {
-    const released = tracker.complete(seq);
-    if (released.length === 0) return;
-    for (const c of released) {
-      cp.lastKey = storeKey(c.lastKey);
-      cp.rowsCopied += c.written;
-      cp.deadLetters += c.deadLetters;
-      copied += c.written;
-      dead += c.deadLetters;
-      rate.rows += c.rows;
-    }
-    const elapsed = (performance.now() - rate.since) / 1000;
-    cp.rate = elapsed > 0 ? Math.round(rate.rows / elapsed) : 0;
-    cp.updatedAt = now().toISOString();
-    cp.retries = input.retries.count;
-    const snapshot = structuredClone(cp);
-    saving = saving.then(() => input.store.update(snapshot));
-    saving.catch((err) => (failure ??= err));
-    input.events?.progress?.({ table: cp.table, shard, copied: cp.rowsCopied, total: cp.rowsTotal, rate: cp.rate, lastKey: showKey(loadKey(snapshot.lastKey!)) });
-  };
-
-  let after: KeyValue[] | null = cp.lastKey ? loadKey(cp.lastKey) : null;
-  let lastRead = performance.now();
-  const pacer = createHeapPacer();
-  while (failure === undefined) {
-    // Backpressure: at most one round of commits queued behind the ones running, enough to keep
-    // every slot busy while the next chunk is read, few enough that entities die young (a deeper
-    // queue gets them promoted to the old generation, and RSS then grows with the table).
-    while (limit.pendingCount >= input.concurrency && failure === undefined) await Promise.race(commits);
-    if (failure !== undefined) break;
-    pacer.check();
-    const rows = await input.source.readChunk({ table: input.table, key: input.key, after, range: cp.range, limit: sizer.size });
-    if (rows.length === 0) break;
-    after = keyOf(rows[rows.length - 1]!, input.key);
-    const chunk: Chunk = { rows: rows.length, written: 0, lastKey: after, deadLetters: 0 };
-    const writes: EntityWrite[] = [];
-    for (const row of rows) {
-      const m = input.map(row);
-      if (m.ok) writes.push({ key: input.toKey(m.key), data: m.data, excludeFromIndexes: m.excludeFromIndexes, approxBytes: m.approxBytes });
-      else {
-        input.deadLetters.write({ table: input.table, kind: input.kind, key: m.key, reason: m.reason });
-        chunk.deadLetters++;
-      }
-    }
-    const seq = tracker.add(chunk);
-    const done: Promise<void>[] = [];
-    for (const batch of splitIntoCommits(writes, input.batchSize)) {
-      await input.limiter.acquire(batch.length);
-      const commit = limit(async () => {
-          if (failure !== undefined) return;
-          if (input.dryRun) {
-            chunk.written += batch.length;
-            return;
-          }
-          const rejected = await input.sink.upsert(batch);
-          for (const r of rejected) input.deadLetters.write({ table: input.table, kind: input.kind, key: showEntityKey(r.item.key), reason: r.reason });
-          chunk.written += batch.length - rejected.length;
-          chunk.deadLetters += rejected.length;
-          pacer.check();
-        });
-      done.push(commit);
-      commits.add(commit);
-      // The chunk's own handler below reports a failure; this one only keeps the set current.
-      void commit.then(
-        () => commits.delete(commit),
-        () => commits.delete(commit),
-      );
-    }
-    const settled: Promise<void> = Promise.all(done).then(
-      () => {
-        if (failure === undefined) onChunkDone(seq);
-      },
-      (err) => void (failure ??= err),
-    );
-    inFlight.add(settled);
-    void settled.finally(() => inFlight.delete(settled));
-    const t = performance.now();
-    sizer.observe(rows.length, t - lastRead);
-    lastRead = t;
-  }
-  await Promise.all(inFlight);
-  await saving.catch((err) => (failure ??= err));
-  if (failure !== undefined) throw failure;
-  return { copied, deadLetters: dead, checkpoint: cp };
-}
-
-function showEntityKey(key: Key): string {
-  const parts: string[] = [];
-  for (let k: Key | undefined = key; k; k = k.parent) parts.unshift(`${k.kind}:${k.id ?? k.name}`);
-  return parts.join('/');
 }

@@ -29,15 +29,20 @@ function gc(): (() => void) | null {
   return gcFn ?? null;
 }
 
-export function createHeapPacer(limitBytes = 112 * 1024 * 1024): HeapPacer {
+export function createHeapPacer(limitBytes = 112 * 1024 * 1024, headroomBytes = 48 * 1024 * 1024): HeapPacer {
   let collections = 0;
+  // In a process whose live heap is already above the limit (a test runner, an embedding app),
+  // collecting at every check would thrash: the next collection waits for `headroom` more.
+  let threshold = limitBytes;
+  const used = () => v8.getHeapStatistics().used_heap_size; // cheap; process.memoryUsage() reads /proc
   return {
     check() {
-      if (process.memoryUsage().heapUsed < limitBytes) return false;
+      if (used() < threshold) return false;
       const collect = gc();
       if (!collect) return false;
       collect();
       collections++;
+      threshold = Math.max(limitBytes, used() + headroomBytes);
       return true;
     },
     get collections() {

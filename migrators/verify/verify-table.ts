@@ -6,6 +6,7 @@ import type { KeyPath, TableMapping } from '../mapping/types.js';
 import type { DatastoreSink } from '../datastore/sink.js';
 import { keyOf, type KeyColumn, type KeyValue } from '../mysql/keyset.js';
 import type { MysqlSource, Row } from '../mysql/source.js';
+import { createHeapPacer } from '../copy/heap-pacer.js';
 import { findOrphans } from '../sync/orphans.js';
 import { chunkHash, compareChunk, type ChunkSide } from './compare.js';
 import { MAX_LISTED, type Difference, type TableVerification } from './report.js';
@@ -84,6 +85,7 @@ export async function verifyTable(input: VerifyTableInput): Promise<TableVerific
   };
 
   const inFlight = new Set<Promise<void>>();
+  const pacer = createHeapPacer();
   let failure: unknown;
   let after: KeyValue[] | null = null;
   const keyColumns = input.key.map((c) => c.name);
@@ -98,7 +100,7 @@ export async function verifyTable(input: VerifyTableInput): Promise<TableVerific
     rowsSeen += rows.length;
     after = keyOf(rows[rows.length - 1]!, input.key);
     if (selected) {
-      const p = limit(() => compare(rows)).catch((err) => void (failure ??= err));
+      const p = limit(() => compare(rows).then(() => void pacer.check())).catch((err) => void (failure ??= err));
       inFlight.add(p);
       void p.finally(() => inFlight.delete(p));
     }

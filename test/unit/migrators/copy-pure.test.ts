@@ -1,4 +1,5 @@
 import { splitIntoCommits, MAX_COMMIT_BYTES } from '../../../migrators/copy/batcher.js';
+import { createHeapPacer } from '../../../migrators/copy/heap-pacer.js';
 import { createChunkSizer } from '../../../migrators/copy/chunk-size.js';
 import { createInOrderTracker } from '../../../migrators/copy/in-order.js';
 import { createRateLimiter } from '../../../migrators/copy/rate-limiter.js';
@@ -127,4 +128,14 @@ describe('shards', () => {
     ]);
   });
   test('a single shard is the whole range', () => expect(splitIntegerRange('5', '9', 1)).toEqual([{ from: null, to: null }]));
+});
+
+describe('heap pacer', () => {
+  test('collects over the limit, then waits for the headroom before collecting again (no thrashing)', () => {
+    const pacer = createHeapPacer(1, 64 * 1024 * 1024);
+    expect(pacer.check()).toBe(true);
+    expect(pacer.check()).toBe(false);
+    expect(pacer.collections).toBe(1);
+    expect(createHeapPacer(Number.MAX_SAFE_INTEGER).check()).toBe(false);
+  });
 });
