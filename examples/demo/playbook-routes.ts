@@ -88,7 +88,7 @@ export function shadowStep(stack: DemoStack, sizes: TrafficSizes): Step {
       const lines: string[] = [];
       for (const route of SHADOWED) {
         const change = await stack.admin.set(route, { shadow: 100 }, WHO);
-        lines.push(`PATCH /routes/${route} {"shadow":100} → version ${change.version}: ${describeDial(change.after)}`);
+        step.progress(`PATCH /routes/${route} {"shadow":100} → version ${change.version}: ${describeDial(change.after)}`);
       }
       // Interleaved, as real traffic would be.
       const perRoute = SHADOWED.map((r) => requestsFor(r, sizes.shadowPerRoute, stack));

@@ -2,6 +2,7 @@
  * What the demo prints: for people, each step's title, its result lines and a ✔/✘ with the time;
  * with --json, one JSON line per step ({ step, ok, ms, figures }) and nothing else on stdout.
  */
+import path from 'node:path';
 import { DEMO_CONFIG_FILE } from './index.js';
 import type { DemoStack } from './stack.js';
 import type { StepResult } from './step.js';
@@ -62,9 +63,10 @@ export function textPrinter(write: Write): DemoPrinter {
           `  admin API    ${e.admin}          token ${e.adminToken}`,
           `  legacy PHP   ${e.legacy}`,
           `  new service  ${e.new}`,
-          `  the CLI:     export STRANGLER_ADMIN_TOKEN=${e.adminToken}`,
-          `               strangler routes list --admin ${e.admin}`,
-          `               STRANGLER_DEMO_DIR=${s.addresses.workDir} strangler diffs report -c ${DEMO_CONFIG_FILE}`,
+          `  try:         export STRANGLER_ADMIN_TOKEN=${e.adminToken}`,
+          `               node dist/cli/main.js routes list --admin ${e.admin}`,
+          `               node dist/cli/main.js routes set users.get --new 5 --admin ${e.admin}`,
+          `               STRANGLER_DEMO_DIR=${s.addresses.workDir} node dist/cli/main.js diffs report -c ${path.relative(process.cwd(), DEMO_CONFIG_FILE) || DEMO_CONFIG_FILE}`,
           '',
         ].join('\n') + '\n',
       );
