@@ -81,7 +81,8 @@ async function walk(stack: DemoStack, traffic: TrafficSizes, printer: DemoPrinte
 
 const TOTAL_STEPS = 8;
 
-async function runSteps(steps: Step[], printer: DemoPrinter, firstNumber: number): Promise<void> {
+/** Runs the steps in order; the first that fails or is not ok is printed and thrown as STRANGLER_E_DEMO_STEP. */
+export async function runSteps(steps: Step[], printer: DemoPrinter, firstNumber: number): Promise<void> {
   for (const [i, step] of steps.entries()) {
     const label = `${firstNumber + i}/${TOTAL_STEPS} ${step.name}`;
     printer.begin(label, step.title);

@@ -22,10 +22,12 @@ import { startDatastoreEmulator } from '../../services/datastore-emulator.js';
 import { freePort } from '../../services/free-port.js';
 import { startMysql } from '../../services/mariadb.js';
 import { findPhp, type PhpServer } from '../../services/php.js';
+import { mysqlError } from '../../migrators/mysql/connect.js';
 import { startNewService, type NewServiceHandle } from '../new-service/server.js';
 import { demoConfigEnv, type DemoAddresses } from './config-env.js';
 import { DEMO_CONFIG_FILE, DEMO_DATABASE } from './index.js';
 import { startLegacyApp } from './legacy-app.js';
+import { Teardown } from './teardown.js';
 import { seedDemoDatabase, type SeedSummary } from './seed.js';
 import type { SeedOptions } from './seed-data.js';
 
@@ -65,26 +67,6 @@ export interface DemoStack {
   stop(): Promise<void>;
 }
 
-/** Stop functions in start order; run backwards, each one's failure reported but not stopping the rest. */
-class Teardown {
-  private readonly steps: { what: string; stop: () => Promise<void> | void }[] = [];
-  add(what: string, stop: () => Promise<void> | void): void {
-    this.steps.push({ what, stop });
-  }
-  async run(): Promise<string[]> {
-    const failures: string[] = [];
-    while (this.steps.length > 0) {
-      const s = this.steps.pop()!;
-      try {
-        await s.stop();
-      } catch (err) {
-        failures.push(`${s.what}: ${describeCause(err)}`);
-      }
-    }
-    return failures;
-  }
-}
-
 function prerequisite(err: unknown): never {
   throw new StranglerError('STRANGLER_E_DEMO_PREREQUISITE', describeCause(err), {
     cause: err,
@@ -121,7 +103,9 @@ export async function startDemoStack(options: StackOptions): Promise<DemoStack> 
 
     const mysqlUrl = new URL(mysql.url);
     mysqlUrl.pathname = `/${DEMO_DATABASE}`;
-    const seed = await seedDemoDatabase(mysqlUrl.toString(), options.seed);
+    const seed = await seedDemoDatabase(mysqlUrl.toString(), options.seed).catch((err: unknown) => {
+      throw mysqlError(mysqlUrl.toString(), err);
+    });
     note(`seeded ${DEMO_DATABASE}: ${Object.entries(seed.counts).map(([t, n]) => `${n} ${t}`).join(', ')} in ${(seed.ms / 1000).toFixed(1)} s`);
 
     const workDir = mkdtempSync(path.join(os.tmpdir(), 'strangler-demo-'));

@@ -23,6 +23,7 @@ import { promisify } from 'node:util';
 import { bufferIo } from '../../cli/io.js';
 import { runCli } from '../../cli/program.js';
 import { PACKAGE_ROOT } from '../../core/package-info.js';
+import { deadPort } from '../support/http.js';
 
 const run = promisify(execFile);
 
@@ -79,35 +80,6 @@ async function settle(check: () => string[], timeoutMs = 5000): Promise<string[]
   return left;
 }
 
-beforeAll(async () => {
-  clone = mkdtempSync(path.join(os.tmpdir(), 'strangler-clone-'));
-  const files = (await run('git', ['ls-files', '-z'], { cwd: PACKAGE_ROOT, maxBuffer: 64 * 1024 * 1024 })).stdout.split('\0').filter(Boolean);
-  for (const f of files) {
-    mkdirSync(path.dirname(path.join(clone, f)), { recursive: true });
-    try {
-      cpSync(path.join(PACKAGE_ROOT, f), path.join(clone, f));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // deleted in the working tree, not committed yet
-    }
-  }
-  symlinkSync(path.join(PACKAGE_ROOT, 'node_modules'), path.join(clone, 'node_modules'));
-  await run(process.execPath, [path.join(PACKAGE_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: clone, timeout: 180_000 });
-
-  const child = spawn(process.execPath, ['dist/cli/main.js', 'demo', '--exit', '--json', '--rows', 'small'], { cwd: clone, env: demoEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  stderr = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  exitCode = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as StepLine);
-  order = lines.map((l) => l.step);
-  steps = new Map(lines.map((l) => [l.step, l]));
-}, 420_000);
-
-afterAll(() => {
-  if (clone) rmSync(clone, { recursive: true, force: true });
-});
-
 const step = (name: string): StepLine => {
   const s = steps.get(name);
   if (!s) throw new Error(`no "${name}" line in the demo's output; steps seen: ${order.join(', ')}; stderr: ${stderr}`);
@@ -115,6 +87,37 @@ const step = (name: string): StepLine => {
 };
 
 describe('strangler demo --exit --json (small seed, from a fresh build)', () => {
+  beforeAll(async () => {
+    clone = mkdtempSync(path.join(os.tmpdir(), 'strangler-clone-'));
+    const files = (await run('git', ['ls-files', '-z'], { cwd: PACKAGE_ROOT, maxBuffer: 64 * 1024 * 1024 })).stdout.split('\0').filter(Boolean);
+    for (const f of files) {
+      mkdirSync(path.dirname(path.join(clone, f)), { recursive: true });
+      try {
+        cpSync(path.join(PACKAGE_ROOT, f), path.join(clone, f));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // deleted in the working tree, not committed yet
+      }
+    }
+    symlinkSync(path.join(PACKAGE_ROOT, 'node_modules'), path.join(clone, 'node_modules'));
+    await run(process.execPath, [path.join(PACKAGE_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: clone, timeout: 180_000 }).catch((err: { stdout?: string }) => {
+      throw new Error(`the build of the tracked files fails (a file not added to git?):\n${err.stdout ?? String(err)}`);
+    });
+
+    const child = spawn(process.execPath, ['dist/cli/main.js', 'demo', '--exit', '--json', '--rows', 'small'], { cwd: clone, env: demoEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    stderr = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    exitCode = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as StepLine);
+    order = lines.map((l) => l.step);
+    steps = new Map(lines.map((l) => [l.step, l]));
+  }, 420_000);
+
+  afterAll(() => {
+    if (clone) rmSync(clone, { recursive: true, force: true });
+  });
+
   test('walks every step of the playbook in order, each ok, and exits 0', () => {
     expect({ exitCode, stderr }).toEqual({ exitCode: 0, stderr: '' });
     expect(order).toEqual(['start', 'plan', 'run', 'verify', 'shadow', 'report', 'canary', 'fallback', 'rollback', 'ready', 'stopped']);
@@ -193,8 +196,15 @@ describe('strangler demo --exit --json (small seed, from a fresh build)', () => 
   });
 });
 
-describe('strangler demo without PHP', () => {
-  test('says exactly what to install, starts nothing and exits 1', async () => {
+describe('strangler demo that cannot start', () => {
+  test('an unreachable MYSQL_URL: one line naming it, exit 1', async () => {
+    const io = bufferIo({ ...demoEnv(), MYSQL_URL: `mysql://root:pw@127.0.0.1:${await deadPort()}/`, DATASTORE_EMULATOR_HOST: process.env.DATASTORE_EMULATOR_HOST });
+    expect(await runCli(['demo', '--exit', '--json'], io)).toBe(1);
+    expect(io.err()).toMatch(/^strangler: MySQL at mysql:\/\/root:\*+@127\.0\.0\.1:\d+\/strangler_demo cannot be reached: .*ECONNREFUSED.* \[STRANGLER_E_MYSQL_UNREACHABLE\]\n/);
+    expect(io.out()).toBe('');
+  });
+
+  test('without PHP: says exactly what to install, starts nothing and exits 1', async () => {
     const io = bufferIo({ ...demoEnv(), STRANGLER_PHP: path.join(os.tmpdir(), 'no-such-php') });
     expect(await runCli(['demo', '--exit'], io)).toBe(1);
     expect(io.err()).toMatch(/PHP is not installed.*apt-get install php-cli php-mysql.*\[STRANGLER_E_DEMO_PREREQUISITE\]/);
