@@ -83,16 +83,17 @@ export async function startDemoStack(options: StackOptions): Promise<DemoStack> 
     await findPhp(options.env).catch(prerequisite);
     const ownMysql = !options.env.MYSQL_URL;
     const ownEmulator = !options.env.DATASTORE_EMULATOR_HOST;
-    const [mysql, emulator] = await Promise.all([
-      startMysql(options.env).then(
-        (m) => (teardown.add('MariaDB', m.stop), note(ownMysql ? `private MariaDB at ${m.url.replace(/\/$/, '')}` : `MariaDB at MYSQL_URL`), m),
-        prerequisite,
-      ),
-      startDatastoreEmulator(options.env).then(
-        (e) => (teardown.add('Datastore emulator', e.stop), note(`${ownEmulator ? 'private ' : ''}Datastore emulator at ${e.host}`), e),
-        prerequisite,
-      ),
-    ]);
+    // Both at once (the emulator takes seconds); each one that started is registered for teardown
+    // before a failure of the other is thrown.
+    const [mysqlStarted, emulatorStarted] = await Promise.allSettled([startMysql(options.env), startDatastoreEmulator(options.env)]);
+    if (mysqlStarted.status === 'fulfilled') teardown.add('MariaDB', mysqlStarted.value.stop);
+    if (emulatorStarted.status === 'fulfilled') teardown.add('Datastore emulator', emulatorStarted.value.stop);
+    if (mysqlStarted.status === 'rejected') prerequisite(mysqlStarted.reason);
+    if (emulatorStarted.status === 'rejected') prerequisite(emulatorStarted.reason);
+    const mysql = mysqlStarted.value;
+    const emulator = emulatorStarted.value;
+    note(ownMysql ? `private MariaDB at ${mysql.url.replace(/\/$/, '')}` : 'MariaDB at MYSQL_URL');
+    note(`${ownEmulator ? 'private ' : ''}Datastore emulator at ${emulator.host}`);
     // The Datastore clients (migrators, new service) read the emulator's address from the process.
     process.env.DATASTORE_EMULATOR_HOST = emulator.host;
     process.env.METADATA_SERVER_DETECTION ??= 'none';
