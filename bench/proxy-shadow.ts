@@ -44,14 +44,14 @@ try {
     ['shadow 100%', mirrored],
     ['shadow 100%, 10 s-slow shadow', slow],
   ] as const) {
-    rows.push([name, await runLoad(autocannon, `${t.url}${path}`, { connections, duration, headers, overallRate: rate })]);
+    rows.push([name, await runLoad(autocannon, `${t.url}${path}`, { connections, duration, headers, overallRate: rate, target: t })]);
   }
   const base = rows[0]![1];
   process.stdout.write(
     `\nshadow cost at the same offered load: ${rate} req/s (${Math.round(loadShare * 100)}% of pass-through's ${max.rps.toFixed(0)} req/s), ${connections} connections, ${duration} s per run\n` +
       table([
-        ['run', 'req/s', 'p50 ms', 'p99 ms', 'p99 vs pass-through', 'p99 added ms', 'errors'],
-        ...rows.map(([name, r]) => [name, r.rps.toFixed(0), r.p50.toFixed(2), r.p99.toFixed(2), ratio(r.p99, base.p99), (r.p99 - base.p99).toFixed(2), String(r.errors)]),
+        ['run', 'req/s', 'p50 ms', 'p99 ms', 'proxy CPU µs/req', 'p99 vs pass-through', 'p99 added ms', 'errors'],
+        ...rows.map(([name, r]) => [name, r.rps.toFixed(0), r.p50.toFixed(2), r.p99.toFixed(2), r.cpuUsPerRequest.toFixed(1), ratio(r.p99, base.p99), (r.p99 - base.p99).toFixed(2), String(r.errors)]),
       ]) +
       `targets: shadow 100% p99 ≤ 1.25× pass-through; 10 s-slow shadow adds ≤ 1 ms (autocannon reports latency in whole ms)\n`,
   );

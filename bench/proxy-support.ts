@@ -7,7 +7,38 @@ import { freePort } from '../services/free-port.js';
 
 export interface Started {
   url: string;
+  /** CPU time (user + system, ms) used so far by the process(es) serving this target. */
+  cpuMs: () => number;
   stop: () => Promise<void>;
+}
+
+/** utime + stime of a process, in ms (from /proc; 0 where /proc is missing). */
+function processCpuMs(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks are 1/100 s on Linux
+  } catch {
+    return 0;
+  }
+}
+
+/** A process and its direct children (nginx's workers). */
+function treeCpuMs(pid: number): number {
+  let total = processCpuMs(pid);
+  try {
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+        if (Number(stat.split(') ')[1]!.split(' ')[1]) === pid) total += processCpuMs(Number(entry));
+      } catch {
+        // gone meanwhile
+      }
+    }
+  } catch {
+    // no /proc
+  }
+  return total;
 }
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
@@ -26,6 +57,7 @@ export function startRole(role: string, ...args: string[]): Promise<Started> {
       if (m) {
         resolve({
           url: `http://127.0.0.1:${m[1]}`,
+          cpuMs: () => processCpuMs(child.pid!),
           stop: () =>
             new Promise<void>((done) => {
               if (child.exitCode !== null) return done();
@@ -77,6 +109,7 @@ http {
   }
   return {
     url,
+    cpuMs: () => treeCpuMs(child.pid!),
     stop: () =>
       new Promise<void>((done) => {
         const finish = () => {
@@ -96,16 +129,20 @@ export interface LoadResult {
   p50: number;
   p99: number;
   errors: number;
+  /** CPU the target spent per request, in µs: steadier than req/s on a shared machine. */
+  cpuUsPerRequest: number;
 }
 
 /** One autocannon run; errors count transport errors and non-2xx answers. */
 export async function runLoad(
   autocannon: typeof autocannonType,
   url: string,
-  options: { connections: number; duration: number; headers?: Record<string, string>; overallRate?: number },
+  options: { connections: number; duration: number; headers?: Record<string, string>; overallRate?: number; target?: Started },
 ): Promise<LoadResult> {
+  const cpu0 = options.target?.cpuMs() ?? 0;
   const r = await autocannon({ url, connections: options.connections, duration: options.duration, headers: options.headers, overallRate: options.overallRate });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx };
+  const cpu = (options.target?.cpuMs() ?? 0) - cpu0;
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx, cpuUsPerRequest: r.requests.total > 0 ? (cpu * 1000) / r.requests.total : 0 };
 }
 
 export function ratio(a: number, b: number): string {

@@ -3,7 +3,8 @@
  *   direct to the backend, bare http-proxy (keep-alive agent; the baseline), strangler (50 routes,
  *   dials, metrics), and nginx (upstream keepalive, one worker) when `nginx` is on PATH.
  * Prints req/s and p50/p99 latency, with ratios to bare http-proxy. The target: strangler ≥ 1.0× the
- * baseline's throughput, p99 ≤ 1.2×.
+ * baseline's throughput, p99 ≤ 1.2×. Also the CPU each target spent per request (from /proc): on a
+ * shared machine req/s swings with the neighbours, CPU per request much less.
  *
  *   npx tsx bench/proxy.ts [--duration 5] [--connections 32] [--rounds 2]
  */
@@ -39,29 +40,36 @@ try {
 
   const path = '/api/users/7';
   const headers = { 'x-user-id': 'user-7' };
-  const run = (url: string) => runLoad(autocannon, `${url}${path}`, { connections, duration, headers });
+  const run = (t: Started) => runLoad(autocannon, `${t.url}${path}`, { connections, duration, headers, target: t });
   // Warm every target (JIT, keep-alive pools) before measuring.
   for (const t of [backend, bare, strangler, nginx]) if (t) await runLoad(autocannon, `${t.url}${path}`, { connections, duration: 1, headers });
 
   const results: Record<string, Awaited<ReturnType<typeof run>>[]> = { direct: [], 'bare http-proxy': [], strangler: [], nginx: [] };
-  results.direct!.push(await run(backend.url));
+  results.direct!.push(await run(backend));
   // Interleaved rounds, so that a noisy neighbour hurts both sides alike.
   for (let r = 0; r < rounds; r++) {
-    results['bare http-proxy']!.push(await run(bare.url));
-    results.strangler!.push(await run(strangler.url));
+    results['bare http-proxy']!.push(await run(bare));
+    results.strangler!.push(await run(strangler));
   }
-  if (nginx) results.nginx!.push(await run(nginx.url));
+  if (nginx) results.nginx!.push(await run(nginx));
 
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const summary = Object.entries(results)
     .filter(([, rs]) => rs.length > 0)
-    .map(([name, rs]) => ({ name, rps: mean(rs.map((r) => r.rps)), p50: mean(rs.map((r) => r.p50)), p99: mean(rs.map((r) => r.p99)), errors: rs.reduce((a, r) => a + r.errors, 0) }));
+    .map(([name, rs]) => ({
+      name,
+      rps: mean(rs.map((r) => r.rps)),
+      p50: mean(rs.map((r) => r.p50)),
+      p99: mean(rs.map((r) => r.p99)),
+      cpu: mean(rs.map((r) => r.cpuUsPerRequest)),
+      errors: rs.reduce((a, r) => a + r.errors, 0),
+    }));
   const base = summary.find((s) => s.name === 'bare http-proxy')!;
   process.stdout.write(
     `\nproxy pass-through: ${connections} connections, ${duration} s per run, ${rounds} interleaved rounds for the proxies, small JSON\n` +
       table([
-        ['target', 'req/s', 'p50 ms', 'p99 ms', 'req/s vs bare', 'p99 vs bare', 'errors'],
-        ...summary.map((s) => [s.name, s.rps.toFixed(0), s.p50.toFixed(2), s.p99.toFixed(2), ratio(s.rps, base.rps), ratio(s.p99, base.p99), String(s.errors)]),
+        ['target', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'req/s vs bare', 'p99 vs bare', 'CPU vs bare', 'errors'],
+        ...summary.map((s) => [s.name, s.rps.toFixed(0), s.p50.toFixed(2), s.p99.toFixed(2), s.cpu.toFixed(1), ratio(s.rps, base.rps), ratio(s.p99, base.p99), ratio(s.cpu, base.cpu), String(s.errors)]),
       ]),
   );
   const st = summary.find((s) => s.name === 'strangler')!;

@@ -20,18 +20,22 @@ function onTimeout(this: http.ClientRequest): void {
 /** Response headers that concern one connection (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'proxy-authenticate', 'trailer', 'upgrade'];
 
-/** Drops a response's hop-by-hop headers (and those its Connection header names) before they are copied. */
+/**
+ * Drops a response's hop-by-hop headers (and those its Connection header names) before they are
+ * copied. They are set to undefined rather than deleted: every copier skips undefined values, and a
+ * delete would turn the headers object into a slow dictionary on every response.
+ */
 export function stripResponseHopByHop(headers: http.IncomingHttpHeaders): void {
   const connection = headers.connection;
   if (connection !== undefined) {
     for (const token of connection.split(',')) {
       const name = token.trim().toLowerCase();
-      if (name && name !== 'close' && name !== 'keep-alive' && name !== 'connection') delete headers[name];
+      if (name && name !== 'close' && name !== 'keep-alive' && name !== 'connection' && headers[name] !== undefined) headers[name] = undefined;
     }
     // The client's own connection decides keep-alive (http-proxy's setConnection re-adds it).
-    delete headers.connection;
+    headers.connection = undefined;
   }
-  for (const name of HOP_BY_HOP) if (headers[name] !== undefined) delete headers[name];
+  for (const name of HOP_BY_HOP) if (headers[name] !== undefined) headers[name] = undefined;
 }
 
 /**

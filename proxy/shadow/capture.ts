@@ -22,7 +22,9 @@ export class ResponseCapture {
 
   head(res: http.IncomingMessage): void {
     this.status = res.statusCode ?? 0;
-    this.headers = { ...res.headers };
+    const headers: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = v;
+    this.headers = headers;
   }
 
   /** A 'data' listener: it applies no backpressure, so teeing never slows the stream it reads. */

@@ -1,5 +1,6 @@
 import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
+import { Worker } from 'node:worker_threads';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { startUpstream, type Upstream } from '../../support/http.js';
@@ -31,23 +32,29 @@ afterAll(async () => {
   await legacy?.close();
 });
 
+// The clients run in a worker thread (plain JS, bare sockets: the cheapest client that reads the first
+// bytes of an answer and leaves), so that they do not take turns with the proxy on one event loop.
+const CLIENT = `
+const net = require('node:net');
+const { parentPort, workerData } = require('node:worker_threads');
+const { port, n, concurrency } = workerData;
+let left = n;
+const one = () => new Promise((resolve) => {
+  const s = net.connect(port, '127.0.0.1', () => s.write('GET /stream HTTP/1.1\\r\\nHost: t\\r\\n\\r\\n'));
+  s.once('data', () => { s.destroy(); resolve(); });
+  s.on('error', () => resolve());
+});
+const worker = async () => { while (left-- > 0) await one(); };
+Promise.all(Array.from({ length: concurrency }, worker)).then(() => parentPort.postMessage('done'));
+`;
+
 /** n requests, `concurrency` at a time, each aborted by its client after the first bytes arrive. */
-async function abortMany(n: number, concurrency = 10): Promise<void> {
-  let left = n;
-  const worker = async () => {
-    while (left-- > 0) {
-      // A bare socket: the cheapest client that reads the first bytes of the answer, then leaves.
-      await new Promise<void>((resolve) => {
-        const s = net.connect(proxy.address.port, '127.0.0.1', () => s.write('GET /stream HTTP/1.1\r\nHost: t\r\n\r\n'));
-        s.once('data', () => {
-          s.destroy();
-          resolve();
-        });
-        s.on('error', () => resolve());
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+function abortMany(n: number, concurrency = 16): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(CLIENT, { eval: true, workerData: { port: proxy.address.port, n, concurrency } });
+    w.once('message', () => void w.terminate().then(() => resolve()));
+    w.once('error', reject);
+  });
 }
 
 async function settle(probe: () => boolean, ms = 5000): Promise<boolean> {

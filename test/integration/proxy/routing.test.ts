@@ -5,6 +5,9 @@ import { proxyConfig, request, setDial, startLoad, startTestProxy, type TestProx
 let legacy: Upstream;
 let next: Upstream;
 let proxy: TestProxy;
+/** The same routes with a 200 ms timeout on new, for the fallback tests (kept apart from the sticky
+ * ones: on a loaded machine a 200 ms timeout would make some sticky requests fall back to legacy). */
+let fbProxy: TestProxy;
 let newMode: 'ok' | '503' | 'slow' = 'ok';
 
 beforeAll(async () => {
@@ -21,16 +24,19 @@ beforeAll(async () => {
   const cfg = proxyConfig(legacy.url, next.url, {
     stickiness: { header: 'x-user-id', cookie: 'session', query: 'uid' },
     routes: [
-      { name: 'profile.get', match: { method: 'GET', path: '/api/users/:id' }, new: 25 },
+      // No fallback here: a sticky request must be answered by its own backend, or fail loudly.
+      { name: 'profile.get', match: { method: 'GET', path: '/api/users/:id' }, new: 25, fallback: false },
       { name: 'profile.write', match: { method: ['POST', 'GET'], path: '/api/write/:id' }, new: 100 },
       { name: 'nofallback', match: { path: '/api/strict' }, new: 100, fallback: false },
     ],
   });
-  proxy = await startTestProxy({ ...cfg, backends: { legacy: cfg.backends.legacy, new: { ...cfg.backends.new, timeoutMs: 200 } } });
+  proxy = await startTestProxy(cfg);
+  fbProxy = await startTestProxy({ ...cfg, backends: { legacy: cfg.backends.legacy, new: { ...cfg.backends.new, timeoutMs: 200 } } });
 });
 
 afterAll(async () => {
   await proxy?.stop(100);
+  await fbProxy?.stop(100);
   await legacy?.close();
   await next?.close();
 });
@@ -38,8 +44,8 @@ afterAll(async () => {
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
 afterAll(() => agent.destroy());
 
-async function served(path: string, headers: http.OutgoingHttpHeaders = {}): Promise<string> {
-  const r = await request(proxy.url, { path, headers, agent });
+async function served(path: string, headers: http.OutgoingHttpHeaders = {}, via: TestProxy = proxy): Promise<string> {
+  const r = await request(via.url, { path, headers, agent });
   return r.body.toString();
 }
 
@@ -98,33 +104,33 @@ describe('fallback', () => {
 
   it('answers GETs from legacy when the new service answers 5xx or too slowly', async () => {
     newMode = '503';
-    expect(await served('/api/write/1')).toBe('legacy');
+    expect(await served('/api/write/1', {}, fbProxy)).toBe('legacy');
     newMode = 'slow';
     const t0 = Date.now();
-    expect(await served('/api/write/2')).toBe('legacy');
+    expect(await served('/api/write/2', {}, fbProxy)).toBe('legacy');
     expect(Date.now() - t0).toBeLessThan(900);
-    const metrics = await proxy.proxy.metrics.text();
+    const metrics = await fbProxy.proxy.metrics.text();
     expect(metrics).toMatch(/strangler_proxy_fallbacks_total\{route="profile.write",reason="5xx"\} [1-9]/);
     expect(metrics).toMatch(/strangler_proxy_fallbacks_total\{route="profile.write",reason="timeout"\} [1-9]/);
   });
 
   it('never replays a POST, nor a route with fallback off', async () => {
     newMode = '503';
-    const post = await request(proxy.url, { method: 'POST', path: '/api/write/1', body: 'x=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const post = await request(fbProxy.url, { method: 'POST', path: '/api/write/1', body: 'x=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect([post.status, post.body.toString()]).toEqual([503, 'new is down']);
-    const strict = await request(proxy.url, { path: '/api/strict' });
+    const strict = await request(fbProxy.url, { path: '/api/strict' });
     expect(strict.status).toBe(503);
   });
 
   it('with new at 100% and the new backend killed, every GET is answered 200 by legacy', async () => {
-    const load = startLoad(proxy.url, '/api/write/7', 4);
+    const load = startLoad(fbProxy.url, '/api/write/7', 4);
     await new Promise((r) => setTimeout(r, 150));
     await next.close(); // killed mid-traffic: in-flight and later requests alike
     await new Promise((r) => setTimeout(r, 300));
     const result = await load.stop();
     expect(result.requests).toBeGreaterThan(20);
     expect(result.failures).toEqual([]);
-    expect(await served('/api/write/8')).toBe('legacy');
-    expect(await proxy.proxy.metrics.text()).toMatch(/strangler_proxy_fallbacks_total\{route="profile.write",reason="connect"\} [1-9]/);
+    expect(await served('/api/write/8', {}, fbProxy)).toBe('legacy');
+    expect(await fbProxy.proxy.metrics.text()).toMatch(/strangler_proxy_fallbacks_total\{route="profile.write",reason="connect"\} [1-9]/);
   });
 });
