@@ -27,6 +27,9 @@ export interface TrafficSizes {
   canaryUsers: number;
 }
 
+/** Requests in flight to the new service at most, where it serves them all (see the shadow step). */
+const NEW_SERVICE_CONCURRENCY = 4;
+
 const pctText = (f: number) => `${(f * 100).toFixed(1)}%`;
 
 function tallyText(t: Tally): string {
@@ -96,9 +99,10 @@ export function shadowStep(stack: DemoStack, sizes: TrafficSizes): Step {
       step.progress(`sending ${requests.length} GETs with X-User-Id through ${stack.proxyUrl} …`);
       // Paced to what the backends take: mirrored calls over proxy.shadow.maxConcurrency would be
       // dropped (and counted), and a dropped pair is a pair the report lacks.
-      // Kept well under the bound: the emulator answers one query at a time or so, and a long queue
-      // in front of it turns into Datastore deadlines in the new service.
-      const bound = Math.min(16, stack.config.proxy!.shadow.maxConcurrency);
+      // Kept well under the bound: the emulator scans a kind for each query and two cores run only a
+      // few at once, so a longer queue in front of it only adds latency, up to the new backend's
+      // timeout (5 s in the demo config) on a loaded machine — and a timed-out pair is a mismatch.
+      const bound = Math.min(NEW_SERVICE_CONCURRENCY, stack.config.proxy!.shadow.maxConcurrency);
       const tally = await sendTraffic(stack.proxyUrl, requests, 8, () => stack.proxy.proxy.shadowActive >= bound);
       await shadowSettled(stack);
       const sink = stack.sink.stats();
@@ -207,7 +211,7 @@ export function fallbackStep(stack: DemoStack, sizes: TrafficSizes): Step {
     async run(step: StepContext) {
       const change = await stack.admin.set(CANARY_ROUTE, { new: 100, fallback: true }, WHO);
       const count = Math.min(200, sizes.canaryUsers);
-      const up = await sendTraffic(stack.proxyUrl, requestsFor(CANARY_ROUTE, count, stack, 0));
+      const up = await sendTraffic(stack.proxyUrl, requestsFor(CANARY_ROUTE, count, stack, 0), NEW_SERVICE_CONCURRENCY);
       step.progress(`new 100%: ${tallyText(up)}; stopping the new service …`);
       const before = await fallbacksCounted(stack, CANARY_ROUTE);
       await stack.stopNew();
@@ -215,7 +219,7 @@ export function fallbackStep(stack: DemoStack, sizes: TrafficSizes): Step {
       const fallbacks = (await fallbacksCounted(stack, CANARY_ROUTE)) - before;
       step.progress(`new service down: ${tallyText(down)}; starting it again …`);
       await stack.restartNew();
-      const back = await sendTraffic(stack.proxyUrl, requestsFor(CANARY_ROUTE, count, stack, 2 * count));
+      const back = await sendTraffic(stack.proxyUrl, requestsFor(CANARY_ROUTE, count, stack, 2 * count), NEW_SERVICE_CONCURRENCY);
       const downAll200 = (down.statuses['200'] ?? 0) === down.requests;
       const lines = [
         `PATCH /routes/${CANARY_ROUTE} {"new":100,"fallback":true} → version ${change.version}: ${describeDial(change.after)}`,
