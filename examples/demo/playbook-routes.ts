@@ -77,7 +77,7 @@ const fallbacksCounted = (stack: DemoStack, route: string) => metricSum(stack, '
 
 /**
  * Traffic on the canary route, with the fallbacks the proxy counted meanwhile: a user routed to new
- * whose request new failed (on a loaded machine, its 5 s timeout) is answered by legacy, so the share
+ * whose request new failed (on a loaded machine, its timeout) is answered by legacy, so the share
  * routed to new is what X-Served-By says plus those fallbacks.
  */
 async function canaryTraffic(stack: DemoStack, requests: DemoRequest[], concurrency?: number): Promise<{ tally: Tally; fallbacks: number; routedShare: number }> {
@@ -117,7 +117,7 @@ export function shadowStep(stack: DemoStack, sizes: TrafficSizes): Step {
       // dropped (and counted), and a dropped pair is a pair the report lacks.
       // Kept well under the bound: the emulator scans a kind for each query and two cores run only a
       // few at once, so a longer queue in front of it only adds latency, up to the new backend's
-      // timeout (5 s in the demo config) on a loaded machine — and a timed-out pair is a mismatch.
+      // timeout on a loaded machine — and a timed-out pair is a mismatch.
       const bound = Math.min(NEW_SERVICE_CONCURRENCY, stack.config.proxy!.shadow.maxConcurrency);
       const tally = await sendTraffic(stack.proxyUrl, requests, 8, () => stack.proxy.proxy.shadowActive >= bound);
       await shadowSettled(stack);
