@@ -2,10 +2,11 @@ import { Command, InvalidArgumentError } from 'commander';
 import { VERSION } from '../core/package-info.js';
 import { configCommand } from './config-check.js';
 import { diffsCommand } from './diffs.js';
+import { demoCommand } from './demo.js';
 import { doctorCommand } from './doctor.js';
-import { migrateCommand } from './migrate.js';
 import { proxyCommand } from './proxy.js';
 import { routesCommand } from './routes.js';
+import { migrateCommand } from './migrate.js';
 import { reportError } from './errors.js';
 import { processIo, type CliIo } from './io.js';
 
@@ -24,9 +25,10 @@ export function buildProgram(io: CliIo): Command {
   program.addCommand(configCommand(io));
   program.addCommand(doctorCommand(io));
   program.addCommand(diffsCommand(io));
-  program.addCommand(migrateCommand(io));
   program.addCommand(proxyCommand(io));
   program.addCommand(routesCommand(io));
+  program.addCommand(migrateCommand(io));
+  program.addCommand(demoCommand(io));
   // exitOverride and output settings are not inherited by commands added later; apply them to all.
   const apply = (cmd: Command) => {
     cmd.exitOverride().configureOutput(program.configureOutput());

@@ -73,6 +73,10 @@ export const CATALOGUE = {
   STRANGLER_E_MIGRATE_UNSUPPORTED_TYPE: { exit: 2, title: 'A column type has no Datastore mapping' },
   STRANGLER_E_MIGRATE_PROPERTY_CLASH: { exit: 2, title: 'Two columns map to one property, or a reserved name' },
   STRANGLER_E_MIGRATE_TRANSFORM: { exit: 2, title: 'A transform module cannot be loaded' },
+
+  // --- demo --------------------------------------------------------------------
+  STRANGLER_E_DEMO_PREREQUISITE: { exit: 1, title: 'Something the demo needs is not installed' },
+  STRANGLER_E_DEMO_STEP: { exit: 1, title: 'A step of the demo did not show what it should' },
 } as const satisfies Record<string, { exit: 1 | 2; title: string }>;
 
 export type ErrorCode = keyof typeof CATALOGUE;

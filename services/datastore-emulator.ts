@@ -7,6 +7,8 @@ import { startProcess } from './process.js';
 export interface DatastoreEmulator {
   /** host:port, the value for DATASTORE_EMULATOR_HOST. */
   host: string;
+  /** The emulator's process id (the leader of its process group), when this process started it. */
+  pid?: number;
   stop: () => Promise<void>;
   /** Where the emulator logs (empty for an external one). */
   logFile: string;
@@ -47,6 +49,7 @@ export async function startDatastoreEmulator(env: NodeJS.ProcessEnv = process.en
   }
   return {
     host,
+    pid: started.child.pid,
     logFile,
     stop: async () => {
       await started.stop();

@@ -12,6 +12,8 @@ const run = promisify(execFile);
 export interface MysqlServer {
   /** mysql://root@127.0.0.1:PORT/ — no database; create one per use. */
   url: string;
+  /** The server's process id (its process group), when this process started it. */
+  pid?: number;
   /** Stops the server and removes its data directory (no-op for an external server). */
   stop: () => Promise<void>;
 }
@@ -80,6 +82,7 @@ export async function startMysql(env: NodeJS.ProcessEnv = process.env): Promise<
   }
   return {
     url,
+    pid: started.child.pid,
     stop: async () => {
       await started.stop();
       rmSync(dir, { recursive: true, force: true });
