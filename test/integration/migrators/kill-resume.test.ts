@@ -17,8 +17,9 @@ function spawnRun(configFile: string, killAfterStartMs: number | null): Promise<
     let timer: NodeJS.Timeout | undefined;
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      // Kill only once the run has started copying, at a random moment after that.
-      if (killAfterStartMs !== null && !timer && out.includes('"event":"start"')) {
+      // Kill only once the run has committed and checkpointed a chunk (its first progress line), at a
+      // random moment after that: a kill before any checkpoint would test nothing on a slow machine.
+      if (killAfterStartMs !== null && !timer && out.includes('"event":"progress"')) {
         timer = setTimeout(() => {
           killed = child.kill('SIGKILL');
         }, killAfterStartMs);
@@ -47,8 +48,9 @@ describe('migrate run killed with SIGKILL at random moments and resumed', () => 
     const resumedAt: number[] = [];
     let kills = 0;
     for (let i = 0; i < 5; i++) {
-      // At 800 rows/s the 6,000 rows take 7.5 s: five kills within 1.1 s of each start leave rows for the resume.
-      const r = await spawnRun(env.configFile, 300 + Math.floor(Math.random() * 800));
+      // At 800 rows/s the 6,000 rows take 7.5 s of copying: kills within 0.7 s of a run's first
+      // checkpoint leave rows for the later runs and the resume.
+      const r = await spawnRun(env.configFile, 100 + Math.floor(Math.random() * 600));
       const start = events(r.out.split('\n').filter((l) => l.startsWith('{')).join('\n')).find((e) => e.event === 'start');
       if (start) resumedAt.push(Number(start.resumedAt ?? 0));
       if (r.killed) kills++;
