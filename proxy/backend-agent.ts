@@ -64,7 +64,7 @@ export interface ForwardingAgent extends http.Agent {
  * assigned, is enough. http-proxy creates the ClientRequest synchronously inside web(), which is what
  * makes arm()/take() around that call safe.
  */
-export function forwardingAgent(url: URL, options: { maxSockets: number; keepAlive: boolean; host: string | undefined; upgrade: boolean; timeoutMs?: number }): ForwardingAgent {
+export function forwardingAgent(url: URL, options: { maxSockets: number; keepAlive: boolean; host: string | undefined; upgrade: boolean }): ForwardingAgent {
   const Base = url.protocol === 'https:' ? https.Agent : http.Agent;
   const prefix = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
   let pending: http.IncomingMessage | undefined;
@@ -91,7 +91,6 @@ export function forwardingAgent(url: URL, options: { maxSockets: number; keepAli
       baseAddRequest.call(this, req, opts);
     }
   }
-  // With `timeout`, node arms the socket's idle timer itself and emits 'timeout' on each request:
-  // no per-request timer to set up on the hot path.
-  return new Agent({ keepAlive: options.keepAlive, maxSockets: options.maxSockets, scheduling: 'lifo', timeout: options.timeoutMs });
+  // No `timeout` here: node would re-arm the socket's timer on every request (see idle-sweep.ts).
+  return new Agent({ keepAlive: options.keepAlive, maxSockets: options.maxSockets, scheduling: 'lifo' });
 }

@@ -4,17 +4,13 @@ import { parse as parseUrl } from 'node:url';
 import httpProxy from 'http-proxy';
 import type { BackendConfig, BackendName } from '../config/proxy-schema.js';
 import { forwardingAgent, type ForwardingAgent } from './backend-agent.js';
+import { IdleSweep } from './idle-sweep.js';
 
 export interface ForwardHooks {
   /** A backend's response head arrived, before anything of it reaches the client. */
   response(proxyRes: http.IncomingMessage, req: http.IncomingMessage, res: http.ServerResponse): void;
   /** A backend's response body ended. */
   end(req: http.IncomingMessage, res: http.ServerResponse, proxyRes: http.IncomingMessage): void;
-}
-
-/** One shared listener (no closure per request): the agent's idle timer fired for this request. */
-function onTimeout(this: http.ClientRequest): void {
-  this.destroy(Object.assign(new Error('the backend sent nothing within its timeout'), { code: 'ETIMEDOUT' }));
 }
 
 /** Response headers that concern one connection (RFC 9110 §7.6.1). */
@@ -75,6 +71,7 @@ export class BackendForwarder {
   private readonly plain: httpProxy;
   private readonly held: httpProxy;
   private readonly wsProxy: httpProxy;
+  private readonly idle: IdleSweep;
 
   constructor(
     readonly name: BackendName,
@@ -83,7 +80,8 @@ export class BackendForwarder {
   ) {
     const url = new URL(config.url);
     this.timeoutMs = config.timeoutMs;
-    this.agent = forwardingAgent(url, { keepAlive: true, maxSockets: config.maxSockets, host: config.host, upgrade: false, timeoutMs: config.timeoutMs });
+    this.agent = forwardingAgent(url, { keepAlive: true, maxSockets: config.maxSockets, host: config.host, upgrade: false });
+    this.idle = new IdleSweep(config.timeoutMs);
     // An upgraded socket leaves the agent for good; a pool would only hold dead entries.
     this.wsAgent = forwardingAgent(url, { keepAlive: false, maxSockets: Infinity, host: config.host, upgrade: true });
     const target = parseUrl(config.url);
@@ -110,8 +108,13 @@ export class BackendForwarder {
     // The callback-only form: http-proxy then copies no options for this request.
     (holdResponse ? this.held : this.plain).web(req, res, onError as never);
     const out = this.agent.take();
-    out?.on('timeout', onTimeout);
+    if (out !== undefined) this.idle.watch(out);
     return out;
+  }
+
+  /** The request web() returned is over (answered, failed or abandoned): no longer timed. */
+  done(out: http.ClientRequest): void {
+    this.idle.unwatch(out);
   }
 
   ws(req: http.IncomingMessage, socket: net.Socket, head: Buffer, onError: (err: Error) => void): http.ClientRequest | undefined {
@@ -122,6 +125,7 @@ export class BackendForwarder {
 
   /** Frees idle keep-alive sockets (in-flight requests keep theirs until they end). */
   close(): void {
+    this.idle.close();
     this.agent.destroy();
     this.wsAgent.destroy();
     this.plain.close();

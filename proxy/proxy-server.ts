@@ -327,6 +327,7 @@ export class StranglerProxy {
   private release(x: Exchange): void {
     const forwarder = x.gen.backends[x.backend];
     forwarder.inflight--;
+    if (x.outgoing !== undefined) forwarder.done(x.outgoing);
     if (forwarder.inflight <= 0 && this.retired.has(forwarder)) {
       this.retired.delete(forwarder);
       forwarder.close();
