@@ -70,6 +70,11 @@ export function forwardingAgent(url: URL, options: { maxSockets: number; keepAli
   let pending: http.IncomingMessage | undefined;
   let made: http.ClientRequest | undefined;
   const baseAddRequest = (Base.prototype as unknown as { addRequest: AddRequest }).addRequest;
+  // For plain http, what the agent needs from a request's options is where to connect: node's
+  // addRequest copies the options it is given (http-proxy's, ~20 keys) into a fresh object on every
+  // request and derives a TLS servername from the Host header. A fixed small object does neither
+  // (servername only matters for TLS). https keeps http-proxy's options (CA, certificates...).
+  const where = url.protocol === 'http:' ? { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80), servername: '' } : undefined;
   class Agent extends (Base as typeof http.Agent) implements ForwardingAgent {
     arm(incoming: http.IncomingMessage): void {
       pending = incoming;
@@ -88,7 +93,7 @@ export function forwardingAgent(url: URL, options: { maxSockets: number; keepAli
         prepareHeaders(req, incoming, options.host, options.upgrade);
         made = req;
       }
-      baseAddRequest.call(this, req, opts);
+      baseAddRequest.call(this, req, where ?? opts);
     }
   }
   // No `timeout` here: node would re-arm the socket's timer on every request (see idle-sweep.ts).
