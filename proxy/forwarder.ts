@@ -37,6 +37,8 @@ export function stripResponseHopByHop(headers: http.IncomingHttpHeaders): void {
 /**
  * Writes a response head the way http-proxy's own web-outgoing passes do (status, headers,
  * Connection for HTTP/1.0 clients) with the options the proxy uses (no redirect or cookie rewrites).
+ * One writeHead() with a flat list: node validates each header once while it builds the head,
+ * where setHeader() per header would also build its header map to read back.
  */
 export function writeResponseHead(req: http.IncomingMessage, res: http.ServerResponse, proxyRes: http.IncomingMessage): void {
   const headers = proxyRes.headers;
@@ -46,12 +48,14 @@ export function writeResponseHead(req: http.IncomingMessage, res: http.ServerRes
   } else if (!headers.connection) {
     headers.connection = req.headers.connection || 'keep-alive';
   }
+  const flat: (string | string[])[] = [];
   for (const key of Object.keys(headers)) {
     const v = headers[key];
-    if (v !== undefined) res.setHeader(key, v);
+    if (v !== undefined) flat.push(key, v);
   }
-  res.statusCode = proxyRes.statusCode ?? 502;
-  if (proxyRes.statusMessage) res.statusMessage = proxyRes.statusMessage;
+  const status = proxyRes.statusCode ?? 502;
+  if (proxyRes.statusMessage) res.writeHead(status, proxyRes.statusMessage, flat);
+  else res.writeHead(status, flat);
 }
 
 /**
