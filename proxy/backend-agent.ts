@@ -64,12 +64,17 @@ export interface ForwardingAgent extends http.Agent {
  * assigned, is enough. http-proxy creates the ClientRequest synchronously inside web(), which is what
  * makes arm()/take() around that call safe.
  */
-export function forwardingAgent(url: URL, options: { maxSockets: number; keepAlive: boolean; host: string | undefined; upgrade: boolean; timeoutMs?: number }): ForwardingAgent {
+export function forwardingAgent(url: URL, options: { maxSockets: number; keepAlive: boolean; host: string | undefined; upgrade: boolean }): ForwardingAgent {
   const Base = url.protocol === 'https:' ? https.Agent : http.Agent;
   const prefix = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
   let pending: http.IncomingMessage | undefined;
   let made: http.ClientRequest | undefined;
   const baseAddRequest = (Base.prototype as unknown as { addRequest: AddRequest }).addRequest;
+  // For plain http, what the agent needs from a request's options is where to connect: node's
+  // addRequest copies the options it is given (http-proxy's, ~20 keys) into a fresh object on every
+  // request and derives a TLS servername from the Host header. A fixed small object does neither
+  // (servername only matters for TLS). https keeps http-proxy's options (CA, certificates...).
+  const where = url.protocol === 'http:' ? { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80), servername: '' } : undefined;
   class Agent extends (Base as typeof http.Agent) implements ForwardingAgent {
     arm(incoming: http.IncomingMessage): void {
       pending = incoming;
@@ -88,10 +93,9 @@ export function forwardingAgent(url: URL, options: { maxSockets: number; keepAli
         prepareHeaders(req, incoming, options.host, options.upgrade);
         made = req;
       }
-      baseAddRequest.call(this, req, opts);
+      baseAddRequest.call(this, req, where ?? opts);
     }
   }
-  // With `timeout`, node arms the socket's idle timer itself and emits 'timeout' on each request:
-  // no per-request timer to set up on the hot path.
-  return new Agent({ keepAlive: options.keepAlive, maxSockets: options.maxSockets, scheduling: 'lifo', timeout: options.timeoutMs });
+  // No `timeout` here: node would re-arm the socket's timer on every request (see idle-sweep.ts).
+  return new Agent({ keepAlive: options.keepAlive, maxSockets: options.maxSockets, scheduling: 'lifo' });
 }

