@@ -7,8 +7,11 @@ import { createDatastoreCheckpointStore } from '../migrators/checkpoint/datastor
 import type { CheckpointStore } from '../migrators/checkpoint/contract.js';
 import { createMemoryCheckpointStore } from '../migrators/checkpoint/memory.js';
 import { createDatastore } from '../migrators/datastore/client.js';
+import { copyTable, type CopyTableInput, type CopyTableResult } from '../migrators/copy/copy-table.js';
+import { shardRange } from '../migrators/copy/shard-range.js';
 import { createDatastoreSink, type DatastoreSink } from '../migrators/datastore/sink.js';
 import { classify } from '../migrators/mapping/column-class.js';
+import { mapRow } from '../migrators/mapping/map-row.js';
 import type { KeyPath, TableInfo, TableMapping } from '../migrators/mapping/types.js';
 import type { KeyColumn } from '../migrators/mysql/keyset.js';
 import { createMysqlSource, type MysqlSource } from '../migrators/mysql/source.js';
@@ -100,4 +103,40 @@ function prepare(info: TableInfo, mapping: TableMapping): PreparedTable {
     return { name: c, integer: cls === 'integer' || cls === 'bigint', binary: cls === 'binary' };
   });
   return { name: info.name, info, mapping, key };
+}
+
+/** How a run copies the context's tables; the rest of copyTable's input comes from the context. */
+export type CopyAllOptions = Pick<CopyTableInput, 'shard' | 'deadLetters' | 'limiter' | 'batchSize' | 'concurrency' | 'dryRun' | 'restart' | 'events'> & {
+  /** After each table, with its result (the demo prints a line per table). */
+  onTable?: (result: CopyTableResult) => void;
+};
+
+/**
+ * Copies every table of the context in turn, each over its shard's key range: the loop that
+ * `migrate run` and the demo's run step share. With `restart` on a whole table (not a shard, not a
+ * dry run) the table's checkpoints are cleared first.
+ */
+export async function copyAllTables(ctx: MigrateContext, options: CopyAllOptions): Promise<CopyTableResult[]> {
+  const { onTable, ...input } = options;
+  const results: CopyTableResult[] = [];
+  for (const t of ctx.tables) {
+    if (input.restart && input.shard.count === 1 && !input.dryRun) await ctx.store.clearTable(t.name);
+    const range = await shardRange(t.name, t.key, input.shard, ctx.source, ctx.store);
+    const result = await copyTable({
+      ...input,
+      table: t.name,
+      kind: t.mapping.kind,
+      key: t.key,
+      range,
+      map: (row) => mapRow(t.mapping, row),
+      toKey: ctx.toKey,
+      source: ctx.source,
+      sink: ctx.sink,
+      store: ctx.store,
+      retries: ctx.retries,
+    });
+    results.push(result);
+    onTable?.(result);
+  }
+  return results;
 }

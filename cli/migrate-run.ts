@@ -1,14 +1,13 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { resolveFromConfig } from '../config/load.js';
 import { StranglerError } from '../core/errors.js';
-import { copyTable, type CopyTableResult } from '../migrators/copy/copy-table.js';
+import type { CopyTableResult } from '../migrators/copy/copy-table.js';
 import { createDeadLetterFile, createDeadLetterMemory } from '../migrators/copy/dead-letters.js';
 import { createRateLimiter } from '../migrators/copy/rate-limiter.js';
-import { checkShardable, shardRange } from '../migrators/copy/shard-range.js';
+import { checkShardable } from '../migrators/copy/shard-range.js';
 import { WHOLE, parseShard, type Shard } from '../migrators/copy/shard.js';
-import { mapRow } from '../migrators/mapping/map-row.js';
 import type { CliIo } from './io.js';
-import { openMigrate } from './migrate-context.js';
+import { copyAllTables, openMigrate } from './migrate-context.js';
 import { createProgressReporter } from './migrate-progress.js';
 import { intArg } from './program.js';
 
@@ -55,38 +54,20 @@ export function migrateRunCommand(io: CliIo): Command {
       const ctx = await openMigrate(opts.config, { tables: opts.table, memoryCheckpoints: opts.dryRun, env: io.env });
       const shard = opts.shard ?? WHOLE;
       const progress = createProgressReporter(io);
-      const results: CopyTableResult[] = [];
       try {
         for (const t of ctx.tables) checkShardable(t.name, t.key, shard);
         const deadFile = resolveFromConfig(ctx.config, ctx.migrate.deadLetters);
         const deadLetters = opts.dryRun ? createDeadLetterMemory() : createDeadLetterFile(deadFile);
-        const limiter = createRateLimiter(opts.maxRate);
-        for (const t of ctx.tables) {
-          if (opts.restart && shard.count === 1 && !opts.dryRun) await ctx.store.clearTable(t.name);
-          const range = await shardRange(t.name, t.key, shard, ctx.source, ctx.store);
-          results.push(
-            await copyTable({
-              table: t.name,
-              kind: t.mapping.kind,
-              key: t.key,
-              shard,
-              range,
-              map: (row) => mapRow(t.mapping, row),
-              toKey: ctx.toKey,
-              source: ctx.source,
-              sink: ctx.sink,
-              store: ctx.store,
-              deadLetters,
-              limiter,
-              batchSize: opts.batchSize,
-              concurrency: opts.concurrency,
-              dryRun: !!opts.dryRun,
-              restart: !!opts.restart,
-              retries: ctx.retries,
-              events: progress.events,
-            }),
-          );
-        }
+        const results = await copyAllTables(ctx, {
+          shard,
+          deadLetters,
+          limiter: createRateLimiter(opts.maxRate),
+          batchSize: opts.batchSize,
+          concurrency: opts.concurrency,
+          dryRun: !!opts.dryRun,
+          restart: !!opts.restart,
+          events: progress.events,
+        });
         progress.stop();
         const dead = results.reduce((n, r) => n + r.deadLetters, 0);
         if (io.stderr.isTTY) io.stdout.write(results.map((r) => summaryLine(r, !!opts.dryRun)).join('\n') + '\n');

@@ -4,13 +4,10 @@
  * verify (clean).
  */
 import { resolveFromConfig } from '../../config/load.js';
-import { openMigrate, type MigrateContext } from '../../cli/migrate-context.js';
-import { copyTable, type CopyTableResult } from '../../migrators/copy/copy-table.js';
+import { copyAllTables, openMigrate, type MigrateContext } from '../../cli/migrate-context.js';
 import { createDeadLetterFile } from '../../migrators/copy/dead-letters.js';
 import { UNLIMITED } from '../../migrators/copy/rate-limiter.js';
-import { shardRange } from '../../migrators/copy/shard-range.js';
 import { WHOLE } from '../../migrators/copy/shard.js';
-import { mapRow } from '../../migrators/mapping/map-row.js';
 import { databaseOf, loadMappings } from '../../migrators/plan/load-mappings.js';
 import { toPlan } from '../../migrators/plan/plan.js';
 import { verifyTable } from '../../migrators/verify/verify-table.js';
@@ -61,41 +58,25 @@ export function runStep(ctx: MigrateContext, stack: DemoStack): Step {
     async run(step: StepContext) {
       const deadFile = resolveFromConfig(ctx.config, ctx.migrate.deadLetters);
       const deadLetters = createDeadLetterFile(deadFile);
-      const results: CopyTableResult[] = [];
       const started = performance.now();
-      for (const t of ctx.tables) {
-        const range = await shardRange(t.name, t.key, WHOLE, ctx.source, ctx.store);
-        let lastShown = 0;
-        results.push(
-          await copyTable({
-            table: t.name,
-            kind: t.mapping.kind,
-            key: t.key,
-            shard: WHOLE,
-            range,
-            map: (row) => mapRow(t.mapping, row),
-            toKey: ctx.toKey,
-            source: ctx.source,
-            sink: ctx.sink,
-            store: ctx.store,
-            deadLetters,
-            limiter: UNLIMITED,
-            batchSize: 500,
-            concurrency: 8,
-            dryRun: false,
-            retries: ctx.retries,
-            events: {
-              progress: (e) => {
-                if (performance.now() - lastShown < 1000) return;
-                lastShown = performance.now();
-                step.progress(`${e.table}: ${n(e.copied)}/${n(e.total)} rows, ${n(e.rate)} rows/s`);
-              },
-            },
-          }),
-        );
-        const r = results.at(-1)!;
-        step.progress(`${r.table} → ${r.kind}: ${n(r.copied)} rows in ${(r.ms / 1000).toFixed(1)} s (${n(rate(r.copied, r.ms))} rows/s), ${r.deadLetters} dead letter(s)`);
-      }
+      const lastShown = new Map<string, number>();
+      const results = await copyAllTables(ctx, {
+        shard: WHOLE,
+        deadLetters,
+        limiter: UNLIMITED,
+        batchSize: 500,
+        concurrency: 8,
+        dryRun: false,
+        events: {
+          progress: (e) => {
+            if (performance.now() - (lastShown.get(e.table) ?? 0) < 1000) return;
+            lastShown.set(e.table, performance.now());
+            step.progress(`${e.table}: ${n(e.copied)}/${n(e.total)} rows, ${n(e.rate)} rows/s`);
+          },
+        },
+        onTable: (r) =>
+          step.progress(`${r.table} → ${r.kind}: ${n(r.copied)} rows in ${(r.ms / 1000).toFixed(1)} s (${n(rate(r.copied, r.ms))} rows/s), ${r.deadLetters} dead letter(s)`),
+      });
       const ms = performance.now() - started;
       const copied = results.reduce((s, r) => s + r.copied, 0);
       const dead = results.reduce((s, r) => s + r.deadLetters, 0);
