@@ -23,6 +23,8 @@ export interface DiffSinkWiring {
   registry?: Registry;
   /** A store or write failure, reported once per kind (log it; the sink never throws). */
   onError?: (err: unknown) => void;
+  /** The store to write to, when the caller keeps a handle on it (to flush before reading); default: openDiffStore(config). */
+  store?: DiffStore;
 }
 
 /** The ShadowSink for the proxy: rules per route from the config, records to proxy.diffs. */
@@ -31,7 +33,7 @@ export function createDiffSinkFromConfig(config: Config, wiring: DiffSinkWiring 
   const rules = new Map(proxy.routes.map((r) => [r.name, r.diff]));
   return createDiffSink({
     rulesFor: (route) => rules.get(route),
-    store: openDiffStore(config, wiring.onError),
+    store: wiring.store ?? openDiffStore(config, wiring.onError),
     ...(wiring.registry ? { metrics: wiring.registry } : {}),
     ...(wiring.onError ? { onError: wiring.onError } : {}),
   });

@@ -123,7 +123,7 @@ export function shadowStep(stack: DemoStack, sizes: TrafficSizes): Step {
       await shadowSettled(stack);
       const sink = stack.sink.stats();
       const proxySide = {
-        handedOver: await metricSum(stack, 'strangler_shadow_compared_total'),
+        handedOver: await metricSum(stack, 'strangler_shadow_pairs_total'),
         dropped: await metricSum(stack, 'strangler_shadow_dropped_total'),
         skipped: await metricSum(stack, 'strangler_shadow_skipped_total'),
       };

@@ -8,12 +8,12 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createDiffSink, type DiffSink } from '../../diffs/sink.js';
+import type { DiffSink } from '../../diffs/sink.js';
 import type { DiffStore } from '../../diffs/store-contract.js';
 import { loadConfig, requireSection, resolveFromConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { StranglerError, describeCause } from '../../core/errors.js';
-import { openDiffStore } from '../../cli/diffs-wiring.js';
+import { createDiffSinkFromConfig, openDiffStore } from '../../cli/diffs-wiring.js';
 import { AdminClient } from '../../proxy/admin-client.js';
 import { ProxyMetrics } from '../../proxy/metrics.js';
 import { startProxy, type RunningProxy } from '../../proxy/runtime.js';
@@ -144,12 +144,10 @@ export async function startDemoStack(options: StackOptions): Promise<DemoStack> 
     const config = loadConfig(DEMO_CONFIG_FILE, configEnv);
     const p = requireSection(config, 'proxy');
     const metrics = new ProxyMetrics();
-    // The sink as cli/diffs-wiring.ts builds it, with the store kept here so the report step can
-    // flush it before reading the file. Not on the proxy's registry: the proxy already registers a
-    // strangler_shadow_compared_total of its own there, and prom-client refuses a second one.
-    const rules = new Map(p.routes.map((r) => [r.name, r.diff]));
+    // The sink as `proxy start` builds it, with the store kept here so the report step can flush it
+    // before reading the file.
     const diffStore = openDiffStore(config);
-    const sink = createDiffSink({ rulesFor: (route) => rules.get(route), store: diffStore });
+    const sink = createDiffSinkFromConfig(config, { registry: metrics.registry, store: diffStore });
     teardown.add('diff sink', () => sink.close());
     const stateStore = new FileStateStore(resolveFromConfig(config, p.state.path));
     teardown.add('dial store', () => stateStore.close());

@@ -148,6 +148,8 @@ describe('strangler demo --exit --json (small seed, from a fresh build)', () => 
     expect(s.requests).toBeGreaterThanOrEqual(1000);
     expect(s.statuses).toEqual({ 200: s.requests });
     expect(s.compared).toBe(s.requests);
+    // The proxy's own count of pairs handed to the diff side (its /metrics) agrees with the sink's.
+    expect(s.proxy.handedOver).toBe(s.requests);
   });
 
   test('the diff report finds users.get /displayName, classifies activities.get /serverTime as noise, and the clean routes are ready', () => {
