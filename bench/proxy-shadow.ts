@@ -14,17 +14,12 @@
  */
 import autocannon from 'autocannon';
 import os from 'node:os';
-import { counterOf, ratio, runLoad, startRole, table, type Started } from './proxy-support.js';
+import { counterOf, numberFlag, ratio, runLoad, startRole, table, type Started } from './proxy-support.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i === -1 ? dflt : Number(args[i + 1]);
-};
-const duration = opt('duration', 5);
-const connections = opt('connections', 32);
-const loadShare = opt('load', 30) / 100;
-const rounds = opt('rounds', 2);
+const duration = numberFlag('duration', 5);
+const connections = numberFlag('connections', 32);
+const loadShare = numberFlag('load', 30) / 100;
+const rounds = numberFlag('rounds', 2);
 
 const started: Started[] = [];
 try {

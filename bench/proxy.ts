@@ -10,16 +10,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import autocannon from 'autocannon';
-import { percent, ratio, runLoad, startNginx, startRole, table, type Started } from './proxy-support.js';
+import { numberFlag, percent, ratio, runLoad, startNginx, startRole, table, type Started } from './proxy-support.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i === -1 ? dflt : Number(args[i + 1]);
-};
-const duration = opt('duration', 5);
-const connections = opt('connections', 32);
-const rounds = opt('rounds', 3);
+const duration = numberFlag('duration', 5);
+const connections = numberFlag('connections', 32);
+const rounds = numberFlag('rounds', 3);
 
 const started: Started[] = [];
 try {
