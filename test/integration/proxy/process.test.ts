@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -8,9 +8,8 @@ import { bufferIo } from '../../../cli/io.js';
 import { runCli } from '../../../cli/program.js';
 import { freePort } from '../../../services/free-port.js';
 import { startUpstream, type Upstream } from '../../support/http.js';
-import { TOKEN, adminHeaders, json, request } from './setup.js';
+import { TOKEN, adminHeaders, json, request, spawnProxy, type ProxyProcess } from './setup.js';
 
-const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
 const MB = 1024 * 1024;
 const SIZE = 50 * MB;
 
@@ -21,7 +20,7 @@ let configFile: string;
 let port: number;
 let adminPort: number;
 let child: ChildProcess;
-let stderr = '';
+let proc: ProxyProcess;
 let exited: Promise<number | null>;
 
 function config(routes: string, extra = ''): string {
@@ -45,15 +44,7 @@ function peakRss(pid: number): number {
   return Number(m![1]) * 1024;
 }
 
-async function until(what: string, probe: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null && what !== 'exit') throw new Error(`the proxy exited (${child.exitCode}) before ${what}; stderr:\n${stderr}`);
-    if (await Promise.resolve(probe()).catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${what} did not happen within ${ms} ms; proxy stderr:\n${stderr}`);
-}
+const until = (what: string, probe: () => Promise<boolean> | boolean, ms?: number) => proc.until(what, probe, ms);
 
 const routeNames = async () => ((await json(fetch(`http://127.0.0.1:${adminPort}/routes`, { headers: adminHeaders() }))).routes as { name: string }[]).map((r) => r.name);
 const proxyUrl = () => `http://127.0.0.1:${port}`;
@@ -87,16 +78,9 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strangler-proxy-'));
   configFile = path.join(dir, 'strangler.yaml');
   fs.writeFileSync(configFile, config('    - { name: one, match: { path: /one }, new: 100 }'));
-  child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cli/main.ts'), 'proxy', 'start', '-c', configFile, '--grace', '5000'], {
-    cwd: ROOT,
-    env: { ...process.env, STRANGLER_ADMIN_TOKEN: TOKEN, NODE_OPTIONS: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  child.stdout!.on('data', (c) => (stdout += c));
-  child.stderr!.on('data', (c) => (stderr += c));
-  exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-  await until('proxy start', () => stdout.includes('strangler proxy listening'), 30_000);
+  proc = await spawnProxy(configFile, ['--grace', '5000']);
+  child = proc.child;
+  exited = proc.exited;
 }, 60_000);
 
 afterAll(async () => {
@@ -149,8 +133,8 @@ describe('strangler proxy start (a real process)', () => {
 
     // Invalid: the old table keeps serving and the error is logged with its path.
     fs.writeFileSync(configFile, config('    - { name: three, match: { path: /three }, new: 150 }'));
-    await until('rejection logged', () => stderr.includes('config reload rejected'));
-    expect(stderr).toContain('proxy.routes[0].new');
+    await until('rejection logged', () => proc.stderr().includes('config reload rejected'));
+    expect(proc.stderr()).toContain('proxy.routes[0].new');
     expect(await routeNames()).toEqual(['two']);
     expect((await request(proxyUrl(), { path: '/two' })).body.toString()).toBe('new /two');
 

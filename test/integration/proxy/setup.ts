@@ -1,5 +1,7 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
+import path from 'node:path';
 import { parseConfig } from '../../../config/load.js';
 import type { ProxyConfig } from '../../../config/proxy-schema.js';
 import { startProxy, type RunningProxy } from '../../../proxy/runtime.js';
@@ -135,4 +137,41 @@ export function startLoad(url: string, path: string, concurrency = 4, headers: h
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function json(res: Response | Promise<Response>): Promise<any> {
   return (await res).json();
+}
+
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
+
+/** `strangler proxy start` as a real child process (from source, through tsx), its output collected. */
+export interface ProxyProcess {
+  child: ChildProcess;
+  stderr: () => string;
+  /** The exit code, once it has exited. */
+  exited: Promise<number | null>;
+  /** Polls `probe` until it holds; fails with the proxy's stderr when it does not in time, or when the proxy exits first. */
+  until(what: string, probe: () => Promise<boolean> | boolean, ms?: number): Promise<void>;
+}
+
+/** Starts the proxy on a config file and waits until it says it listens. */
+export async function spawnProxy(configFile: string, extraArgs: string[] = []): Promise<ProxyProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cli/main.ts'), 'proxy', 'start', '-c', configFile, ...extraArgs], {
+    cwd: ROOT,
+    env: { ...process.env, STRANGLER_ADMIN_TOKEN: TOKEN, NODE_OPTIONS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (c) => (stdout += c));
+  child.stderr!.on('data', (c) => (stderr += c));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const until = async (what: string, probe: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> => {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`the proxy exited (${child.exitCode}) before ${what}; stderr:\n${stderr}`);
+      if (await Promise.resolve(probe()).catch(() => false)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`${what} did not happen within ${ms} ms; proxy stderr:\n${stderr}`);
+  };
+  await until('proxy start', () => stdout.includes('strangler proxy listening'), 30_000);
+  return { child, stderr: () => stderr, exited, until };
 }
