@@ -4,9 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import type autocannonType from 'autocannon';
 import { freePort } from '../services/free-port.js';
+import { pacedLoad } from './paced-load.js';
 
 export interface Started {
   url: string;
+  /** Its process (a node role). */
+  pid?: number;
   /** The admin API (a strangler role). */
   adminUrl?: string;
   /** CPU time (user + system, ms) used so far by the process(es) serving this target. */
@@ -68,11 +71,12 @@ export function startRole(role: string, ...args: string[]): Promise<Started> {
         resolve({
           url: `http://127.0.0.1:${m[1]}`,
           ...(m[2] ? { adminUrl: `http://127.0.0.1:${m[2]}` } : {}),
+          pid: child.pid!,
           cpuMs: () => processCpuMs(child.pid!),
           mainCpuMs: () => processCpuMs(child.pid!, child.pid!),
           stop: () =>
             new Promise<void>((done) => {
-              if (child.exitCode !== null) return done();
+              if (child.exitCode !== null || child.signalCode !== null) return done();
               child.once('exit', () => done());
               child.kill(nodeArgs.length ? 'SIGINT' : 'SIGKILL');
             }),
@@ -136,6 +140,28 @@ http {
   };
 }
 
+/** The machine's CPU counters (/proc/stat, all CPUs), to tell how busy a run kept it. */
+function machineTicks(): { busy: number; steal: number; total: number } {
+  try {
+    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const total = f.reduce((a, b) => a + b, 0);
+    // user nice system idle iowait irq softirq steal …: idle and iowait are not busy; steal is the
+    // time the hypervisor gave this machine's CPUs to someone else.
+    return { busy: total - f[3]! - f[4]! - f[7]!, steal: f[7]!, total };
+  } catch {
+    return { busy: 0, steal: 0, total: 0 };
+  }
+}
+
+/** Runs `work` and returns the share (%) of the machine's CPU that was busy, and stolen, meanwhile. */
+async function withMachineShare<T>(work: () => Promise<T>): Promise<T & { machineBusy: number; steal: number }> {
+  const a = machineTicks();
+  const r = await work();
+  const b = machineTicks();
+  const total = b.total - a.total || 1;
+  return { ...r, machineBusy: (100 * (b.busy - a.busy)) / total, steal: (100 * (b.steal - a.steal)) / total };
+}
+
 export interface LoadResult {
   rps: number;
   p50: number;
@@ -145,6 +171,9 @@ export interface LoadResult {
   cpuUsPerRequest: number;
   /** The same for its main thread alone (0 where unknown). */
   mainCpuUsPerRequest: number;
+  /** % of the machine's CPU busy during the run, and % stolen by the hypervisor. */
+  machineBusy: number;
+  steal: number;
 }
 
 /** One autocannon run; errors count transport errors and non-2xx answers. */
@@ -155,11 +184,23 @@ export async function runLoad(
 ): Promise<LoadResult> {
   const cpu0 = options.target?.cpuMs() ?? 0;
   const main0 = options.target?.mainCpuMs?.() ?? 0;
-  const r = await autocannon({ url, connections: options.connections, duration: options.duration, headers: options.headers, overallRate: options.overallRate });
+  const r = await withMachineShare(() => autocannon({ url, connections: options.connections, duration: options.duration, headers: options.headers, overallRate: options.overallRate }));
   const cpu = (options.target?.cpuMs() ?? 0) - cpu0;
   const main = (options.target?.mainCpuMs?.() ?? 0) - main0;
   const per = (ms: number) => (r.requests.total > 0 ? (ms * 1000) / r.requests.total : 0);
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx, cpuUsPerRequest: per(cpu), mainCpuUsPerRequest: per(main) };
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx, cpuUsPerRequest: per(cpu), mainCpuUsPerRequest: per(main), machineBusy: r.machineBusy, steal: r.steal };
+}
+
+/**
+ * One open-loop run at a fixed rate (paced-load.ts): latency from when each request was due, with
+ * sub-millisecond precision, and the target's CPU per request.
+ */
+export async function runPaced(url: string, options: { rate: number; connections: number; duration: number; headers?: Record<string, string>; target?: Started }): Promise<LoadResult & { max: number }> {
+  const cpu0 = options.target?.cpuMs() ?? 0;
+  const main0 = options.target?.mainCpuMs?.() ?? 0;
+  const r = await withMachineShare(() => pacedLoad(url, options));
+  const per = (ms: number) => (r.sent > 0 ? (ms * 1000) / r.sent : 0);
+  return { rps: r.rps, p50: r.p50, p99: r.p99, max: r.max, errors: r.errors, cpuUsPerRequest: per((options.target?.cpuMs() ?? 0) - cpu0), mainCpuUsPerRequest: per((options.target?.mainCpuMs?.() ?? 0) - main0), machineBusy: r.machineBusy, steal: r.steal };
 }
 
 /** A strangler role's counter from its admin /metrics, summed over its label sets. */
