@@ -30,20 +30,38 @@ export interface ShadowWorkerSpec {
   data: unknown;
 }
 
+// First the worker lowers its own priority (workerNice): on Linux a nice value is per thread, so
+// the user's event loop keeps its own; elsewhere setpriority() would lower the whole process, so it is
+// left alone. libuv's thread pool (files, DNS) takes the priority of the thread that starts it: a
+// stat first makes sure it is running, at the proxy's priority, before the worker's changes.
 // Run from source (tsx, jest) the entry is a .ts file: the worker registers tsx before importing it.
 const BOOT = `const { workerData } = require('node:worker_threads');
 const entry = workerData.entry;
-(entry.endsWith('.ts') ? import('tsx/esm/api').then((m) => m.register()) : Promise.resolve())
-  .then(() => import(entry))
-  .catch((err) => setImmediate(() => { throw err; }));`;
+require('node:fs').stat('.', () => {
+  if (process.platform === 'linux' && workerData.nice > 0) {
+    try { require('node:os').setPriority(workerData.nice); } catch {}
+  }
+  (entry.endsWith('.ts') ? import('tsx/esm/api').then((m) => m.register()) : Promise.resolve())
+    .then(() => import(entry))
+    .catch((err) => setImmediate(() => { throw err; }));
+});`;
 
 const MAX_RESTART_DELAY_MS = 5000;
+
 
 /** Jobs on their way to or back from the worker, as a multiple of proxy.shadow.maxConcurrency. */
 const PIPELINE_FACTOR = 4;
 
 export class WorkerShadowMirror implements Mirroring {
+  /** Jobs still capturing the primary answer, on the main thread. */
   private readonly jobs = new Map<number, WorkerJob>();
+  /**
+   * Jobs posted and not yet reported back, by their route's counters only: a posted job keeps
+   * nothing else alive on the main thread. (Holding whole jobs, with the request and its captures,
+   * until the worker reported kept them past young-generation collections while the worker was
+   * busy; promoting them made each scavenge of the user's loop ~5× longer.)
+   */
+  private readonly posted = new Map<number, RouteStats>();
   private nextId = 1;
   private worker: Worker | undefined;
   private closed = false;
@@ -68,11 +86,11 @@ export class WorkerShadowMirror implements Mirroring {
   }
 
   get active(): number {
-    return this.jobs.size;
+    return this.jobs.size + this.posted.size;
   }
 
   private start(): void {
-    const worker = new Worker(BOOT, { eval: true, workerData: { entry: this.spec.entry.href, data: this.spec.data } });
+    const worker = new Worker(BOOT, { eval: true, workerData: { entry: this.spec.entry.href, data: this.spec.data, nice: this.limits().workerNice } });
     this.worker = worker;
     // The proxy's stop ends it; it must not keep a process alive on its own.
     worker.unref();
@@ -84,11 +102,8 @@ export class WorkerShadowMirror implements Mirroring {
       this.saturated = false;
       if (this.closed) return;
       // Its jobs in flight are lost: count them as aborted, as a stop would.
-      for (const [id, job] of this.jobs) {
-        if (!job.posted) continue;
-        this.jobs.delete(id);
-        job.stats.shadowSkip('aborted');
-      }
+      for (const stats of this.posted.values()) stats.shadowSkip('aborted');
+      this.posted.clear();
       this.restarts.inc();
       const delay = this.restartDelay;
       this.restartDelay = Math.min(this.restartDelay * 2, MAX_RESTART_DELAY_MS);
@@ -110,12 +125,12 @@ export class WorkerShadowMirror implements Mirroring {
     if (m.t !== 'report') return;
     this.restartDelay = 100;
     for (const [id, outcome] of m.outcomes) {
-      const job = this.jobs.get(id);
-      if (job === undefined) continue;
-      this.jobs.delete(id);
-      if (outcome === 'compared') job.stats.shadowCompared++;
-      else if (outcome === 'dropped-concurrency') job.stats.shadowDropped++;
-      else job.stats.shadowSkip(outcome);
+      const stats = this.posted.get(id);
+      if (stats === undefined) continue;
+      this.posted.delete(id);
+      if (outcome === 'compared') stats.shadowCompared++;
+      else if (outcome === 'dropped-concurrency') stats.shadowDropped++;
+      else stats.shadowSkip(outcome);
     }
     for (const [name, labels, delta] of m.counters) this.counter(name, Object.keys(labels), m.help[name] ?? name).inc(labels, delta);
   }
@@ -141,7 +156,7 @@ export class WorkerShadowMirror implements Mirroring {
     // The worker bounds the mirrored calls in flight (maxConcurrency) and drops the rest; this
     // bounds the jobs between here and there (waiting for the primary answer, posted, reported back
     // in batches), and with them the bodies held.
-    if (this.saturated || this.jobs.size >= limits.maxConcurrency * PIPELINE_FACTOR) {
+    if (this.saturated || this.active >= limits.maxConcurrency * PIPELINE_FACTOR) {
       stats.shadowDropped++;
       return undefined;
     }
@@ -158,6 +173,23 @@ export class WorkerShadowMirror implements Mirroring {
 
   private batch: JobBatch | undefined;
   private transfer: ArrayBuffer[] = [];
+  private finished: WorkerJob[] = [];
+
+  /**
+   * @internal (WorkerJob): its primary answer is complete. The jobs of a turn of the loop are posted
+   * together on a later turn (one immediate for all of them): the user's response is written first,
+   * and a client that leaves meanwhile still abandons its pair.
+   */
+  ready(job: WorkerJob): void {
+    if (this.finished.push(job) === 1) setImmediate(this.sendFinished);
+  }
+
+  private readonly sendFinished = (): void => {
+    const jobs = this.finished;
+    this.finished = [];
+    for (const job of jobs) job.send();
+    this.flush();
+  };
 
   /** @internal (WorkerJob): queued, and posted with the other jobs of this turn of the loop. */
   post(job: WorkerJob, message: JobMessage, transfer: ArrayBuffer[], targets: MirrorTarget[]): void {
@@ -167,10 +199,10 @@ export class WorkerShadowMirror implements Mirroring {
       job.stats.shadowSkip('aborted');
       return;
     }
-    if (this.batch === undefined) {
-      this.batch = { t: 'jobs', jobs: [], backends: {}, maxConcurrency: this.limits().maxConcurrency };
-      setImmediate(() => this.flush());
-    }
+    this.jobs.delete(job.id);
+    this.posted.set(job.id, job.stats);
+    // Posted by sendFinished (or close) once the turn's jobs are all in.
+    this.batch ??= { t: 'jobs', jobs: [], backends: {}, maxConcurrency: this.limits().maxConcurrency };
     this.batch.jobs.push(message);
     for (const t of targets) this.batch.backends[t.name] = t.config;
     for (const b of transfer) this.transfer.push(b);
@@ -191,17 +223,18 @@ export class WorkerShadowMirror implements Mirroring {
 
   /** @internal (WorkerJob) */
   dropped(id: number, reason: SkipReason): void {
-    const job = this.jobs.get(id);
-    if (job === undefined) return;
+    const stats = this.jobs.get(id)?.stats ?? this.posted.get(id);
+    if (stats === undefined) return;
     this.jobs.delete(id);
-    job.stats.shadowSkip(reason);
+    this.posted.delete(id);
+    stats.shadowSkip(reason);
   }
 
   /** Stops mirroring: calls in flight are cut, the worker's sink drains and closes, the worker ends. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const job of [...this.jobs.values()]) if (!job.posted) job.abandon('aborted');
+    for (const job of [...this.jobs.values()]) job.abandon('aborted');
     this.flush();
     const worker = this.worker;
     if (worker === undefined) return;
@@ -220,15 +253,16 @@ export class WorkerShadowMirror implements Mirroring {
       });
       worker.postMessage({ t: 'close' });
     });
-    for (const job of this.jobs.values()) job.stats.shadowSkip('aborted');
-    this.jobs.clear();
+    for (const stats of this.posted.values()) stats.shadowSkip('aborted');
+    this.posted.clear();
     await worker.terminate();
   }
 }
 
 /** One mirrored request on the main thread: captures, then one postMessage. */
 class WorkerJob implements MirrorJob {
-  private readonly time = new Date().toISOString();
+  /** Formatted by the worker: a Date and its ISO string per request cost the user's loop. */
+  private readonly time = Date.now();
   private readonly started = performance.now();
   private readonly primary: ResponseCapture;
   private body: Buffer[] | undefined = [];
@@ -270,9 +304,7 @@ class WorkerJob implements MirrorJob {
     if (this.done) return;
     this.done = true;
     this.primary.latencyMs = performance.now() - this.started;
-    // Posted on a later turn: the user's response is written first, and a client that leaves
-    // meanwhile still abandons the pair.
-    setImmediate(() => this.send());
+    this.mirror.ready(this);
   }
 
   primaryFailed(code: string, timedOut: boolean): void {
@@ -280,7 +312,7 @@ class WorkerJob implements MirrorJob {
     this.done = true;
     this.primary.latencyMs = performance.now() - this.started;
     this.primary.fail(timedOut ? 'timeout' : 'backend-error', code);
-    setImmediate(() => this.send());
+    this.mirror.ready(this);
   }
 
   abandon(reason: SkipReason): void {
@@ -291,7 +323,8 @@ class WorkerJob implements MirrorJob {
 
   private over = false;
 
-  private send(): void {
+  /** @internal (WorkerShadowMirror.sendFinished) */
+  send(): void {
     if (this.over) return;
     this.over = true;
     this.posted = true;

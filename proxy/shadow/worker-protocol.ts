@@ -10,7 +10,8 @@ import type { RequestHead } from './call.js';
 /** A mirrored request whose primary answer is complete: the worker calls the other side(s). */
 export interface JobMessage {
   id: number;
-  time: string;
+  /** When the request arrived (epoch ms). */
+  time: number;
   route: string;
   requestId: string | undefined;
   head: RequestHead & { headers: http.IncomingHttpHeaders };

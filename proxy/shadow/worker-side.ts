@@ -90,7 +90,7 @@ export function serveShadowJobs(port: MessagePort, sink: ShadowSink, registry: R
     const again = m.again ? new ResponseCapture('legacy', m.maxBytes) : undefined;
     const finish = () => {
       const pair: ShadowPair = {
-        time: m.time,
+        time: new Date(m.time).toISOString(),
         route: m.route,
         method: m.head.method,
         path: m.head.url,
