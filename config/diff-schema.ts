@@ -46,8 +46,13 @@ export const shadowSchema = z
     maxBodyBytes: positiveInt('1048576').default(1024 * 1024),
     /** % of mirrored requests for which legacy is asked twice, to learn noise. */
     noiseSample: percent.default(5),
+    /**
+     * The nice value (0 normal … 19 lowest) of the shadow worker thread on Linux, where it is
+     * per thread: mirroring takes the CPU the user's requests leave, instead of competing with them.
+     */
+    workerNice: z.number().int().min(0).max(19).default(19),
   })
-  .default({ maxConcurrency: 64, maxBodyBytes: 1024 * 1024, noiseSample: 5 });
+  .default({ maxConcurrency: 64, maxBodyBytes: 1024 * 1024, noiseSample: 5, workerNice: 19 });
 
 export type DiffRules = z.output<typeof diffRules>;
 export type DiffStoreConfig = z.output<typeof diffStoreSchema>;

@@ -26,6 +26,7 @@ export const EXAMPLES: Record<string, string> = {
   'proxy.routes[].fallback': 'true',
   'proxy.routes[].diff': 'diff: { ignore: [/lastSeen], unorderedArrays: [/tags], numberTolerance: 0.001 }',
   'proxy.routes[].diff.ignore[]': '/friends/*/online',
+  'proxy.shadow.workerNice': '19  (0: as the proxy itself, 19: the lowest)',
   'proxy.state.store': 'file',
   'proxy.diffs.store': 'file',
   migrate: 'migrate: { source: mysql://app:${MYSQL_PASSWORD}@127.0.0.1:3306/legacy, target: { projectId: my-project }, tables: {} }',

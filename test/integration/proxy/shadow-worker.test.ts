@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { BroadcastChannel } from 'node:worker_threads';
 import { startProxy } from '../../../proxy/runtime.js';
 import { MemoryStateStore } from '../../../proxy/state/memory-store.js';
@@ -39,7 +40,7 @@ function backend(name: string, seen: Seen[], delayMs = 0): Promise<Upstream> {
 }
 
 let n = 0;
-async function setup(routes: unknown[], options: { crashTimes?: number; noiseSample?: number; maxConcurrency?: number; newDelayMs?: number } = {}) {
+async function setup(routes: unknown[], options: { crashTimes?: number; noiseSample?: number; maxConcurrency?: number; newDelayMs?: number; workerNice?: number } = {}) {
   const seen: Seen[] = [];
   const legacy = await backend('legacy', seen);
   const next = await backend('new', seen, options.newDelayMs);
@@ -49,7 +50,7 @@ async function setup(routes: unknown[], options: { crashTimes?: number; noiseSam
   const channel = new BroadcastChannel(channelName);
   channel.onmessage = (e) => pairs.push((e as MessageEvent).data as Pair);
   stops.push(async () => channel.close());
-  const config = proxyConfig(legacy.url, next.url, { routes, shadow: { maxConcurrency: options.maxConcurrency ?? 64, maxBodyBytes: 1024, noiseSample: options.noiseSample ?? 0 } });
+  const config = proxyConfig(legacy.url, next.url, { routes, shadow: { maxConcurrency: options.maxConcurrency ?? 64, maxBodyBytes: 1024, noiseSample: options.noiseSample ?? 0, workerNice: options.workerNice ?? 19 } });
   const running = await startProxy({ config, store: new MemoryStateStore(), shadowWorker: { entry: ENTRY, data: { channel: channelName, crashes: new Int32Array(new SharedArrayBuffer(4)), crashTimes: options.crashTimes ?? 0 } } });
   stops.push(() => running.stop(100));
   const url = `http://127.0.0.1:${running.address.port}`;
@@ -61,7 +62,37 @@ async function setup(routes: unknown[], options: { crashTimes?: number; noiseSam
   return { seen, pairs, running, url, waitFor, metrics: () => running.proxy.metrics.text() };
 }
 
+/** The nice value of each thread of this process (Linux: /proc/self/task/TID/stat, field 19). */
+function threadNice(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      out.set(Number(tid), Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]));
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
+// Nice values are per thread on Linux only; elsewhere the worker leaves its priority alone (worker-mirror.ts).
+const onLinux = process.platform === 'linux' ? it : it.skip;
+
 describe('shadow mirroring in the worker thread', () => {
+  onLinux('runs the worker thread at proxy.shadow.workerNice and leaves the proxy\'s own threads at theirs', async () => {
+    const before = threadNice();
+    const { pairs, url, waitFor } = await setup([{ name: 'profile.get', match: { method: 'GET', path: '/api/users/:id' }, shadow: 100 }], { workerNice: 7 });
+    await request(url, { path: '/api/users/7' });
+    expect(await waitFor(() => pairs.length === 1)).toBe(true);
+    const after = threadNice();
+    // The worker (and any thread it started) runs at 7; every thread that was there before (this
+    // main thread, libuv's pool, V8's platform threads) keeps its priority.
+    const lowered = [...after].filter(([tid, nice]) => nice === 7 && !before.has(tid));
+    expect(lowered.length).toBeGreaterThanOrEqual(1);
+    for (const [tid, nice] of before) if (after.has(tid)) expect([tid, after.get(tid)]).toEqual([tid, nice]);
+    expect(after.get(process.pid)).toBe(before.get(process.pid));
+  });
+
   it('mirrors a GET with x-strangler-shadow, hands the pair to the worker sink, and reports its counters on /metrics', async () => {
     const { seen, pairs, url, waitFor, metrics } = await setup([{ name: 'profile.get', match: { method: 'GET', path: '/api/users/:id' }, shadow: 100 }]);
     const r = await request(url, { path: '/api/users/7?x=1', headers: { 'x-request-id': 'req-1' } });
