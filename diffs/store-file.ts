@@ -23,6 +23,7 @@ export interface FileDiffStoreOptions {
 }
 
 const BATCH_BYTES = 1024 * 1024;
+const COALESCE_MS = 20;
 
 export function createFileDiffStore(options: FileDiffStoreOptions): DiffStore {
   const file = options.path;
@@ -117,6 +118,22 @@ export function createFileDiffStore(options: FileDiffStoreOptions): DiffStore {
     });
   }
 
+  /**
+   * Lines are written in batches at most every COALESCE_MS (or at once past a batch's worth): one
+   * write per record, at a shadowing proxy's rate, cost the worker more than comparing did.
+   */
+  let timer: NodeJS.Timeout | undefined;
+  function soon(): void {
+    if (writing !== undefined || timer !== undefined) return;
+    if (queuedBytes >= BATCH_BYTES) return kick();
+    timer = setTimeout(now, COALESCE_MS);
+  }
+  function now(): void {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    kick();
+  }
+
   return {
     append(record) {
       if (closed) {
@@ -137,14 +154,16 @@ export function createFileDiffStore(options: FileDiffStoreOptions): DiffStore {
       }
       queue.push(line);
       queuedBytes += line.length;
-      kick();
+      soon();
       return true;
     },
     async flush() {
+      if (queue.length > 0) now();
       while (writing) await writing;
     },
     async close() {
       closed = true;
+      if (queue.length > 0) now();
       while (writing) await writing;
       await fh?.close();
       fh = undefined;

@@ -47,6 +47,18 @@ describe('file diff store', () => {
     expect(store.stats()).toMatchObject({ stored: 5, dropped: 0, failed: 0 });
   });
 
+  test('writes records without a flush, a batch of them in one write', async () => {
+    const file = path.join(dir, 'diffs.jsonl');
+    const store = createFileDiffStore({ path: file, maxFileBytes: 1e6, maxFiles: 1 });
+    for (let i = 0; i < 50; i++) store.append(record(i));
+    expect(store.stats()).toMatchObject({ stored: 0, queued: 50 });
+    const deadline = Date.now() + 5000;
+    while (store.stats().stored < 50 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(store.stats()).toMatchObject({ stored: 50, queued: 0 });
+    expect(readFileSync(file, 'utf8').trimEnd().split('\n')).toHaveLength(50);
+    await store.close();
+  });
+
   test('rotates by size, keeps maxFiles rotated files, and no file exceeds the bound', async () => {
     const file = path.join(dir, 'diffs.jsonl');
     const lineBytes = Buffer.byteLength(JSON.stringify(record(10))) + 1;
