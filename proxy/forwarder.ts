@@ -88,7 +88,10 @@ export class BackendForwarder {
     // An upgraded socket leaves the agent for good; a pool would only hold dead entries.
     this.wsAgent = forwardingAgent(url, { keepAlive: false, maxSockets: Infinity, host: config.host, upgrade: true });
     const target = parseUrl(config.url);
-    const common = { target: target as httpProxy.ProxyTargetUrl, toProxy: true, xfwd: false, changeOrigin: false };
+    // The agent writes the request target itself (backend-agent.ts): with ignorePath and no
+    // prependPath, http-proxy's own path building (url.parse, urlJoin's four regex passes) runs on
+    // empty strings instead of on every request's URL.
+    const common = { target: target as httpProxy.ProxyTargetUrl, toProxy: true, xfwd: false, changeOrigin: false, ignorePath: true, prependPath: false };
     this.proxy = httpProxy.createProxyServer({ ...common, agent: this.agent, selfHandleResponse: true });
     this.wsProxy = httpProxy.createProxyServer({ ...common, agent: this.wsAgent, ws: true });
     this.proxy.on('proxyRes', hooks.response);
