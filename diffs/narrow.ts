@@ -9,6 +9,10 @@
  *   the library to find: its delta is then the items' own deltas. They become "sparse" objects
  *   holding the differing items by index; delta.ts reads a sparse object's delta as the array's.
  * Arrays that may hold moves are left whole, items included (their items may be reported as values).
+ *
+ * Every object the library walks has no prototype. It reads a member missing on one side as
+ * `other[name]`, which on a plain object finds Object.prototype's: a "constructor" on one side only
+ * threw ("functions are not supported") and a "toString" added on the new side went unreported.
  */
 import { itemKeys } from './reconcile.js';
 
@@ -25,9 +29,24 @@ function matchAt(x: unknown, y: unknown): boolean {
   return x === y || (typeof x === 'object' && typeof y === 'object' && itemKeys.get(x as object) === itemKeys.get(y as object));
 }
 
+/** A copy without a prototype, all the way down, that keeps the match keys the pre-walk gave its items. */
+function bare(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  let out: unknown;
+  if (Array.isArray(v)) out = v.map(bare);
+  else {
+    const o: Plain = Object.create(null);
+    for (const k in v) o[k] = bare((v as Plain)[k]);
+    out = o;
+  }
+  const key = itemKeys.get(v);
+  if (key !== undefined) itemKeys.set(out as object, key);
+  return out;
+}
+
 function narrowObjects(l: Plain, r: Plain, sparse: Set<object>): [Plain, Plain] {
-  const nl: Plain = {};
-  const nr: Plain = {};
+  const nl: Plain = Object.create(null);
+  const nr: Plain = Object.create(null);
   for (const k in l) {
     if (!Object.hasOwn(r, k)) setMember(nl, k, l[k]);
     else if (l[k] !== r[k]) {
@@ -42,10 +61,11 @@ function narrowObjects(l: Plain, r: Plain, sparse: Set<object>): [Plain, Plain] 
 
 function narrowArrays(l: unknown[], r: unknown[], sparse: Set<object>): [unknown, unknown] {
   const n = l.length;
-  if (n !== r.length) return [l, r];
-  for (let i = 0; i < n; i++) if (!matchAt(l[i], r[i])) return [l, r];
-  const sl: Plain = {};
-  const sr: Plain = {};
+  // Left whole for the library's own matching, which walks into matched items.
+  if (n !== r.length) return [bare(l), bare(r)];
+  for (let i = 0; i < n; i++) if (!matchAt(l[i], r[i])) return [bare(l), bare(r)];
+  const sl: Plain = Object.create(null);
+  const sr: Plain = Object.create(null);
   for (let i = 0; i < n; i++) {
     if (l[i] === r[i]) continue;
     const [x, y] = narrowPair(l[i], r[i], sparse);

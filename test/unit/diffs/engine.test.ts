@@ -27,6 +27,23 @@ describe('diff engine: seeded differences', () => {
     expect(diff(base, { ...base, address: { ...base.address, country: 'NO' } }).differences).toEqual([{ path: '/address/country', kind: 'extra', new: 'NO' }]);
   });
 
+  test('members named like Object.prototype\'s are members like any other', () => {
+    // JSON from a PHP app can hold any key; the diff library reads a key missing on one side as
+    // other[name], which on a plain object is Object.prototype's (see diffs/narrow.ts).
+    expect(diff({ a: 1, constructor: 'x' }, { a: 1 }).differences).toEqual([{ path: '/constructor', kind: 'missing', legacy: 'x' }]);
+    expect(diff({ a: 1 }, { a: 2, toString: 'y' }).differences).toEqual([
+      { path: '/a', kind: 'changed', legacy: 1, new: 2 },
+      { path: '/toString', kind: 'extra', new: 'y' },
+    ]);
+    expect(diff({ o: { valueOf: 1, hasOwnProperty: 2 } }, { o: { valueOf: 1 } }).differences).toEqual([{ path: '/o/hasOwnProperty', kind: 'missing', legacy: 2 }]);
+    // Inside a list the library matches and walks itself (lengths differ).
+    expect(diff({ l: [{ id: 1, constructor: 'c' }, { id: 2 }] }, { l: [{ id: 1 }, { id: 2 }, { id: 3 }] }).differences).toEqual([
+      { path: '/l/2', kind: 'extra', new: { id: 3 } },
+      { path: '/l/0/constructor', kind: 'missing', legacy: 'c' },
+    ]);
+    expect(diff({ constructor: null, a: 1 }, { a: 1 }).differences).toEqual([]); // null vs missing, absorbed
+  });
+
   test('a type change', () => {
     expect(diff(base, { ...base, active: 'yes' }).differences).toEqual([{ path: '/active', kind: 'type', legacy: true, new: 'yes' }]);
     expect(diff(base, { ...base, address: ['Oslo'] }).differences).toEqual([{ path: '/address', kind: 'type', legacy: base.address, new: ['Oslo'] }]);
