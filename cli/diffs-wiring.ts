@@ -4,7 +4,9 @@
  * diffFilesFromConfig.
  */
 import type { Registry } from 'prom-client';
+import type { DiffRules } from '../config/diff-schema.js';
 import { requireSection, resolveFromConfig } from '../config/load.js';
+import { diffRulesOf } from '../config/proxy-schema.js';
 import type { Config } from '../config/schema.js';
 import { StranglerError } from '../core/errors.js';
 import { createDiffSink, type DiffSink } from '../diffs/sink.js';
@@ -29,13 +31,17 @@ export interface DiffSinkWiring {
 
 /** The ShadowSink for the proxy: rules per route from the config, records to proxy.diffs. */
 export function createDiffSinkFromConfig(config: Config, wiring: DiffSinkWiring = {}): DiffSink {
-  const proxy = requireSection(config, 'proxy');
-  const rules = new Map(proxy.routes.map((r) => [r.name, r.diff]));
-  return createDiffSink({
-    rulesFor: (route) => rules.get(route),
+  let rules: Readonly<Record<string, DiffRules>> = diffRulesOf(requireSection(config, 'proxy'));
+  const sink = createDiffSink({
+    rulesFor: (route) => rules[route],
     store: wiring.store ?? openDiffStore(config, wiring.onError),
     ...(wiring.registry ? { metrics: wiring.registry } : {}),
     ...(wiring.onError ? { onError: wiring.onError } : {}),
+  });
+  return Object.assign(sink, {
+    setRules(next: Readonly<Record<string, DiffRules>>) {
+      rules = next;
+    },
   });
 }
 

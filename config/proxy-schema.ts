@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { diffRules, diffStoreSchema, shadowSchema } from './diff-schema.js';
+import { diffRules, diffStoreSchema, shadowSchema, type DiffRules } from './diff-schema.js';
 import { httpUrl, listen, pathPattern, percent, positiveInt } from './refinements.js';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -84,3 +84,8 @@ export type RouteConfig = ProxyConfig['routes'][number];
 export type BackendConfig = ProxyConfig['backends']['legacy'];
 export type BackendName = 'legacy' | 'new';
 
+
+/** Each route's diff rules, by route name: what the diff sink compares a route's pairs with. */
+export function diffRulesOf(proxy: ProxyConfig): Record<string, DiffRules> {
+  return Object.fromEntries(proxy.routes.map((r) => [r.name, r.diff]));
+}

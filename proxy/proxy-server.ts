@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { BackendName, ProxyConfig } from '../config/proxy-schema.js';
+import { diffRulesOf, type BackendName, type ProxyConfig } from '../config/proxy-schema.js';
 import { StranglerError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { dialOf, type Dial, type DialPatch } from './dials.js';
@@ -396,12 +396,14 @@ export class StranglerProxy {
   }
 
   /**
-   * Swaps in a new (already validated) config: requests from now on use the new route table;
-   * requests in flight finish on the old one, whose backend connections close once they are done.
+   * Swaps in a new (already validated) config: requests from now on use the new route table, and
+   * pairs compared from now on the new diff rules; requests in flight finish on the old table, whose
+   * backend connections close once they are done.
    */
   reload(config: ProxyConfig): void {
     const previous = this.gen;
     this.gen = this.generation(config, previous);
+    this.mirror?.setRules(diffRulesOf(config));
     for (const name of ['legacy', 'new'] as const) {
       const old = previous.backends[name];
       if (old !== this.gen.backends[name]) {

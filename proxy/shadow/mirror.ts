@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { BackendName } from '../../config/proxy-schema.js';
-import type { ShadowConfig } from '../../config/diff-schema.js';
+import type { DiffRules, ShadowConfig } from '../../config/diff-schema.js';
 import type { RouteStats } from '../metrics.js';
 import type { ShadowPair, ShadowSink, SkipReason } from '../shadow-contract.js';
 import { mirrorCall, MirrorPools, type MirrorTarget } from './call.js';
@@ -30,6 +30,8 @@ export interface Mirroring {
     other: MirrorTarget,
     legacy: MirrorTarget,
   ): MirrorJob | undefined;
+  /** A config reload's diff rules, for the pairs compared from now on. */
+  setRules(rules: Readonly<Record<string, DiffRules>>): void;
   close(): void | Promise<void>;
 }
 
@@ -95,6 +97,10 @@ export class ShadowMirror implements Mirroring {
         // The sink must not throw (see shadow-contract.ts); if it does, the pair is lost, nothing else.
       }
     });
+  }
+
+  setRules(rules: Readonly<Record<string, DiffRules>>): void {
+    this.sink.setRules?.(rules);
   }
 
   /** Aborts mirrored calls in flight (their pairs are not handed over) and frees the pools. */

@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import type http from 'node:http';
 import { Worker } from 'node:worker_threads';
 import { Counter, type Registry } from 'prom-client';
-import type { ShadowConfig } from '../../config/diff-schema.js';
+import type { DiffRules, ShadowConfig } from '../../config/diff-schema.js';
 import type { BackendName } from '../../config/proxy-schema.js';
 import type { Logger } from '../../core/logger.js';
 import type { RouteStats } from '../metrics.js';
@@ -92,6 +92,7 @@ export class WorkerShadowMirror implements Mirroring {
   private start(): void {
     const worker = new Worker(BOOT, { eval: true, workerData: { entry: this.spec.entry.href, data: this.spec.data, nice: this.limits().workerNice } });
     this.worker = worker;
+    if (this.rules !== undefined) worker.postMessage({ t: 'rules', rules: this.rules });
     // The proxy's stop ends it; it must not keep a process alive on its own.
     worker.unref();
     worker.on('message', (m: WorkerMessage) => this.received(m));
@@ -229,6 +230,17 @@ export class WorkerShadowMirror implements Mirroring {
     this.posted.delete(id);
     stats.shadowSkip(reason);
   }
+
+  /**
+   * The rules of a reloaded config, for the pairs the worker compares from now on; kept, so that a
+   * restarted worker (built from the config it was first given) gets them too.
+   */
+  setRules(rules: Readonly<Record<string, DiffRules>>): void {
+    this.rules = rules;
+    this.worker?.postMessage({ t: 'rules', rules });
+  }
+
+  private rules: Readonly<Record<string, DiffRules>> | undefined;
 
   /** Stops mirroring: calls in flight are cut, the worker's sink drains and closes, the worker ends. */
   async close(): Promise<void> {

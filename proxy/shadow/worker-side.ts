@@ -133,6 +133,10 @@ export function serveShadowJobs(port: MessagePort, sink: ShadowSink, registry: R
       if (!closing) for (const job of m.jobs) run(job, m.backends);
       return;
     }
+    if (m.t === 'rules') {
+      sink.setRules?.(m.rules);
+      return;
+    }
     // close: calls in flight are cut (their pairs are not handed over), the sink drains and closes.
     closing = true;
     for (const out of [...inflight]) out.destroy();

@@ -88,3 +88,17 @@ test('proxy start mirrors, the wired sink stores diffs, diffs report finds the f
   expect(route.topFields.map((f) => [f.path, f.count])).toEqual([['/name', 20]]);
   expect(route.normalised).toMatchObject({ numericStrings: 40, emptyArrayObject: 40 });
 });
+
+test('a config reload gives the sink the routes\' new diff rules', async () => {
+  const records = () => fs.readFileSync(path.join(dir, 'diffs.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { path: string; match: boolean; differences: { path: string }[] });
+  const seen = records().length;
+  fs.writeFileSync(configFile, fs.readFileSync(configFile, 'utf8').replace('new: 0, shadow: 100 }', 'new: 0, shadow: 100, diff: { ignore: [/name] } }'));
+  proc.child.kill('SIGHUP');
+  await proc.until('the reload', () => /config reload applied/.test(proc.stderr()), 10_000);
+  // Even ids differ in /name (see beforeAll): ignored now.
+  for (let id = 2; id <= 20; id += 2) await (await fetch(`http://127.0.0.1:${port}/api/users/${id}`)).text();
+  await proc.until('10 more diff records', () => records().length >= seen + 10, 20_000);
+  const fresh = records().slice(seen);
+  expect(fresh).toHaveLength(10);
+  expect(fresh.every((r) => r.match && r.differences.length === 0)).toBe(true);
+});
