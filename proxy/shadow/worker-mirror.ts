@@ -28,6 +28,8 @@ export interface ShadowWorkerSpec {
   entry: URL;
   /** Plain data for the entry (e.g. the loaded config). */
   data: unknown;
+  /** A worker silent this long (its loop stuck: it says it is alive every second) is ended and restarted (default 15 s). */
+  hangMs?: number;
 }
 
 // First the worker lowers its own priority (workerNice): on Linux a nice value is per thread, so
@@ -47,6 +49,12 @@ require('node:fs').stat('.', () => {
 });`;
 
 const MAX_RESTART_DELAY_MS = 5000;
+
+/**
+ * How long a worker may stay silent before it is taken for stuck. Generous: at nice 19 on a machine
+ * the users' requests keep busy, a healthy worker may wait seconds for the CPU.
+ */
+const HANG_MS = 15_000;
 
 
 /** Jobs on their way to or back from the worker, as a multiple of proxy.shadow.maxConcurrency. */
@@ -82,7 +90,7 @@ export class WorkerShadowMirror implements Mirroring {
   ) {
     this.registry = registry;
     const existing = registry.getSingleMetric('strangler_shadow_worker_restarts_total');
-    this.restarts = existing instanceof Counter ? existing : new Counter({ name: 'strangler_shadow_worker_restarts_total', help: 'Shadow worker thread restarts after a failure (its mirrored calls in flight are lost, counted as aborted)', registers: [registry] });
+    this.restarts = existing instanceof Counter ? existing : new Counter({ name: 'strangler_shadow_worker_restarts_total', help: 'Shadow worker thread restarts after a failure or a hang (its mirrored calls in flight are lost, counted as aborted)', registers: [registry] });
   }
 
   get active(): number {
@@ -92,6 +100,8 @@ export class WorkerShadowMirror implements Mirroring {
   private start(): void {
     const worker = new Worker(BOOT, { eval: true, workerData: { entry: this.spec.entry.href, data: this.spec.data, nice: this.limits().workerNice } });
     this.worker = worker;
+    this.heard = performance.now();
+    this.watchdog ??= setInterval(() => this.watch(), Math.min(1000, this.spec.hangMs ?? HANG_MS)).unref();
     if (this.rules !== undefined) worker.postMessage({ t: 'rules', rules: this.rules });
     // The proxy's stop ends it; it must not keep a process alive on its own.
     worker.unref();
@@ -114,7 +124,21 @@ export class WorkerShadowMirror implements Mirroring {
     });
   }
 
+  private heard = 0;
+  private watchdog: NodeJS.Timeout | undefined;
+
+  /** A worker that stopped answering (an endless loop, a deadlock) is ended; its exit restarts it. */
+  private watch(): void {
+    const worker = this.worker;
+    if (worker === undefined || performance.now() - this.heard < (this.spec.hangMs ?? HANG_MS)) return;
+    this.logger?.error({ silentMs: Math.round(performance.now() - this.heard) }, 'shadow worker stopped answering; restarting it');
+    this.heard = performance.now();
+    void worker.terminate();
+  }
+
   private received(m: WorkerMessage): void {
+    this.heard = performance.now();
+    if (m.t === 'alive') return;
     if (m.t === 'warn') {
       this.logger?.warn({ error: m.message }, 'diff store problem; records may be dropped');
       return;
@@ -246,6 +270,7 @@ export class WorkerShadowMirror implements Mirroring {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.watchdog !== undefined) clearInterval(this.watchdog);
     for (const job of [...this.jobs.values()]) job.abandon('aborted');
     this.flush();
     const worker = this.worker;

@@ -77,7 +77,10 @@ export function serveShadowJobs(port: MessagePort, sink: ShadowSink, registry: R
       schedule();
     });
   }
-  setInterval(schedule, 1000).unref();
+  setInterval(() => {
+    schedule();
+    post({ t: 'alive' });
+  }, 1000).unref();
 
   function run(m: JobMessage, backends: JobBatch['backends']): void {
     // The bound is on mirrored calls in flight, counted here where they are made.

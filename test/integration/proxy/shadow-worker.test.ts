@@ -40,7 +40,7 @@ function backend(name: string, seen: Seen[], delayMs = 0): Promise<Upstream> {
 }
 
 let n = 0;
-async function setup(routes: unknown[], options: { crashTimes?: number; noiseSample?: number; maxConcurrency?: number; newDelayMs?: number; workerNice?: number } = {}) {
+async function setup(routes: unknown[], options: { crashTimes?: number; hangTimes?: number; noiseSample?: number; maxConcurrency?: number; newDelayMs?: number; workerNice?: number } = {}) {
   const seen: Seen[] = [];
   const legacy = await backend('legacy', seen);
   const next = await backend('new', seen, options.newDelayMs);
@@ -51,7 +51,7 @@ async function setup(routes: unknown[], options: { crashTimes?: number; noiseSam
   channel.onmessage = (e) => pairs.push((e as MessageEvent).data as Pair);
   stops.push(async () => channel.close());
   const config = proxyConfig(legacy.url, next.url, { routes, shadow: { maxConcurrency: options.maxConcurrency ?? 64, maxBodyBytes: 1024, noiseSample: options.noiseSample ?? 0, workerNice: options.workerNice ?? 19 } });
-  const running = await startProxy({ config, store: new MemoryStateStore(), shadowWorker: { entry: ENTRY, data: { channel: channelName, crashes: new Int32Array(new SharedArrayBuffer(4)), crashTimes: options.crashTimes ?? 0 } } });
+  const running = await startProxy({ config, store: new MemoryStateStore(), shadowWorker: { entry: ENTRY, hangMs: 1500, data: { channel: channelName, crashes: new Int32Array(new SharedArrayBuffer(4)), crashTimes: options.crashTimes ?? 0, hangs: new Int32Array(new SharedArrayBuffer(4)), hangTimes: options.hangTimes ?? 0 } } });
   stops.push(() => running.stop(100));
   const url = `http://127.0.0.1:${running.address.port}`;
   const waitFor = async (what: () => boolean, ms = 15_000) => {
@@ -153,5 +153,21 @@ describe('shadow mirroring in the worker thread', () => {
     expect(pairs[0]!.route).toBe('r');
     // The pairs lost with a failed worker are counted as skipped (aborted).
     expect(text).toMatch(/strangler_shadow_skipped_total\{route="r",reason="aborted"\} [1-9]/);
+  });
+
+  it('a worker stuck in an endless loop is ended and restarted; the proxy keeps answering meanwhile', async () => {
+    const { pairs, url, metrics, waitFor } = await setup([{ name: 'r', match: { method: 'GET', path: '/r/:id' }, shadow: 100 }], { hangTimes: 1 });
+    const restarts = (text: string) => Number(/strangler_shadow_worker_restarts_total (\d+)/.exec(text)?.[1] ?? 0);
+    // The first pair sends the worker into its loop; the users are answered all along.
+    for (let i = 0; i < 200 && pairs.length === 0; i++) {
+      const started = Date.now();
+      const r = await request(url, { path: `/r/${i}` });
+      expect(r.status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(1000);
+      await new Promise((done) => setTimeout(done, 50));
+    }
+    expect(pairs.length).toBeGreaterThanOrEqual(1);
+    let text = '';
+    expect(await waitFor(() => (restarts(text) === 1 ? true : (void metrics().then((t) => (text = t)), false)))).toBe(true);
   });
 });
