@@ -26,6 +26,7 @@ export const EXAMPLES: Record<string, string> = {
   'proxy.routes[].fallback': 'true',
   'proxy.routes[].diff': 'diff: { ignore: [/lastSeen], unorderedArrays: [/tags], numberTolerance: 0.001 }',
   'proxy.routes[].diff.ignore[]': '/friends/*/online',
+  'proxy.fallback.maxBodyBytes': '1048576',
   'proxy.shadow.workerNice': '19  (0: as the proxy itself, 19: the lowest)',
   'proxy.state.store': 'file',
   'proxy.diffs.store': 'file',

@@ -63,6 +63,16 @@ export const proxySchema = z
       .default({ store: 'file', path: './.strangler/routes.json' }),
     diffs: diffStoreSchema,
     shadow: shadowSchema,
+    fallback: z
+      .strictObject({
+        /**
+         * A PUT or DELETE with a body up to this size (declared by Content-Length) is read whole before
+         * it goes to the new service, so that legacy can be sent the same body if new fails it; 0: only
+         * requests without a body fall back.
+         */
+        maxBodyBytes: z.number().int().min(0).default(1024 * 1024),
+      })
+      .default({ maxBodyBytes: 1024 * 1024 }),
   })
   .superRefine((proxy, ctx) => {
     const seen = new Map<string, number>();

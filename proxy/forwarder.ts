@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import type net from 'node:net';
+import { Readable } from 'node:stream';
 import { parse as parseUrl } from 'node:url';
 import httpProxy from 'http-proxy';
 import type { BackendConfig, BackendName } from '../config/proxy-schema.js';
@@ -106,10 +107,12 @@ export class BackendForwarder {
    * Forwards a request (a backend silent for timeoutMs fails it with ETIMEDOUT); returns the outgoing request (to time it out or abort it), or undefined
    * when http-proxy failed before making one (it then called onError).
    */
-  web(req: http.IncomingMessage, res: http.ServerResponse, onError: (err: Error) => void): http.ClientRequest | undefined {
+  web(req: http.IncomingMessage, res: http.ServerResponse, onError: (err: Error) => void, body?: Buffer): http.ClientRequest | undefined {
     this.agent.arm(req);
-    // The callback-only form: http-proxy then copies no options for this request.
-    this.proxy.web(req, res, onError as never);
+    // The callback-only form: http-proxy then copies no options for this request. A body already
+    // read (to be sent twice) is http-proxy's `buffer` option, piped in place of the request.
+    if (body === undefined) this.proxy.web(req, res, onError as never);
+    else this.proxy.web(req, res, { buffer: Readable.from([body]) }, onError as never);
     const out = this.agent.take();
     if (out !== undefined) this.idle.watch(out);
     return out;

@@ -10,7 +10,7 @@ import { stripResponseHopByHop, writeResponseHead, type BackendForwarder } from 
 import { buildGeneration, type Generation } from './generation.js';
 import { ProxyMetrics, UNMATCHED, type RouteStats } from './metrics.js';
 import { normalisePath } from './normalise-path.js';
-import { canReplay } from './replay.js';
+import { replayable } from './replay.js';
 import type { CompiledRoute } from './route-table.js';
 import { routeView, type RouteView } from './route-view.js';
 import type { ShadowSink } from './shadow-contract.js';
@@ -40,6 +40,8 @@ interface Exchange {
   recorded: boolean;
   /** Sent again once after a stale keep-alive connection was reset under it. */
   retried: boolean;
+  /** The request body, read whole so that it can be sent twice (a replayable PUT/DELETE, see replay.ts). */
+  body: Buffer | undefined;
   /** Set when this request is mirrored: it receives the primary answer as it streams. */
   shadow: MirrorJob | undefined;
 }
@@ -164,6 +166,7 @@ export class StranglerProxy {
       response: undefined,
       recorded: false,
       retried: false,
+      body: undefined,
       shadow: undefined,
     };
     if (route !== undefined && route.dial.shadow > 0 && this.mirror !== undefined) {
@@ -213,9 +216,26 @@ export class StranglerProxy {
   private forward(x: Exchange, req: http.IncomingMessage, res: http.ServerResponse): void {
     const forwarder = x.gen.backends[x.backend];
     const attempt = x.attempt;
-    x.held = x.backend === 'new' && x.route !== undefined && x.route.dial.fallback && canReplay(req);
+    const replay = x.backend === 'new' && x.route !== undefined && x.route.dial.fallback ? (x.body !== undefined ? 'buffer' : replayable(req, x.gen.config.fallback.maxBodyBytes)) : 'no';
+    x.held = replay !== 'no';
     forwarder.inflight++;
-    x.outgoing = forwarder.web(req, res, (err) => this.failed(x, attempt, req, res, err));
+    const onError = (err: Error) => this.failed(x, attempt, req, res, err);
+    if (replay === 'buffer' && x.body === undefined) {
+      // Read whole first (bounded by the declared length), so that legacy can be sent the same bytes.
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.once('end', () => {
+        x.body = Buffer.concat(chunks);
+        if (attempt === x.attempt && !res.destroyed) x.outgoing = forwarder.web(req, res, onError, x.body);
+      });
+      return;
+    }
+    x.outgoing = forwarder.web(req, res, onError, x.body);
+  }
+
+  /** Whether the request can be sent once more: it has no body, or its body was read whole. */
+  private canSendAgain(x: Exchange, req: http.IncomingMessage): boolean {
+    return x.body !== undefined || replayable(req, 0) === 'empty';
   }
 
   /**
@@ -284,7 +304,7 @@ export class StranglerProxy {
     }
     const forwarder = x.gen.backends[x.backend];
     const fault = faultOf(err, x.backend, false, forwarder.timeoutMs);
-    if (fault.code === 'STRANGLER_E_PROXY_RESET' && x.outgoing?.reusedSocket === true && !x.retried && x.response === undefined && canReplay(req)) {
+    if (fault.code === 'STRANGLER_E_PROXY_RESET' && x.outgoing?.reusedSocket === true && !x.retried && x.response === undefined && this.canSendAgain(x, req)) {
       // The keep-alive race: the backend closed an idle pooled connection just as this request was
       // sent on it. Nothing reached the backend's application; send it again on a fresh connection.
       x.retried = true;
