@@ -74,33 +74,62 @@ function hostMatches(pattern: string, header: string | string[] | undefined): bo
   return pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) : host === pattern;
 }
 
+/** Route references the two-level index may hold in all. */
+const MAX_INDEX_ENTRIES = 100_000;
+
+/** Whether a route may match a path whose part at `i` is `part` (undefined: some text no route has there). */
+function admits(r: CompiledRoute, i: number, part: string | undefined): boolean {
+  const s = r.segments[i];
+  return s === undefined || s.kind !== 'literal' || s.value === part;
+}
+
+/** Literal segments at position i, over the routes. */
+function literalsAt(routes: readonly CompiledRoute[], i: number): Set<string> {
+  const out = new Set<string>();
+  for (const r of routes) {
+    const s = r.segments[i];
+    if (s?.kind === 'literal') out.add(s.value);
+  }
+  return out;
+}
+
 /**
- * Compiles routes (in config order, first match wins) into a table. Routes are indexed by their
- * first literal segment so that a request only looks at the routes that could match it.
+ * Compiles routes (in config order, first match wins) into a table. Routes are indexed by the first
+ * two parts of the path so that a request only looks at the routes that could match it.
  */
 export function compileRouteTable(routes: readonly RouteConfig[], dialFor: (route: RouteConfig) => Dial): RouteTable {
   const compiled = routes.map((r) => compile(r, dialFor(r)));
   const names = new Map(compiled.map((r) => [r.name, r]));
-  const generic = compiled.filter((r) => r.segments[0]?.kind !== 'literal' || r.segments.length === 0);
-  const byFirst = new Map<string, CompiledRoute[]>();
-  for (const r of compiled) {
-    const first = r.segments[0];
-    if (first?.kind === 'literal' && !byFirst.has(first.value)) {
-      byFirst.set(
-        first.value,
-        compiled.filter((c) => c.segments.length === 0 || c.segments[0]!.kind !== 'literal' || (c.segments[0] as { value: string }).value === first.value),
-      );
-    }
+  // Candidates by the path's first two parts (what APIs share: /api/users, /api/orders), each list
+  // in config order: a route is left out only when one of its first two segments is a literal the
+  // part is not. A part that is no route's literal there stands as `undefined` (the map's "other"), so
+  // the index holds one list per pair of literals, whatever the paths asked for.
+  const byPair = new Map<string | undefined, Map<string | undefined, CompiledRoute[]>>();
+  let size = 0;
+  for (const a of [...literalsAt(compiled, 0), undefined]) {
+    const level = compiled.filter((r) => admits(r, 0, a));
+    const inner = new Map<string | undefined, CompiledRoute[]>([[undefined, level.filter((r) => admits(r, 1, undefined))]]);
+    // Second parts only where the pairs stay few (a table of thousands of unrelated literals would
+    // otherwise hold a list per pair): past the bound, the first part alone narrows.
+    const seconds = literalsAt(level, 1);
+    if (size + seconds.size * level.length <= MAX_INDEX_ENTRIES) {
+      for (const b of seconds) inner.set(b, level.filter((r) => admits(r, 1, b)));
+      size += seconds.size * level.length;
+    } else inner.set(undefined, level);
+    byPair.set(a, inner);
   }
+  const other = byPair.get(undefined)!;
   return {
     routes: compiled,
     byName: (name) => names.get(name),
     match(method, path, headers) {
-      let candidates = generic;
-      if (path !== '/') {
-        const slash = path.indexOf('/', 1);
-        candidates = byFirst.get(slash === -1 ? path.slice(1) : path.slice(1, slash)) ?? generic;
-      }
+      // The first two parts of the path (""-free: the normalised path has no empty segments but a trailing one).
+      const s1 = path.indexOf('/', 1);
+      const p1 = s1 === -1 ? path.slice(1) : path.slice(1, s1);
+      const s2 = s1 === -1 ? -1 : path.indexOf('/', s1 + 1);
+      const p2 = s1 === -1 ? undefined : s2 === -1 ? path.slice(s1 + 1) : path.slice(s1 + 1, s2);
+      const inner = byPair.get(p1) ?? other;
+      const candidates = (p2 === undefined ? undefined : inner.get(p2)) ?? inner.get(undefined)!;
       for (const r of candidates) {
         if (pathMatches(r.segments, path) && accepts(r, method, headers)) return r;
       }

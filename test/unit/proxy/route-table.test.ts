@@ -82,4 +82,57 @@ describe('route table', () => {
     expect(table.byName('feed')?.dial).toEqual({ new: 0, shadow: 0, fallback: true });
     expect(table.byName('nope')).toBeUndefined();
   });
+
+  it('answers as a first-match scan of every route would, whatever the index narrows to', () => {
+    // Routes and paths from a small alphabet, so that literals, params and wildcards collide at every
+    // position; the reference compares the path's parts with each pattern in config order.
+    // mulberry32: small, seeded, and its outputs spread over all their bits.
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return Math.floor((((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * n);
+    };
+    const words = ['api', 'users', 'v1', 'x'];
+    for (let table = 0; table < 30; table++) {
+      const patterns = Array.from({ length: 12 }, () => {
+        const n = 1 + rnd(4);
+        const segs = Array.from({ length: n }, (_, i) => (rnd(4) === 0 ? `:p${i}` : i === n - 1 && rnd(4) === 0 ? '*' : words[rnd(words.length)]!));
+        return '/' + segs.join('/');
+      });
+      const list = patterns.map((path, i) => ({ name: `r${i}`, match: { path } }));
+      const t = compileRouteTable(routes(list), dialOf);
+      const reference = (path: string): string | undefined => {
+        const parts = path === '/' ? [] : path.slice(1).split('/');
+        return list.find(({ match }) => {
+          const segs = match.path.slice(1).split('/');
+          for (let i = 0; i < segs.length; i++) {
+            if (segs[i] === '*') return true;
+            if (i >= parts.length) return false;
+            if (segs[i]!.startsWith(':') ? parts[i] === '' : segs[i] !== parts[i]) return false;
+          }
+          return segs.length === parts.length;
+        })?.name;
+      };
+      for (let k = 0; k < 300; k++) {
+        const n = rnd(5);
+        const path = '/' + Array.from({ length: n }, () => [...words, 'zzz'][rnd(5)]).join('/') + (n > 0 && rnd(5) === 0 ? '/' : '');
+        expect([patterns, path, t.match('GET', path, {})?.name]).toEqual([patterns, path, reference(path)]);
+      }
+    }
+  });
+
+  it('stays correct past the bound of its two-level index', () => {
+    // 400 first literals, and 400 routes with a param first and a literal second: pairs beyond the bound.
+    const list = [
+      ...Array.from({ length: 400 }, (_, i) => ({ name: `a${i}`, match: { path: `/a${i}/items` } })),
+      ...Array.from({ length: 400 }, (_, i) => ({ name: `b${i}`, match: { path: `/:any/b${i}` } })),
+    ];
+    const t = compileRouteTable(routes(list), dialOf);
+    expect(t.match('GET', '/a17/items', {})?.name).toBe('a17');
+    expect(t.match('GET', '/a17/b300', {})?.name).toBe('b300');
+    expect(t.match('GET', '/zzz/b5', {})?.name).toBe('b5');
+    expect(t.match('GET', '/a17/nope', {})).toBeUndefined();
+  });
 });
