@@ -67,7 +67,7 @@ export class WorkerShadowMirror implements Mirroring {
    * Jobs posted and not yet reported back, by their route's counters only: a posted job keeps
    * nothing else alive on the main thread. (Holding whole jobs, with the request and its captures,
    * until the worker reported kept them past young-generation collections while the worker was
-   * busy; promoting them made each scavenge of the user's loop ~5× longer.)
+   * busy, and the user's loop paid for copying them.)
    */
   private readonly posted = new Map<number, RouteStats>();
   private nextId = 1;
