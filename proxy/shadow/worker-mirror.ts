@@ -56,6 +56,8 @@ const MAX_RESTART_DELAY_MS = 5000;
  */
 const HANG_MS = 15_000;
 
+/** A worker's first word (its module loaded, its sink built) may take longer: tsx, a cold disk. */
+const START_MS = 60_000;
 
 /** Jobs on their way to or back from the worker, as a multiple of proxy.shadow.maxConcurrency. */
 const PIPELINE_FACTOR = 4;
@@ -101,6 +103,7 @@ export class WorkerShadowMirror implements Mirroring {
     const worker = new Worker(BOOT, { eval: true, workerData: { entry: this.spec.entry.href, data: this.spec.data, nice: this.limits().workerNice } });
     this.worker = worker;
     this.heard = performance.now();
+    this.answered = false;
     this.watchdog ??= setInterval(() => this.watch(), Math.min(1000, this.spec.hangMs ?? HANG_MS)).unref();
     if (this.rules !== undefined) worker.postMessage({ t: 'rules', rules: this.rules });
     // The proxy's stop ends it; it must not keep a process alive on its own.
@@ -125,12 +128,15 @@ export class WorkerShadowMirror implements Mirroring {
   }
 
   private heard = 0;
+  /** Whether the current worker has said anything yet (it says it is alive as soon as it serves). */
+  private answered = false;
   private watchdog: NodeJS.Timeout | undefined;
 
   /** A worker that stopped answering (an endless loop, a deadlock) is ended; its exit restarts it. */
   private watch(): void {
     const worker = this.worker;
-    if (worker === undefined || performance.now() - this.heard < (this.spec.hangMs ?? HANG_MS)) return;
+    const hang = this.spec.hangMs ?? HANG_MS;
+    if (worker === undefined || performance.now() - this.heard < (this.answered ? hang : Math.max(hang, START_MS))) return;
     this.logger?.error({ silentMs: Math.round(performance.now() - this.heard) }, 'shadow worker stopped answering; restarting it');
     this.heard = performance.now();
     void worker.terminate();
@@ -138,6 +144,7 @@ export class WorkerShadowMirror implements Mirroring {
 
   private received(m: WorkerMessage): void {
     this.heard = performance.now();
+    this.answered = true;
     if (m.t === 'alive') return;
     if (m.t === 'warn') {
       this.logger?.warn({ error: m.message }, 'diff store problem; records may be dropped');

@@ -46,7 +46,7 @@ export type CounterDelta = [string, Record<string, string | number>, number];
 export type WorkerMessage =
   | { t: 'report'; outcomes: [number, Outcome][]; counters: CounterDelta[]; help: Record<string, string> }
   | { t: 'warn'; message: string }
-  /** Sent every second, so that the proxy can tell a worker whose loop is stuck (worker-mirror.ts). */
+  /** Sent once it serves and every second after, so that the proxy can tell a worker whose loop is stuck (worker-mirror.ts). */
   | { t: 'alive' }
   /** The worker is at (true) or back under (false) its bound: the main thread drops at once meanwhile. */
   | { t: 'saturated'; on: boolean }

@@ -77,6 +77,7 @@ export function serveShadowJobs(port: MessagePort, sink: ShadowSink, registry: R
       schedule();
     });
   }
+  post({ t: 'alive' });
   setInterval(() => {
     schedule();
     post({ t: 'alive' });
