@@ -153,27 +153,43 @@ function machineTicks(): { busy: number; steal: number; total: number } {
   }
 }
 
-/** Runs `work` and returns the share (%) of the machine's CPU that was busy, and stolen, meanwhile. */
-async function withMachineShare<T>(work: () => Promise<T>): Promise<T & { machineBusy: number; steal: number }> {
-  const a = machineTicks();
-  const r = await work();
-  const b = machineTicks();
-  const total = b.total - a.total || 1;
-  return { ...r, machineBusy: (100 * (b.busy - a.busy)) / total, steal: (100 * (b.steal - a.steal)) / total };
+/** What one run cost: the target's CPU per request (all threads, and its main thread), the machine's share. */
+interface RunCost {
+  cpuUsPerRequest: number;
+  mainCpuUsPerRequest: number;
+  machineBusy: number;
+  steal: number;
 }
 
-export interface LoadResult {
+/**
+ * Runs `work` and measures what it cost: the target's CPU over the run divided by the requests the
+ * run made (`requestsOf` its result), and the share (%) of the machine's CPU busy and stolen meanwhile.
+ */
+async function measureRun<T>(target: Started | undefined, work: () => Promise<T>, requestsOf: (r: T) => number): Promise<{ result: T; cost: RunCost }> {
+  const cpu0 = target?.cpuMs() ?? 0;
+  const main0 = target?.mainCpuMs?.() ?? 0;
+  const a = machineTicks();
+  const result = await work();
+  const b = machineTicks();
+  const requests = requestsOf(result);
+  const per = (ms: number) => (requests > 0 ? (ms * 1000) / requests : 0);
+  const total = b.total - a.total || 1;
+  return {
+    result,
+    cost: {
+      cpuUsPerRequest: per((target?.cpuMs() ?? 0) - cpu0),
+      mainCpuUsPerRequest: per((target?.mainCpuMs?.() ?? 0) - main0),
+      machineBusy: (100 * (b.busy - a.busy)) / total,
+      steal: (100 * (b.steal - a.steal)) / total,
+    },
+  };
+}
+
+export interface LoadResult extends RunCost {
   rps: number;
   p50: number;
   p99: number;
   errors: number;
-  /** CPU the target spent per request, in µs: steadier than req/s on a shared machine. */
-  cpuUsPerRequest: number;
-  /** The same for its main thread alone (0 where unknown). */
-  mainCpuUsPerRequest: number;
-  /** % of the machine's CPU busy during the run, and % stolen by the hypervisor. */
-  machineBusy: number;
-  steal: number;
 }
 
 /** One autocannon run; errors count transport errors and non-2xx answers. */
@@ -182,13 +198,12 @@ export async function runLoad(
   url: string,
   options: { connections: number; duration: number; headers?: Record<string, string>; overallRate?: number; target?: Started },
 ): Promise<LoadResult> {
-  const cpu0 = options.target?.cpuMs() ?? 0;
-  const main0 = options.target?.mainCpuMs?.() ?? 0;
-  const r = await withMachineShare(() => autocannon({ url, connections: options.connections, duration: options.duration, headers: options.headers, overallRate: options.overallRate }));
-  const cpu = (options.target?.cpuMs() ?? 0) - cpu0;
-  const main = (options.target?.mainCpuMs?.() ?? 0) - main0;
-  const per = (ms: number) => (r.requests.total > 0 ? (ms * 1000) / r.requests.total : 0);
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx, cpuUsPerRequest: per(cpu), mainCpuUsPerRequest: per(main), machineBusy: r.machineBusy, steal: r.steal };
+  const { result: r, cost } = await measureRun(
+    options.target,
+    () => autocannon({ url, connections: options.connections, duration: options.duration, headers: options.headers, overallRate: options.overallRate }),
+    (r) => r.requests.total,
+  );
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx, ...cost };
 }
 
 /**
@@ -196,11 +211,9 @@ export async function runLoad(
  * sub-millisecond precision, and the target's CPU per request.
  */
 export async function runPaced(url: string, options: { rate: number; connections: number; duration: number; headers?: Record<string, string>; target?: Started }): Promise<LoadResult & { max: number }> {
-  const cpu0 = options.target?.cpuMs() ?? 0;
-  const main0 = options.target?.mainCpuMs?.() ?? 0;
-  const r = await withMachineShare(() => pacedLoad(url, options));
-  const per = (ms: number) => (r.sent > 0 ? (ms * 1000) / r.sent : 0);
-  return { rps: r.rps, p50: r.p50, p99: r.p99, max: r.max, errors: r.errors, cpuUsPerRequest: per((options.target?.cpuMs() ?? 0) - cpu0), mainCpuUsPerRequest: per((options.target?.mainCpuMs?.() ?? 0) - main0), machineBusy: r.machineBusy, steal: r.steal };
+  // The CPU is spent on every request sent, the warm-up's included.
+  const { result: r, cost } = await measureRun(options.target, () => pacedLoad(url, options), (r) => r.sent);
+  return { rps: r.rps, p50: r.p50, p99: r.p99, max: r.max, errors: r.errors, ...cost };
 }
 
 /** A strangler role's counter from its admin /metrics, summed over its label sets. */
