@@ -108,14 +108,15 @@ export function compileRouteTable(routes: readonly RouteConfig[], dialFor: (rout
   let size = 0;
   for (const a of [...literalsAt(compiled, 0), undefined]) {
     const level = compiled.filter((r) => admits(r, 0, a));
-    const inner = new Map<string | undefined, CompiledRoute[]>([[undefined, level.filter((r) => admits(r, 1, undefined))]]);
     // Second parts only where the pairs stay few (a table of thousands of unrelated literals would
     // otherwise hold a list per pair): past the bound, the first part alone narrows.
     const seconds = literalsAt(level, 1);
-    if (size + seconds.size * level.length <= MAX_INDEX_ENTRIES) {
+    const bySecond = size + seconds.size * level.length <= MAX_INDEX_ENTRIES;
+    const inner = new Map<string | undefined, CompiledRoute[]>([[undefined, bySecond ? level.filter((r) => admits(r, 1, undefined)) : level]]);
+    if (bySecond) {
       for (const b of seconds) inner.set(b, level.filter((r) => admits(r, 1, b)));
       size += seconds.size * level.length;
-    } else inner.set(undefined, level);
+    }
     byPair.set(a, inner);
   }
   const other = byPair.get(undefined)!;
