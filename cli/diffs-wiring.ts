@@ -4,7 +4,7 @@
  * diffFilesFromConfig.
  */
 import type { Registry } from 'prom-client';
-import type { DiffRules } from '../config/diff-schema.js';
+import type { DiffRulesByRoute } from '../config/diff-schema.js';
 import { requireSection, resolveFromConfig } from '../config/load.js';
 import { diffRulesOf } from '../config/proxy-schema.js';
 import type { Config } from '../config/schema.js';
@@ -31,7 +31,7 @@ export interface DiffSinkWiring {
 
 /** The ShadowSink for the proxy: rules per route from the config, records to proxy.diffs. */
 export function createDiffSinkFromConfig(config: Config, wiring: DiffSinkWiring = {}): DiffSink {
-  let rules: Readonly<Record<string, DiffRules>> = diffRulesOf(requireSection(config, 'proxy'));
+  let rules: DiffRulesByRoute = diffRulesOf(requireSection(config, 'proxy'));
   const sink = createDiffSink({
     rulesFor: (route) => rules[route],
     store: wiring.store ?? openDiffStore(config, wiring.onError),
@@ -39,7 +39,7 @@ export function createDiffSinkFromConfig(config: Config, wiring: DiffSinkWiring 
     ...(wiring.onError ? { onError: wiring.onError } : {}),
   });
   return Object.assign(sink, {
-    setRules(next: Readonly<Record<string, DiffRules>>) {
+    setRules(next: DiffRulesByRoute) {
       rules = next;
     },
   });

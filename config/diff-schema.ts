@@ -55,5 +55,7 @@ export const shadowSchema = z
   .default({ maxConcurrency: 64, maxBodyBytes: 1024 * 1024, noiseSample: 5, workerNice: 19 });
 
 export type DiffRules = z.output<typeof diffRules>;
+/** Each route's diff rules, by route name (a route left out compares with the defaults). */
+export type DiffRulesByRoute = Readonly<Record<string, DiffRules>>;
 export type DiffStoreConfig = z.output<typeof diffStoreSchema>;
 export type ShadowConfig = z.output<typeof shadowSchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { diffRules, diffStoreSchema, shadowSchema, type DiffRules } from './diff-schema.js';
+import { diffRules, diffStoreSchema, shadowSchema, type DiffRulesByRoute } from './diff-schema.js';
 import { httpUrl, listen, pathPattern, percent, positiveInt } from './refinements.js';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -96,6 +96,6 @@ export type BackendName = 'legacy' | 'new';
 
 
 /** Each route's diff rules, by route name: what the diff sink compares a route's pairs with. */
-export function diffRulesOf(proxy: ProxyConfig): Record<string, DiffRules> {
+export function diffRulesOf(proxy: ProxyConfig): DiffRulesByRoute {
   return Object.fromEntries(proxy.routes.map((r) => [r.name, r.diff]));
 }

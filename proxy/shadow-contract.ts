@@ -3,7 +3,7 @@
  * The proxy captures both answers of a mirrored request and hands the pair to a ShadowSink; the sink
  * compares, learns noise, stores and counts. Plain data both ways, so either side is testable alone.
  */
-import type { DiffRules } from '../config/diff-schema.js';
+import type { DiffRulesByRoute } from '../config/diff-schema.js';
 import type { BackendName } from '../config/proxy-schema.js';
 
 /** Why a response was not captured for comparison. */
@@ -45,8 +45,8 @@ export interface ShadowSink {
    * must not throw and must keep its own work and memory bounded.
    */
   accept(pair: ShadowPair): void;
-  /** A config reload's diff rules, by route name (a route left out compares with the defaults). */
-  setRules?(rules: Readonly<Record<string, DiffRules>>): void;
+  /** A config reload's diff rules. */
+  setRules?(rules: DiffRulesByRoute): void;
   /** Flushes and releases resources (on proxy stop). */
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { BackendName } from '../../config/proxy-schema.js';
-import type { DiffRules, ShadowConfig } from '../../config/diff-schema.js';
+import type { DiffRulesByRoute, ShadowConfig } from '../../config/diff-schema.js';
 import type { RouteStats } from '../metrics.js';
 import type { ShadowPair, ShadowSink, SkipReason } from '../shadow-contract.js';
 import { mirrorCall, MirrorPools, type MirrorTarget } from './call.js';
@@ -31,7 +31,7 @@ export interface Mirroring {
     legacy: MirrorTarget,
   ): MirrorJob | undefined;
   /** A config reload's diff rules, for the pairs compared from now on. */
-  setRules(rules: Readonly<Record<string, DiffRules>>): void;
+  setRules(rules: DiffRulesByRoute): void;
   close(): void | Promise<void>;
 }
 
@@ -99,7 +99,7 @@ export class ShadowMirror implements Mirroring {
     });
   }
 
-  setRules(rules: Readonly<Record<string, DiffRules>>): void {
+  setRules(rules: DiffRulesByRoute): void {
     this.sink.setRules?.(rules);
   }
 

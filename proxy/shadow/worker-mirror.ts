@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import type http from 'node:http';
 import { Worker } from 'node:worker_threads';
 import { Counter, type Registry } from 'prom-client';
-import type { DiffRules, ShadowConfig } from '../../config/diff-schema.js';
+import type { DiffRulesByRoute, ShadowConfig } from '../../config/diff-schema.js';
 import type { BackendName } from '../../config/proxy-schema.js';
 import type { Logger } from '../../core/logger.js';
 import type { RouteStats } from '../metrics.js';
@@ -266,12 +266,12 @@ export class WorkerShadowMirror implements Mirroring {
    * The rules of a reloaded config, for the pairs the worker compares from now on; kept, so that a
    * restarted worker (built from the config it was first given) gets them too.
    */
-  setRules(rules: Readonly<Record<string, DiffRules>>): void {
+  setRules(rules: DiffRulesByRoute): void {
     this.rules = rules;
     this.worker?.postMessage({ t: 'rules', rules });
   }
 
-  private rules: Readonly<Record<string, DiffRules>> | undefined;
+  private rules: DiffRulesByRoute | undefined;
 
   /** Stops mirroring: calls in flight are cut, the worker's sink drains and closes, the worker ends. */
   async close(): Promise<void> {

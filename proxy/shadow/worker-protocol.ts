@@ -3,7 +3,7 @@
  * worker-side.ts). Plain data only; bodies travel as transferred ArrayBuffers.
  */
 import type http from 'node:http';
-import type { DiffRules } from '../../config/diff-schema.js';
+import type { DiffRulesByRoute } from '../../config/diff-schema.js';
 import type { CapturedResponse, SkipReason } from '../shadow-contract.js';
 import type { BackendConfig, BackendName } from '../../config/proxy-schema.js';
 import type { RequestHead } from './call.js';
@@ -35,7 +35,7 @@ export interface JobBatch {
   maxConcurrency: number;
 }
 
-export type MainMessage = JobBatch | { t: 'rules'; rules: Readonly<Record<string, DiffRules>> } | { t: 'close' };
+export type MainMessage = JobBatch | { t: 'rules'; rules: DiffRulesByRoute } | { t: 'close' };
 
 /** A job's outcome as the proxy counts it: compared, or why it was skipped. */
 export type Outcome = 'compared' | SkipReason;
