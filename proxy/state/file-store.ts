@@ -186,7 +186,9 @@ export class FileStateStore implements StateStore {
     this.reloadTimer = setTimeout(() => {
       this.read().then(
         (doc) => {
-          if (doc.version !== this.doc.version) this.publish(doc);
+          // Only forward: a read that began before one of this process's own writes can resolve
+          // after it, with the older document (seen as subscribers getting versions 1, 2, 1).
+          if (doc.version > this.doc.version) this.publish(doc);
         },
         () => undefined, // a half-visible or broken file: the next event or poll tries again
       );
