@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -85,6 +85,26 @@ export function startRole(role: string, ...args: string[]): Promise<Started> {
     });
     child.once('exit', (code) => reject(new Error(`${role} exited with ${code} before it was ready`)));
   });
+}
+
+/**
+ * Splits the machine for a latency run: the proxies under test on the last CPU, everything else (this
+ * process, which generates the load, and the backends) on the others, as they would be on machines of
+ * their own. Pinned with taskset(1), all threads at once; threads started later inherit it. Returns a
+ * description of the split, or undefined where it cannot be made (one CPU, no taskset).
+ */
+export function pinApart(proxies: Started[], rest: Started[]): string | undefined {
+  const cpus = os.cpus().length;
+  if (cpus < 2) return undefined;
+  const proxyCpu = String(cpus - 1);
+  const restCpus = cpus === 2 ? '0' : `0-${cpus - 2}`;
+  try {
+    for (const p of proxies) execFileSync('taskset', ['-a', '-p', '-c', proxyCpu, String(p.pid)], { stdio: 'ignore' });
+    for (const pid of [process.pid, ...rest.map((r) => r.pid)]) execFileSync('taskset', ['-a', '-p', '-c', restCpus, String(pid)], { stdio: 'ignore' });
+  } catch {
+    return undefined;
+  }
+  return `proxies on CPU ${proxyCpu}, load generator and backends on CPU ${restCpus}`;
 }
 
 /** nginx with a throw-away config: one worker, keep-alive to the backend, no access log. */
