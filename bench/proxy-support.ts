@@ -98,10 +98,20 @@ export function pinApart(proxies: Started[], rest: Started[]): string | undefine
   if (cpus < 2) return undefined;
   const proxyCpu = String(cpus - 1);
   const restCpus = cpus === 2 ? '0' : `0-${cpus - 2}`;
+  const pinAll = (pids: (number | undefined)[], list: string) => {
+    for (const pid of pids) execFileSync('taskset', ['-a', '-p', '-c', list, String(pid)], { stdio: 'ignore' });
+  };
+  const others = [process.pid, ...rest.map((r) => r.pid)];
   try {
-    for (const p of proxies) execFileSync('taskset', ['-a', '-p', '-c', proxyCpu, String(p.pid)], { stdio: 'ignore' });
-    for (const pid of [process.pid, ...rest.map((r) => r.pid)]) execFileSync('taskset', ['-a', '-p', '-c', restCpus, String(pid)], { stdio: 'ignore' });
+    pinAll(proxies.map((p) => p.pid), proxyCpu);
+    pinAll(others, restCpus);
   } catch {
+    // Not half split: every process back on every CPU, as far as that goes.
+    try {
+      pinAll([...proxies.map((p) => p.pid), ...others], `0-${cpus - 1}`);
+    } catch {
+      // taskset missing altogether: nothing was pinned
+    }
     return undefined;
   }
   return `proxies on CPU ${proxyCpu}, load generator and backends on CPU ${restCpus}`;
