@@ -49,20 +49,21 @@ try {
   // (at 5,000 req/s one of two identical proxies has been seen with scavenges of 4 ms against 0.8 and
   // 3× the p99, for its whole life): its ratio to the first pass-through is the bench's resolution.
   const control = await startRole('strangler', legacy.url);
-  started.push(plain, mirrored, slow, inline, control);
-  const split = pin ? (pinApart([plain, mirrored, slow, inline, control], [legacy, fastShadow, slowShadow]) ?? 'not split (no taskset, or one CPU)') : 'not split';
+  const proxies = [plain, mirrored, slow, inline, control];
+  started.push(...proxies);
+  const split = pin ? (pinApart(proxies, [legacy, fastShadow, slowShadow]) ?? 'not split (no taskset, or one CPU)') : 'not split';
   const niceShadows = (n: number) => {
     for (const b of [fastShadow, slowShadow]) os.setPriority(b.pid!, n);
   };
 
   const path = '/api/users/7';
   const headers = { 'x-user-id': 'user-7' };
-  for (const t of [plain, mirrored, slow, inline, control]) await runLoad(autocannon, `${t.url}${path}`, { connections, duration: 1, headers });
+  for (const t of proxies) await runLoad(autocannon, `${t.url}${path}`, { connections, duration: 1, headers });
   const max = await runLoad(autocannon, `${plain.url}${path}`, { connections, duration, headers });
   const rate = Math.max(100, Math.round(max.rps * loadShare));
   // Warm every proxy at the measured rate (JIT, pools, the shadow worker) before the rounds: the
   // first seconds at a new rate show p99s several times the later ones.
-  for (const t of [plain, mirrored, slow, inline, control]) await runPaced(`${t.url}${path}`, { rate, connections, duration: warmup, headers });
+  for (const t of proxies) await runPaced(`${t.url}${path}`, { rate, connections, duration: warmup, headers });
 
   // Rounds alternate the runs, so that a change in the machine's load hits every run alike. Raising
   // a nice value needs no privilege, lowering it back does: the nice-0 runs (--both) come first.

@@ -98,19 +98,21 @@ export function pinApart(proxies: Started[], rest: Started[]): string | undefine
   if (cpus < 2) return undefined;
   const proxyCpu = String(cpus - 1);
   const restCpus = cpus === 2 ? '0' : `0-${cpus - 2}`;
-  const pinAll = (pids: (number | undefined)[], list: string) => {
-    for (const pid of pids) execFileSync('taskset', ['-a', '-p', '-c', list, String(pid)], { stdio: 'ignore' });
-  };
-  const others = [process.pid, ...rest.map((r) => r.pid)];
+  const pids = (xs: Started[]) => xs.flatMap((x) => (x.pid === undefined ? [] : [x.pid]));
+  const pin = (pid: number, list: string) => execFileSync('taskset', ['-a', '-p', '-c', list, String(pid)], { stdio: 'ignore' });
+  const proxyPids = pids(proxies);
+  const otherPids = [process.pid, ...pids(rest)];
   try {
-    pinAll(proxies.map((p) => p.pid), proxyCpu);
-    pinAll(others, restCpus);
+    for (const pid of proxyPids) pin(pid, proxyCpu);
+    for (const pid of otherPids) pin(pid, restCpus);
   } catch {
-    // Not half split: every process back on every CPU, as far as that goes.
-    try {
-      pinAll([...proxies.map((p) => p.pid), ...others], `0-${cpus - 1}`);
-    } catch {
-      // taskset missing altogether: nothing was pinned
+    // Not half split: every process back on every CPU (each on its own: one failure must not stop the rest).
+    for (const pid of [...proxyPids, ...otherPids]) {
+      try {
+        pin(pid, `0-${cpus - 1}`);
+      } catch {
+        // gone, or no taskset at all: nothing of it was pinned
+      }
     }
     return undefined;
   }
