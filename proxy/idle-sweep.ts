@@ -1,8 +1,10 @@
 import type http from 'node:http';
+import { Slots } from '../core/slots.js';
 
 const SEEN = Symbol('strangler.idle.bytes');
 const SINCE = Symbol('strangler.idle.since');
-type Watched = http.ClientRequest & { [SEEN]?: number; [SINCE]?: number };
+const HANDLE = Symbol('strangler.idle.handle');
+type Watched = http.ClientRequest & { [SEEN]?: number; [SINCE]?: number; [HANDLE]?: number };
 
 /**
  * Fails forwarded requests whose backend connection has been silent (nothing read, nothing written)
@@ -12,10 +14,10 @@ type Watched = http.ClientRequest & { [SEEN]?: number; [SINCE]?: number };
  * fails between timeoutMs and timeoutMs + 2 ticks after its last byte (a tick is timeoutMs / 4,
  * at most 1 s). On the hot path a request is added to a set and deleted when it is done: holding
  * every request until the next sweep instead kept them alive past a young-generation GC, which cost
- * more than the timers saved.
+ * more than the timers saved. The set is a Slots table, not a Set (see core/slots.ts).
  */
 export class IdleSweep {
-  private readonly watched = new Set<Watched>();
+  private readonly watched = new Slots<Watched>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(readonly timeoutMs: number) {
@@ -23,12 +25,15 @@ export class IdleSweep {
     this.timer = setInterval(() => this.sweep(), tick).unref();
   }
 
-  watch(out: http.ClientRequest): void {
-    this.watched.add(out);
+  watch(out: Watched): void {
+    if (out[HANDLE] === undefined) out[HANDLE] = this.watched.add(out);
   }
 
-  unwatch(out: http.ClientRequest): void {
-    this.watched.delete(out);
+  unwatch(out: Watched): void {
+    const handle = out[HANDLE];
+    if (handle === undefined) return;
+    this.watched.delete(handle);
+    out[HANDLE] = undefined;
   }
 
   private sweep(): void {

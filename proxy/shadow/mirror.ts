@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { BackendName } from '../../config/proxy-schema.js';
+import { Slots } from '../../core/slots.js';
 import type { DiffRulesByRoute, ShadowConfig } from '../../config/diff-schema.js';
 import type { RouteStats } from '../metrics.js';
 import type { ShadowPair, ShadowSink, SkipReason } from '../shadow-contract.js';
@@ -43,7 +44,8 @@ export interface Mirroring {
  * are in flight (the rest are dropped and counted, never queued).
  */
 export class ShadowMirror implements Mirroring {
-  private readonly jobs = new Set<ShadowJob>();
+  /** A Slots table, not a Set: see core/slots.ts. */
+  private readonly jobs = new Slots<ShadowJob>();
   // Two calls per job at most (the mirror and a noise re-call), so the pool never queues.
   readonly pools = new MirrorPools(() => this.limits().maxConcurrency * 2);
   private closed = false;
@@ -80,13 +82,13 @@ export class ShadowMirror implements Mirroring {
     }
     const noise = shouldSampleNoise(limits.noiseSample, method, this.random() * 100);
     const job = new ShadowJob(this, route.name, stats, req, primary, other, noise ? legacy : undefined, limits.maxBodyBytes);
-    this.jobs.add(job);
+    job.handle = this.jobs.add(job);
     return job;
   }
 
   /** A job is over: hand its pair to the sink on a later turn, so that a slow sink delays nobody. */
   finished(job: ShadowJob, pair: ShadowPair | undefined, skip: SkipReason | undefined): void {
-    this.jobs.delete(job);
+    this.jobs.delete(job.handle);
     if (skip !== undefined) job.stats.shadowSkip(skip);
     if (pair === undefined || this.closed) return;
     if (skip === undefined) job.stats.shadowCompared++;
@@ -106,13 +108,15 @@ export class ShadowMirror implements Mirroring {
   /** Aborts mirrored calls in flight (their pairs are not handed over) and frees the pools. */
   close(): void {
     this.closed = true;
-    for (const job of [...this.jobs]) job.abandon('aborted');
+    for (const job of this.jobs) job.abandon('aborted');
     this.pools.destroy();
   }
 }
 
 /** One mirrored request: the primary answer (teed), the mirror's, and maybe legacy's second. */
 export class ShadowJob implements MirrorJob {
+  /** Its entry in the mirror's table of jobs. */
+  handle = -1;
   private readonly time = new Date().toISOString();
   private readonly started = performance.now();
   private readonly primary: ResponseCapture;

@@ -15,6 +15,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { DiffRulesByRoute, ShadowConfig } from '../../config/diff-schema.js';
 import type { BackendName } from '../../config/proxy-schema.js';
 import type { Logger } from '../../core/logger.js';
+import { Slots } from '../../core/slots.js';
 import type { RouteStats } from '../metrics.js';
 import type { SkipReason } from '../shadow-contract.js';
 import type { MirrorTarget } from './call.js';
@@ -63,16 +64,15 @@ const START_MS = 60_000;
 const PIPELINE_FACTOR = 4;
 
 export class WorkerShadowMirror implements Mirroring {
-  /** Jobs still capturing the primary answer, on the main thread. */
-  private readonly jobs = new Map<number, WorkerJob>();
+  /** Jobs still capturing the primary answer, on the main thread (Slots tables, not Maps: see core/slots.ts). */
+  private readonly jobs = new Slots<WorkerJob>();
   /**
    * Jobs posted and not yet reported back, by their route's counters only: a posted job keeps
    * nothing else alive on the main thread. (Holding whole jobs, with the request and its captures,
    * until the worker reported kept them past young-generation collections while the worker was
-   * busy, and the user's loop paid for copying them.)
+   * busy, and the user's loop paid for copying them.) A posted job's handle here is its id for the worker.
    */
-  private readonly posted = new Map<number, RouteStats>();
-  private nextId = 1;
+  private readonly posted = new Slots<RouteStats>();
   private worker: Worker | undefined;
   private closed = false;
   /** The worker has maxConcurrency calls in flight: drop here, before any work is spent on a job. */
@@ -116,7 +116,7 @@ export class WorkerShadowMirror implements Mirroring {
       this.saturated = false;
       if (this.closed) return;
       // Its jobs in flight are lost: count them as aborted, as a stop would.
-      for (const stats of this.posted.values()) stats.shadowSkip('aborted');
+      for (const stats of this.posted) stats.shadowSkip('aborted');
       this.posted.clear();
       this.restarts.inc();
       const delay = this.restartDelay;
@@ -157,9 +157,8 @@ export class WorkerShadowMirror implements Mirroring {
     if (m.t !== 'report') return;
     this.restartDelay = 100;
     for (const [id, outcome] of m.outcomes) {
-      const stats = this.posted.get(id);
+      const stats = this.posted.delete(id);
       if (stats === undefined) continue;
-      this.posted.delete(id);
       if (outcome === 'compared') stats.shadowCompared++;
       else if (outcome === 'dropped-concurrency') stats.shadowDropped++;
       else stats.shadowSkip(outcome);
@@ -197,9 +196,8 @@ export class WorkerShadowMirror implements Mirroring {
       this.start();
     }
     const noise = shouldSampleNoise(limits.noiseSample, method, this.random() * 100);
-    const id = this.nextId++;
-    const job = new WorkerJob(this, id, route.name, stats, req, primary, other, noise ? legacy : undefined, limits);
-    this.jobs.set(id, job);
+    const job = new WorkerJob(this, route.name, stats, req, primary, other, noise ? legacy : undefined, limits);
+    job.handle = this.jobs.add(job);
     return job;
   }
 
@@ -223,16 +221,18 @@ export class WorkerShadowMirror implements Mirroring {
     this.flush();
   };
 
-  /** @internal (WorkerJob): queued, and posted with the other jobs of this turn of the loop. */
+  /**
+   * @internal (WorkerJob): queued, and posted with the other jobs of this turn of the loop. The
+   * message's id is given here: the job's handle among those posted.
+   */
   post(job: WorkerJob, message: JobMessage, transfer: ArrayBuffer[], targets: MirrorTarget[]): void {
+    this.jobs.delete(job.handle);
     if (this.worker === undefined) {
       // Between a failure and the restart: nothing can take it.
-      this.jobs.delete(job.id);
       job.stats.shadowSkip('aborted');
       return;
     }
-    this.jobs.delete(job.id);
-    this.posted.set(job.id, job.stats);
+    message.id = this.posted.add(job.stats);
     // Posted by sendFinished (or close) once the turn's jobs are all in.
     this.batch ??= { t: 'jobs', jobs: [], backends: {}, maxConcurrency: this.limits().maxConcurrency };
     this.batch.jobs.push(message);
@@ -247,19 +247,15 @@ export class WorkerShadowMirror implements Mirroring {
     this.transfer = [];
     if (batch === undefined) return;
     if (this.worker === undefined) {
-      for (const m of batch.jobs) this.dropped(m.id, 'aborted');
+      for (const m of batch.jobs) this.posted.delete(m.id)?.shadowSkip('aborted');
       return;
     }
     this.worker.postMessage(batch, transfer);
   }
 
-  /** @internal (WorkerJob) */
-  dropped(id: number, reason: SkipReason): void {
-    const stats = this.jobs.get(id)?.stats ?? this.posted.get(id);
-    if (stats === undefined) return;
-    this.jobs.delete(id);
-    this.posted.delete(id);
-    stats.shadowSkip(reason);
+  /** @internal (WorkerJob): abandoned before it was posted. */
+  dropped(job: WorkerJob, reason: SkipReason): void {
+    this.jobs.delete(job.handle)?.stats.shadowSkip(reason);
   }
 
   /**
@@ -278,7 +274,7 @@ export class WorkerShadowMirror implements Mirroring {
     if (this.closed) return;
     this.closed = true;
     if (this.watchdog !== undefined) clearInterval(this.watchdog);
-    for (const job of [...this.jobs.values()]) job.abandon('aborted');
+    for (const job of this.jobs) job.abandon('aborted');
     this.flush();
     const worker = this.worker;
     if (worker === undefined) return;
@@ -297,7 +293,7 @@ export class WorkerShadowMirror implements Mirroring {
       });
       worker.postMessage({ t: 'close' });
     });
-    for (const stats of this.posted.values()) stats.shadowSkip('aborted');
+    for (const stats of this.posted) stats.shadowSkip('aborted');
     this.posted.clear();
     await worker.terminate();
   }
@@ -313,10 +309,11 @@ class WorkerJob implements MirrorJob {
   private bodySize = 0;
   private done = false;
   posted = false;
+  /** Its entry in the mirror's table of jobs still capturing. */
+  handle = -1;
 
   constructor(
     private readonly mirror: WorkerShadowMirror,
-    readonly id: number,
     private readonly route: string,
     readonly stats: RouteStats,
     private readonly req: http.IncomingMessage,
@@ -362,7 +359,7 @@ class WorkerJob implements MirrorJob {
   abandon(reason: SkipReason): void {
     if (this.posted || this.over) return;
     this.over = true;
-    this.mirror.dropped(this.id, reason);
+    this.mirror.dropped(this, reason);
   }
 
   private over = false;
@@ -381,7 +378,7 @@ class WorkerJob implements MirrorJob {
     const req = this.req;
     const requestId = req.headers['x-request-id'];
     const message: JobMessage = {
-      id: this.id,
+      id: 0, // given by the mirror as it posts it
       time: this.time,
       route: this.route,
       requestId: Array.isArray(requestId) ? requestId[0] : requestId,

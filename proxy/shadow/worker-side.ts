@@ -6,6 +6,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { Registry } from 'prom-client';
+import { Slots } from '../../core/slots.js';
 import type { CapturedResponse, ShadowPair, ShadowSink } from '../shadow-contract.js';
 import { mirrorCall, MirrorPools, type MirrorTarget } from './call.js';
 import { ResponseCapture } from './capture.js';
@@ -21,7 +22,8 @@ export function serveShadowJobs(port: MessagePort, sink: ShadowSink, registry: R
   let running = 0;
   // Two calls per job at most (the mirror and a noise re-call), so the pool never queues.
   const pools = new MirrorPools(() => maxConcurrency * 2);
-  const inflight = new Set<http.ClientRequest>();
+  // A Slots table, not a Set: see core/slots.ts.
+  const inflight = new Slots<http.ClientRequest>();
   let outcomes: [number, Outcome][] = [];
   let timer: NodeJS.Timeout | undefined;
   const sent = new Map<string, number>();
@@ -121,11 +123,12 @@ export function serveShadowJobs(port: MessagePort, sink: ShadowSink, registry: R
     const body = m.body ? Buffer.from(m.body) : undefined;
     let pending = again ? 2 : 1;
     const call = (target: MirrorTarget, capture: ResponseCapture) => {
+      let handle = -1;
       const out = mirrorCall(m.head, target, pools.urlOf(target.config), pools.agentFor(target.config), capture, body, () => {
-        inflight.delete(out);
+        inflight.delete(handle);
         if (--pending === 0) finish();
       });
-      inflight.add(out);
+      handle = inflight.add(out);
     };
     call({ name: m.other, config: other! }, shadow);
     if (again) call({ name: 'legacy', config: legacy! }, again);
@@ -143,7 +146,7 @@ export function serveShadowJobs(port: MessagePort, sink: ShadowSink, registry: R
     }
     // close: calls in flight are cut (their pairs are not handed over), the sink drains and closes.
     closing = true;
-    for (const out of [...inflight]) out.destroy();
+    for (const out of inflight) out.destroy();
     pools.destroy();
     void (async () => {
       try {
