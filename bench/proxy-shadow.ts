@@ -45,9 +45,9 @@ try {
   const mirrored = await startRole('strangler', legacy.url, '100', fastShadow.url);
   const slow = await startRole('strangler', legacy.url, '100', slowShadow.url);
   const inline = await startRole('strangler', legacy.url, '100', fastShadow.url, 'inline');
-  // The control: a second, identical pass-through process. Two processes of the same code can differ
-  // (at 5,000 req/s one of two identical proxies has been seen with scavenges of 4 ms against 0.8 and
-  // 3× the p99, for its whole life): its ratio to the first pass-through is the bench's resolution.
+  // The control: a second, identical pass-through process; its ratio to the first is the bench's
+  // resolution. (Until the hot path's Sets and Maps became Slots tables, core/slots.ts, one of two
+  // identical proxies could run with 3-5× longer scavenges and up to 3× the p99 for its whole life.)
   const control = await startRole('strangler', legacy.url);
   const proxies = [plain, mirrored, slow, inline, control];
   started.push(...proxies);
