@@ -46,10 +46,7 @@ export class Slots<V> {
   delete(handle: number): V | undefined {
     const value = this.get(handle);
     if (value === undefined) return undefined;
-    const slot = handle % SLOT_LIMIT;
-    this.values[slot] = undefined;
-    this.generations[slot]!++;
-    this.free.push(slot);
+    this.release(handle % SLOT_LIMIT);
     this.count--;
     return value;
   }
@@ -63,12 +60,14 @@ export class Slots<V> {
   }
 
   clear(): void {
-    for (let slot = 0; slot < this.values.length; slot++) {
-      if (this.values[slot] === undefined) continue;
-      this.values[slot] = undefined;
-      this.generations[slot]!++;
-      this.free.push(slot);
-    }
+    for (let slot = 0; slot < this.values.length; slot++) if (this.values[slot] !== undefined) this.release(slot);
     this.count = 0;
+  }
+
+  /** Empties a slot for a later entry; the next generation makes its old handle find nothing. */
+  private release(slot: number): void {
+    this.values[slot] = undefined;
+    this.generations[slot]!++;
+    this.free.push(slot);
   }
 }

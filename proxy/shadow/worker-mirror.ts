@@ -116,8 +116,7 @@ export class WorkerShadowMirror implements Mirroring {
       this.saturated = false;
       if (this.closed) return;
       // Its jobs in flight are lost: count them as aborted, as a stop would.
-      for (const stats of this.posted) stats.shadowSkip('aborted');
-      this.posted.clear();
+      this.abortPosted();
       this.restarts.inc();
       const delay = this.restartDelay;
       this.restartDelay = Math.min(this.restartDelay * 2, MAX_RESTART_DELAY_MS);
@@ -293,9 +292,14 @@ export class WorkerShadowMirror implements Mirroring {
       });
       worker.postMessage({ t: 'close' });
     });
+    this.abortPosted();
+    await worker.terminate();
+  }
+
+  /** The jobs posted and not reported back are lost (the worker ended or is ending): counted as aborted. */
+  private abortPosted(): void {
     for (const stats of this.posted) stats.shadowSkip('aborted');
     this.posted.clear();
-    await worker.terminate();
   }
 }
 
