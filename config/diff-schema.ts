@@ -51,8 +51,14 @@ export const shadowSchema = z
      * per thread: mirroring takes the CPU the user's requests leave, instead of competing with them.
      */
     workerNice: z.number().int().min(0).max(19).default(19),
+    /**
+     * On Linux, also puts the shadow worker thread in the SCHED_IDLE class (with util-linux's
+     * `chrt`): it then runs only on CPU time no other thread wants, and a user request's thread
+     * that wakes up takes the CPU from it at once, which a nice value alone does not promise.
+     */
+    workerIdle: z.boolean().default(true),
   })
-  .default({ maxConcurrency: 64, maxBodyBytes: 1024 * 1024, noiseSample: 5, workerNice: 19 });
+  .default({ maxConcurrency: 64, maxBodyBytes: 1024 * 1024, noiseSample: 5, workerNice: 19, workerIdle: true });
 
 export type DiffRules = z.output<typeof diffRules>;
 /** Each route's diff rules, by route name (a route left out compares with the defaults). */

@@ -28,6 +28,7 @@ export const EXAMPLES: Record<string, string> = {
   'proxy.routes[].diff.ignore[]': '/friends/*/online',
   'proxy.fallback.maxBodyBytes': '1048576',
   'proxy.shadow.workerNice': '19  (0: as the proxy itself, 19: the lowest)',
+  'proxy.shadow.workerIdle': 'true  (false: the nice value only)',
   'proxy.state.store': 'file',
   'proxy.diffs.store': 'file',
   migrate: 'migrate: { source: mysql://app:${MYSQL_PASSWORD}@127.0.0.1:3306/legacy, target: { projectId: my-project }, tables: {} }',

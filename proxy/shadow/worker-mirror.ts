@@ -33,16 +33,25 @@ export interface ShadowWorkerSpec {
   hangMs?: number;
 }
 
-// First the worker lowers its own priority (workerNice): on Linux a nice value is per thread, so
-// the user's event loop keeps its own; elsewhere setpriority() would lower the whole process, so it is
-// left alone. libuv's thread pool (files, DNS) takes the priority of the thread that starts it: a
-// stat first makes sure it is running, at the proxy's priority, before the worker's changes.
+// First the worker lowers its own priority (workerNice, then workerIdle: SCHED_IDLE through chrt,
+// given the thread's own id): on Linux both are per thread, so the user's event loop keeps its own;
+// elsewhere setpriority() would lower the whole process, so it is left alone. libuv's thread pool
+// (files, DNS) takes the priority of the thread that starts it: a stat first makes sure it is
+// running, at the proxy's priority, before the worker's changes.
 // Run from source (tsx, jest) the entry is a .ts file: the worker registers tsx before importing it.
-const BOOT = `const { workerData } = require('node:worker_threads');
+const BOOT = `const { workerData, parentPort } = require('node:worker_threads');
 const entry = workerData.entry;
 require('node:fs').stat('.', () => {
   if (process.platform === 'linux' && workerData.nice > 0) {
     try { require('node:os').setPriority(workerData.nice); } catch {}
+  }
+  if (process.platform === 'linux' && workerData.idle) {
+    try {
+      const tid = require('node:fs').readlinkSync('/proc/thread-self').split('/').pop();
+      require('node:child_process').execFileSync('chrt', ['--idle', '--pid', '0', tid], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 5000 });
+    } catch (err) {
+      parentPort.postMessage({ t: 'warn', message: 'shadow worker left out of SCHED_IDLE (is util-linux chrt installed?); it runs at its nice value only', error: String(err.stderr || err.message).trim() });
+    }
   }
   (entry.endsWith('.ts') ? import('tsx/esm/api').then((m) => m.register()) : Promise.resolve())
     .then(() => import(entry))
@@ -100,7 +109,7 @@ export class WorkerShadowMirror implements Mirroring {
   }
 
   private start(): void {
-    const worker = new Worker(BOOT, { eval: true, workerData: { entry: this.spec.entry.href, data: this.spec.data, nice: this.limits().workerNice } });
+    const worker = new Worker(BOOT, { eval: true, workerData: { entry: this.spec.entry.href, data: this.spec.data, nice: this.limits().workerNice, idle: this.limits().workerIdle } });
     this.worker = worker;
     this.heard = performance.now();
     this.answered = false;
@@ -146,7 +155,7 @@ export class WorkerShadowMirror implements Mirroring {
     this.answered = true;
     if (m.t === 'alive') return;
     if (m.t === 'warn') {
-      this.logger?.warn({ error: m.message }, 'diff store problem; records may be dropped');
+      this.logger?.warn({ error: m.error }, m.message);
       return;
     }
     if (m.t === 'saturated') {

@@ -45,7 +45,8 @@ export type CounterDelta = [string, Record<string, string | number>, number];
 
 export type WorkerMessage =
   | { t: 'report'; outcomes: [number, Outcome][]; counters: CounterDelta[]; help: Record<string, string> }
-  | { t: 'warn'; message: string }
+  /** Something for the proxy's log: `message` its line, `error` the cause. */
+  | { t: 'warn'; message: string; error: string }
   /** Sent once it serves and every second after, so that the proxy can tell a worker whose loop is stuck (worker-mirror.ts). */
   | { t: 'alive' }
   /** The worker is at (true) or back under (false) its bound: the main thread drops at once meanwhile. */

@@ -152,7 +152,7 @@ export function serveShadowJobs(port: MessagePort, sink: ShadowSink, registry: R
       try {
         await sink.close();
       } catch (err) {
-        post({ t: 'warn', message: err instanceof Error ? err.message : String(err) });
+        post({ t: 'warn', message: 'diff store problem; records may be dropped', error: err instanceof Error ? err.message : String(err) });
       }
       if (timer) clearTimeout(timer);
       await report();

@@ -102,3 +102,21 @@ test('a config reload gives the sink the routes\' new diff rules', async () => {
   expect(fresh).toHaveLength(10);
   expect(fresh.every((r) => r.match && r.differences.length === 0)).toBe(true);
 });
+
+// SCHED_IDLE is Linux's (chrt is util-linux's); elsewhere the worker does not try it.
+(process.platform === 'linux' ? test : test.skip)('without chrt on the PATH the shadow worker logs one warning naming it and still mirrors and stores', async () => {
+  const other = path.join(dir, 'no-chrt.yaml');
+  const [p, a] = [await freePort(), await freePort()];
+  fs.writeFileSync(other, fs.readFileSync(configFile, 'utf8').replace(`127.0.0.1:${port}`, `127.0.0.1:${p}`).replace(`127.0.0.1:${adminPort}`, `127.0.0.1:${a}`).replace('./routes.json', './routes-2.json').replace('./diffs.jsonl', './diffs-2.jsonl'));
+  const bare = await spawnProxy(other, [], { PATH: path.join(dir, 'no-such-bin') });
+  try {
+    await (await fetch(`http://127.0.0.1:${p}/api/users/1`)).text();
+    await bare.until('a diff record', () => fs.existsSync(path.join(dir, 'diffs-2.jsonl')) && fs.readFileSync(path.join(dir, 'diffs-2.jsonl'), 'utf8').includes('/api/users/1'), 20_000);
+    const warnings = bare.stderr().split('\n').filter((l) => l.includes('SCHED_IDLE'));
+    expect(warnings).toHaveLength(1);
+    expect(JSON.parse(warnings[0]!)).toMatchObject({ level: 40, msg: expect.stringContaining('chrt'), error: expect.stringContaining('ENOENT') });
+  } finally {
+    bare.child.kill('SIGTERM');
+    await bare.exited;
+  }
+});

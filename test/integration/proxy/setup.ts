@@ -152,10 +152,10 @@ export interface ProxyProcess {
 }
 
 /** Starts the proxy on a config file and waits until it says it listens. */
-export async function spawnProxy(configFile: string, extraArgs: string[] = []): Promise<ProxyProcess> {
+export async function spawnProxy(configFile: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ProxyProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cli/main.ts'), 'proxy', 'start', '-c', configFile, ...extraArgs], {
     cwd: ROOT,
-    env: { ...process.env, STRANGLER_ADMIN_TOKEN: TOKEN, NODE_OPTIONS: '' },
+    env: { ...process.env, STRANGLER_ADMIN_TOKEN: TOKEN, NODE_OPTIONS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

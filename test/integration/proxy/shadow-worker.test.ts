@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { BroadcastChannel } from 'node:worker_threads';
+import { createLogger } from '../../../core/logger.js';
 import { startProxy } from '../../../proxy/runtime.js';
 import { MemoryStateStore } from '../../../proxy/state/memory-store.js';
 import { startUpstream, type Upstream } from '../../support/http.js';
@@ -40,7 +41,7 @@ function backend(name: string, seen: Seen[], delayMs = 0): Promise<Upstream> {
 }
 
 let n = 0;
-async function setup(routes: unknown[], options: { crashTimes?: number; hangTimes?: number; noiseSample?: number; maxConcurrency?: number; newDelayMs?: number; workerNice?: number } = {}) {
+async function setup(routes: unknown[], options: { crashTimes?: number; hangTimes?: number; noiseSample?: number; maxConcurrency?: number; newDelayMs?: number; workerNice?: number; workerIdle?: boolean } = {}) {
   const seen: Seen[] = [];
   const legacy = await backend('legacy', seen);
   const next = await backend('new', seen, options.newDelayMs);
@@ -50,8 +51,10 @@ async function setup(routes: unknown[], options: { crashTimes?: number; hangTime
   const channel = new BroadcastChannel(channelName);
   channel.onmessage = (e) => pairs.push((e as MessageEvent).data as Pair);
   stops.push(async () => channel.close());
-  const config = proxyConfig(legacy.url, next.url, { routes, shadow: { maxConcurrency: options.maxConcurrency ?? 64, maxBodyBytes: 1024, noiseSample: options.noiseSample ?? 0, workerNice: options.workerNice ?? 19 } });
-  const running = await startProxy({ config, store: new MemoryStateStore(), shadowWorker: { entry: ENTRY, hangMs: 1500, data: { channel: channelName, crashes: new Int32Array(new SharedArrayBuffer(4)), crashTimes: options.crashTimes ?? 0, hangs: new Int32Array(new SharedArrayBuffer(4)), hangTimes: options.hangTimes ?? 0 } } });
+  const config = proxyConfig(legacy.url, next.url, { routes, shadow: { maxConcurrency: options.maxConcurrency ?? 64, maxBodyBytes: 1024, noiseSample: options.noiseSample ?? 0, workerNice: options.workerNice ?? 19, workerIdle: options.workerIdle ?? true } });
+  const logged: string[] = [];
+  const logger = createLogger({ level: 'warn', destination: { write: (line: string) => logged.push(line) } });
+  const running = await startProxy({ config, store: new MemoryStateStore(), logger, shadowWorker: { entry: ENTRY, hangMs: 1500, data: { channel: channelName, crashes: new Int32Array(new SharedArrayBuffer(4)), crashTimes: options.crashTimes ?? 0, hangs: new Int32Array(new SharedArrayBuffer(4)), hangTimes: options.hangTimes ?? 0 } } });
   stops.push(() => running.stop(100));
   const url = `http://127.0.0.1:${running.address.port}`;
   const waitFor = async (what: () => boolean, ms = 15_000) => {
@@ -59,21 +62,26 @@ async function setup(routes: unknown[], options: { crashTimes?: number; hangTime
     while (!what() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     return what();
   };
-  return { seen, pairs, running, url, waitFor, metrics: () => running.proxy.metrics.text() };
+  return { seen, pairs, running, url, waitFor, logged, metrics: () => running.proxy.metrics.text() };
 }
 
-/** The nice value of each thread of this process (Linux: /proc/self/task/TID/stat, field 19). */
-function threadNice(): Map<number, number> {
+/** A field of each thread's /proc/self/task/TID/stat (Linux), counted from 1 as proc(5) does. */
+function threadStat(field: number): Map<number, number> {
   const out = new Map<number, number>();
   for (const tid of readdirSync('/proc/self/task')) {
     try {
-      out.set(Number(tid), Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]));
+      // Fields 1 and 2 (the id and the name in parentheses) come before ") ".
+      out.set(Number(tid), Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[field - 3]));
     } catch {
       // the thread ended meanwhile
     }
   }
   return out;
 }
+const threadNice = () => threadStat(19);
+/** Each thread's scheduling policy (field 41): 0 SCHED_OTHER, 5 SCHED_IDLE. */
+const threadPolicy = () => threadStat(41);
+const SCHED_IDLE = 5;
 
 // Nice values are per thread on Linux only; elsewhere the worker leaves its priority alone (worker-mirror.ts).
 const onLinux = process.platform === 'linux' ? it : it.skip;
@@ -91,6 +99,25 @@ describe('shadow mirroring in the worker thread', () => {
     expect(lowered.length).toBeGreaterThanOrEqual(1);
     for (const [tid, nice] of before) if (after.has(tid)) expect([tid, after.get(tid)]).toEqual([tid, nice]);
     expect(after.get(process.pid)).toBe(before.get(process.pid));
+  });
+
+  onLinux('puts the worker thread in SCHED_IDLE (proxy.shadow.workerIdle) and no thread that was there before', async () => {
+    const before = threadPolicy();
+    const { pairs, url, waitFor, logged } = await setup([{ name: 'profile.get', match: { method: 'GET', path: '/api/users/:id' }, shadow: 100 }]);
+    await request(url, { path: '/api/users/7' });
+    expect(await waitFor(() => pairs.length === 1)).toBe(true);
+    const after = threadPolicy();
+    expect([...after].filter(([tid, policy]) => policy === SCHED_IDLE && !before.has(tid)).length).toBeGreaterThanOrEqual(1);
+    for (const [tid, policy] of before) if (after.has(tid)) expect([tid, after.get(tid)]).toEqual([tid, policy]);
+    expect(logged).toEqual([]);
+  });
+
+  onLinux('leaves the worker thread out of SCHED_IDLE with workerIdle: false', async () => {
+    const before = new Set([...threadPolicy()].filter(([, p]) => p === SCHED_IDLE).map(([tid]) => tid));
+    const { pairs, url, waitFor } = await setup([{ name: 'profile.get', match: { method: 'GET', path: '/api/users/:id' }, shadow: 100 }], { workerIdle: false });
+    await request(url, { path: '/api/users/7' });
+    expect(await waitFor(() => pairs.length === 1)).toBe(true);
+    expect([...threadPolicy()].filter(([tid, p]) => p === SCHED_IDLE && !before.has(tid))).toEqual([]);
   });
 
   it('mirrors a GET with x-strangler-shadow, hands the pair to the worker sink, and reports its counters on /metrics', async () => {
