@@ -61,7 +61,7 @@ require('node:fs').stat('.', () => {
 const MAX_RESTART_DELAY_MS = 5000;
 
 /**
- * How long a worker may stay silent before it is taken for stuck. Generous: at nice 19 on a machine
+ * How long a worker may stay silent before it is taken for stuck. Generous: at nice 19 (or SCHED_IDLE) on a machine
  * the users' requests keep busy, a healthy worker may wait seconds for the CPU.
  */
 const HANG_MS = 15_000;

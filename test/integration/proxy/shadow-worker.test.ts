@@ -83,7 +83,7 @@ const threadNice = () => threadStat(19);
 const threadPolicy = () => threadStat(41);
 const SCHED_IDLE = 5;
 
-// Nice values are per thread on Linux only; elsewhere the worker leaves its priority alone (worker-mirror.ts).
+// Nice values and scheduling classes are per thread on Linux only; elsewhere the worker leaves its priority alone (worker-mirror.ts).
 const onLinux = process.platform === 'linux' ? it : it.skip;
 
 describe('shadow mirroring in the worker thread', () => {
