@@ -42,15 +42,17 @@ export interface ShadowWorkerSpec {
 const BOOT = `const { workerData, parentPort } = require('node:worker_threads');
 const entry = workerData.entry;
 require('node:fs').stat('.', () => {
-  if (process.platform === 'linux' && workerData.nice > 0) {
-    try { require('node:os').setPriority(workerData.nice); } catch {}
-  }
-  if (process.platform === 'linux' && workerData.idle) {
-    try {
-      const tid = require('node:fs').readlinkSync('/proc/thread-self').split('/').pop();
-      require('node:child_process').execFileSync('chrt', ['--idle', '--pid', '0', tid], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 5000 });
-    } catch (err) {
-      parentPort.postMessage({ t: 'warn', message: 'shadow worker left out of SCHED_IDLE (is util-linux chrt installed?); it runs at its nice value only', error: String(err.stderr || err.message).trim() });
+  if (process.platform === 'linux') {
+    if (workerData.nice > 0) {
+      try { require('node:os').setPriority(workerData.nice); } catch {}
+    }
+    if (workerData.idle) {
+      try {
+        const tid = require('node:fs').readlinkSync('/proc/thread-self').split('/').pop();
+        require('node:child_process').execFileSync('chrt', ['--idle', '--pid', '0', tid], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 5000 });
+      } catch (err) {
+        parentPort.postMessage({ t: 'warn', message: 'shadow worker left out of SCHED_IDLE (is util-linux chrt installed?); it runs at its nice value only', error: String(err.stderr || err.message).trim() });
+      }
     }
   }
   (entry.endsWith('.ts') ? import('tsx/esm/api').then((m) => m.register()) : Promise.resolve())
@@ -109,7 +111,8 @@ export class WorkerShadowMirror implements Mirroring {
   }
 
   private start(): void {
-    const worker = new Worker(BOOT, { eval: true, workerData: { entry: this.spec.entry.href, data: this.spec.data, nice: this.limits().workerNice, idle: this.limits().workerIdle } });
+    const { workerNice, workerIdle } = this.limits();
+    const worker = new Worker(BOOT, { eval: true, workerData: { entry: this.spec.entry.href, data: this.spec.data, nice: workerNice, idle: workerIdle } });
     this.worker = worker;
     this.heard = performance.now();
     this.answered = false;
