@@ -4,8 +4,9 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { StranglerError, describeCause } from '../../core/errors.js';
 import type { Dial, DialPatch } from '../dials.js';
-import type { DialChange, StateSnapshot, StateStore } from './contract.js';
-import { applyRollback, applyUpdate, emptyDocument, isStateDocument, routeHistory, type StateDocument } from './history.js';
+import type { DialChange, MemberDefaults, StateSnapshot, StateStore } from './contract.js';
+import { applyRollback, applyUpdate, applyUpdateMany, emptyDocument, isStateDocument, routeHistory, type StateDocument } from './history.js';
+import { applyPutRamp, type RampState } from './ramp-state.js';
 
 const LOCK_WAIT_MS = 5000;
 /** A lock older than this was left by a process that died while holding it. */
@@ -38,8 +39,52 @@ export class FileStateStore implements StateStore {
     return this.snapshot();
   }
 
-  update(route: string, defaults: Dial, patch: DialPatch, who: string): Promise<DialChange> {
-    return this.mutate((doc) => applyUpdate(doc, route, defaults, patch, who, this.now()));
+  update(route: string, defaults: Dial, patch: DialPatch, who: string, reason?: string): Promise<DialChange> {
+    return this.mutate((doc) => applyUpdate(doc, route, defaults, patch, who, this.now(), reason));
+  }
+
+  async updateMany(members: readonly MemberDefaults[], patch: DialPatch, who: string, group: string, reason?: string): Promise<DialChange[]> {
+    let changes: DialChange[] = [];
+    await this.mutate((doc) => {
+      const r = applyUpdateMany(doc, members, patch, who, group, this.now(), reason);
+      changes = r.changes;
+      return { doc: r.doc, change: r.changes[0]! };
+    });
+    return changes;
+  }
+
+  async putRamp(target: string, ramp: RampState | undefined, ifRevision: number | undefined): Promise<boolean> {
+    let written = false;
+    await this.mutate((doc) => {
+      const next = applyPutRamp(doc, target, ramp, ifRevision);
+      written = next !== undefined;
+      return { doc: next ?? doc, change: undefined };
+    });
+    return written;
+  }
+
+  /**
+   * The lease in its own small file beside the state file (so that renewals every second do not
+   * rewrite the dial history), read and written under the same lock.
+   */
+  lease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    const file = `${this.file}.lease-${name.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+    const run = this.queue.then(async () => {
+      const release = await this.lock();
+      try {
+        const now = this.now().getTime();
+        const held = await fsp.readFile(file, 'utf8').then((t) => JSON.parse(t) as { holder?: unknown; until?: unknown }, () => undefined);
+        if (held !== undefined && held.holder !== holder && typeof held.until === 'number' && held.until > now) return false;
+        const tmp = `${file}.${process.pid}.tmp`;
+        await fsp.writeFile(tmp, JSON.stringify({ holder, until: now + ttlMs }));
+        await fsp.rename(tmp, file);
+        return true;
+      } finally {
+        await release();
+      }
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   rollback(route: string, defaults: Dial, who: string): Promise<DialChange> {
@@ -66,7 +111,7 @@ export class FileStateStore implements StateStore {
   }
 
   private snapshot(): StateSnapshot {
-    return { version: this.doc.version, dials: this.doc.dials };
+    return { version: this.doc.version, dials: this.doc.dials, ...(this.doc.ramps && { ramps: this.doc.ramps }) };
   }
 
   private publish(doc: StateDocument): void {
@@ -102,14 +147,16 @@ export class FileStateStore implements StateStore {
   }
 
   /** One change at a time in this process, under the lock file across processes. */
-  private mutate(change: (doc: StateDocument) => { doc: StateDocument; change: DialChange }): Promise<DialChange> {
+  private mutate<C>(change: (doc: StateDocument) => { doc: StateDocument; change: C }): Promise<C> {
     const run = this.queue.then(async () => {
       const release = await this.lock();
       try {
         const latest = await this.read();
         const result = change(latest);
-        await this.write(result.doc);
-        this.publish(result.doc);
+        if (result.doc !== latest) {
+          await this.write(result.doc);
+          this.publish(result.doc);
+        }
         return result.change;
       } finally {
         await release();

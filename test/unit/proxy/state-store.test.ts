@@ -53,6 +53,54 @@ describe.each([
   });
 });
 
+describe.each([
+  ['memory', () => new MemoryStateStore()],
+  ['file', () => new FileStateStore(tmpFile())],
+])('%s state store: groups, ramps, leases', (_name, make: () => StateStore) => {
+  let store: StateStore;
+  beforeEach(async () => {
+    store = make();
+    await store.load();
+  });
+  afterEach(() => store.close());
+
+  it('turns a route group in one version, each member audited with its group', async () => {
+    await store.update('a', defaults, { new: 10 }, 'alice');
+    const changes = await store.updateMany([{ route: 'a', defaults }, { route: 'b', defaults }], { new: 25 }, 'bob', 'users', 'a reason');
+    expect(changes.map((c) => [c.route, c.version, c.group, c.before.new, c.after.new, c.reason])).toEqual([
+      ['a', 2, 'users', 10, 25, 'a reason'],
+      ['b', 2, 'users', 0, 25, 'a reason'],
+    ]);
+    expect((await store.load()).dials).toMatchObject({ a: { new: 25 }, b: { new: 25 } });
+    // Each member's rollback walks its own history back.
+    expect(await store.rollback('b', defaults, 'carol')).toMatchObject({ undoes: 2, after: defaults });
+  });
+
+  it('writes a ramp only over the revision it read', async () => {
+    const ramp = { target: 'a', steps: [1, 50], holdMs: 1000, requireReady: false, step: -1, since: new Date(0).toISOString(), status: 'running' as const, who: 'alice', revision: 0 };
+    const seen: number[] = [];
+    store.subscribe((s) => seen.push(s.ramps?.a?.revision ?? -1));
+    expect(await store.putRamp('a', ramp, 1)).toBe(false);
+    expect(await store.putRamp('a', ramp, undefined)).toBe(true);
+    expect(await store.putRamp('a', { ...ramp, step: 0 }, undefined)).toBe(false);
+    expect(await store.putRamp('a', { ...ramp, step: 0 }, 1)).toBe(true);
+    expect((await store.load()).ramps?.a).toMatchObject({ step: 0, revision: 2 });
+    expect(await store.putRamp('a', undefined, 2)).toBe(true);
+    expect((await store.load()).ramps?.a).toBeUndefined();
+    expect(seen).toEqual([1, 2, -1]);
+  });
+
+  it('gives a lease to one holder until it lapses', async () => {
+    expect(await store.lease('runner', 'p1', 60_000)).toBe(true);
+    expect(await store.lease('runner', 'p2', 60_000)).toBe(false);
+    expect(await store.lease('runner', 'p1', 60_000)).toBe(true);
+    expect(await store.lease('other', 'p2', 60_000)).toBe(true);
+    expect(await store.lease('lapsing', 'p1', 1)).toBe(true);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await store.lease('lapsing', 'p2', 60_000)).toBe(true);
+  });
+});
+
 describe('file state store', () => {
   it('is picked up by another process through the file', async () => {
     const file = tmpFile();
