@@ -35,7 +35,7 @@ function summaryLine(r: CopyTableResult, dryRun: boolean): string {
   const rate = r.ms > 0 ? Math.round((r.copied / r.ms) * 1000) : 0;
   return (
     `${r.table} → ${r.kind} [shard ${r.shard}]: ${r.copied} row(s) ${dryRun ? 'read and mapped (dry run, nothing written)' : 'copied'} in ${(r.ms / 1000).toFixed(1)} s (${rate} rows/s), ` +
-    `${r.totalCopied}/${r.rowsTotal} in all, ${r.deadLetters} dead letter(s), ${r.retries} retr${r.retries === 1 ? 'y' : 'ies'}`
+    `${r.totalCopied}/${r.rowsTotal} in all, ${r.deadLetters} dead letter(s), ${r.zeroDates} zero date(s) written as null, ${r.retries} retr${r.retries === 1 ? 'y' : 'ies'}`
   );
 }
 
@@ -70,8 +70,9 @@ export function migrateRunCommand(io: CliIo): Command {
         });
         progress.stop();
         const dead = results.reduce((n, r) => n + r.deadLetters, 0);
+        const zeroDates = results.reduce((n, r) => n + r.zeroDates, 0);
         if (io.stderr.isTTY) io.stdout.write(results.map((r) => summaryLine(r, !!opts.dryRun)).join('\n') + '\n');
-        else io.stdout.write(JSON.stringify({ time: new Date().toISOString(), event: 'summary', dryRun: !!opts.dryRun, tables: results, deadLetters: dead }) + '\n');
+        else io.stdout.write(JSON.stringify({ time: new Date().toISOString(), event: 'summary', dryRun: !!opts.dryRun, tables: results, deadLetters: dead, zeroDates }) + '\n');
         if (dead > 0) {
           throw new StranglerError('STRANGLER_E_MIGRATE_DEAD_LETTERS', `${dead} row(s) could not be written; ${opts.dryRun ? 'dry run: not recorded' : `see ${deadFile}`}`, {
             hint: 'each dead letter has the row key and the reason; fix the mapping or the data, then migrate sync',

@@ -19,6 +19,8 @@ export interface Checkpoint {
   /** Rows in this shard's range when it started (for ETA). */
   rowsTotal: number;
   deadLetters: number;
+  /** Zero dates (0000-00-00…) written as null so far (absent in checkpoints of older versions). */
+  zeroDates?: number;
   retries: number;
   /** MySQL's clock (UTC, 'YYYY-MM-DD HH:MM:SS.ffffff') when this backfill began: sync starts there. */
   watermark: string;

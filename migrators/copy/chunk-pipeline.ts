@@ -15,6 +15,8 @@ interface Chunk {
   written: number;
   lastKey: KeyValue[];
   deadLetters: number;
+  /** Zero dates the mapping turned into null in this chunk's rows. */
+  zeroDates: number;
 }
 
 /** The most rows one chunk reads: with at most one round of commits queued behind it, this is
@@ -26,7 +28,7 @@ const MAX_CHUNK_ROWS = 5_000;
  * the checkpoint moved past a chunk once it and every chunk before it are committed. Reading goes on
  * while commits are in flight, bounded so that memory stays flat however large the table.
  */
-export async function copyFrom(input: CopyTableInput, start: Checkpoint, now: () => Date): Promise<{ copied: number; deadLetters: number; checkpoint: Checkpoint }> {
+export async function copyFrom(input: CopyTableInput, start: Checkpoint, now: () => Date): Promise<{ copied: number; deadLetters: number; zeroDates: number; checkpoint: Checkpoint }> {
   const cp: Checkpoint = structuredClone(start);
   const shard = cp.shard;
   const limit = pLimit(input.concurrency);
@@ -37,6 +39,7 @@ export async function copyFrom(input: CopyTableInput, start: Checkpoint, now: ()
   let failure: unknown;
   let copied = 0;
   let dead = 0;
+  let zeroDates = 0;
   // Checkpoint writes are chained so that they land in order; only the latest state matters.
   let saving: Promise<void> = Promise.resolve();
   const rate = { since: performance.now(), rows: 0 };
@@ -48,8 +51,10 @@ export async function copyFrom(input: CopyTableInput, start: Checkpoint, now: ()
       cp.lastKey = storeKey(c.lastKey);
       cp.rowsCopied += c.written;
       cp.deadLetters += c.deadLetters;
+      cp.zeroDates = (cp.zeroDates ?? 0) + c.zeroDates;
       copied += c.written;
       dead += c.deadLetters;
+      zeroDates += c.zeroDates;
       rate.rows += c.rows;
     }
     const elapsed = (performance.now() - rate.since) / 1000;
@@ -75,7 +80,7 @@ export async function copyFrom(input: CopyTableInput, start: Checkpoint, now: ()
     const rows = await input.source.readChunk({ table: input.table, key: input.key, after, range: cp.range, limit: sizer.size });
     if (rows.length === 0) break;
     after = keyOf(rows[rows.length - 1]!, input.key);
-    const chunk: Chunk = { rows: rows.length, written: 0, lastKey: after, deadLetters: 0 };
+    const chunk: Chunk = { rows: rows.length, written: 0, lastKey: after, deadLetters: 0, zeroDates: 0 };
     const seq = tracker.add(chunk);
     const done: Promise<void>[] = [];
     // Map and dispatch one commit's worth of rows at a time, yielding in between: mapping a whole
@@ -86,8 +91,10 @@ export async function copyFrom(input: CopyTableInput, start: Checkpoint, now: ()
       const writes: EntityWrite[] = [];
       for (const row of rows.slice(i, i + input.batchSize)) {
         const m = input.map(row);
-        if (m.ok) writes.push({ key: input.toKey(m.key), data: m.data, excludeFromIndexes: m.excludeFromIndexes, approxBytes: m.approxBytes });
-        else {
+        if (m.ok) {
+          writes.push({ key: input.toKey(m.key), data: m.data, excludeFromIndexes: m.excludeFromIndexes, approxBytes: m.approxBytes });
+          chunk.zeroDates += m.zeroDates;
+        } else {
           input.deadLetters.write({ table: input.table, kind: input.kind, key: m.key, reason: m.reason });
           chunk.deadLetters++;
         }
@@ -130,7 +137,7 @@ export async function copyFrom(input: CopyTableInput, start: Checkpoint, now: ()
   await Promise.all(inFlight);
   await saving.catch((err) => (failure ??= err));
   if (failure !== undefined) throw failure;
-  return { copied, deadLetters: dead, checkpoint: cp };
+  return { copied, deadLetters: dead, zeroDates, checkpoint: cp };
 }
 
 function showEntityKey(key: Key): string {

@@ -53,6 +53,8 @@ export interface CopyTableResult {
   totalCopied: number;
   rowsTotal: number;
   deadLetters: number;
+  /** Zero dates (0000-00-00…) this run wrote as null. */
+  zeroDates: number;
   retries: number;
   ms: number;
   /** The shard was finished by an earlier run: nothing to do. */
@@ -74,7 +76,7 @@ export async function copyTable(input: CopyTableInput): Promise<CopyTableResult>
   const id = checkpointId(input.table, shard);
   let cp = input.restart ? undefined : await input.store.get(id);
   if (cp?.done) {
-    return { table: input.table, kind: input.kind, shard, copied: 0, totalCopied: cp.rowsCopied, rowsTotal: cp.rowsTotal, deadLetters: 0, retries: 0, ms: 0, alreadyDone: true, lastKey: cp.lastKey && showKey(loadKey(cp.lastKey)) };
+    return { table: input.table, kind: input.kind, shard, copied: 0, totalCopied: cp.rowsCopied, rowsTotal: cp.rowsTotal, deadLetters: 0, zeroDates: 0, retries: 0, ms: 0, alreadyDone: true, lastKey: cp.lastKey && showKey(loadKey(cp.lastKey)) };
   }
   const resumedAt = cp ? cp.rowsCopied : null;
   if (!cp) cp = await freshCheckpoint(input, id, shard, now);
@@ -82,11 +84,13 @@ export async function copyTable(input: CopyTableInput): Promise<CopyTableResult>
 
   let copiedThisRun = 0;
   let deadThisRun = 0;
+  let zeroDatesThisRun = 0;
   for (let resets = 0; ; resets++) {
     try {
       const r = await copyFrom(input, cp, now);
       copiedThisRun += r.copied;
       deadThisRun += r.deadLetters;
+      zeroDatesThisRun += r.zeroDates;
       cp = r.checkpoint;
       cp.done = true;
       cp.updatedAt = now().toISOString();
@@ -109,6 +113,7 @@ export async function copyTable(input: CopyTableInput): Promise<CopyTableResult>
     totalCopied: cp.rowsCopied,
     rowsTotal: cp.rowsTotal,
     deadLetters: deadThisRun,
+    zeroDates: zeroDatesThisRun,
     retries: input.retries.count,
     ms: Math.round(performance.now() - started),
     alreadyDone: false,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { canonicalEntity } from '../../../migrators/mapping/canonical.js';
-import { ROUNDTRIP_EXPECTED, ROUNDTRIP_SOURCE_TIMEZONE, ROUNDTRIP_TABLES, seedRoundtrip } from '../../support/fixtures/roundtrip.js';
+import { ROUNDTRIP_EXPECTED, ROUNDTRIP_SOURCE_TIMEZONE, ROUNDTRIP_TABLES, ROUNDTRIP_ZERO_DATES, seedRoundtrip } from '../../support/fixtures/roundtrip.js';
 import { CHECKPOINT_KIND } from '../../../migrators/checkpoint/datastore.js';
 import { createMigrateEnv, events, fileExists, type MigrateEnv } from './migrate-env.js';
 
@@ -17,8 +17,11 @@ describe('migrate run: the round-trip fixture through the real CLI, MariaDB and 
     const r = await env.cli('migrate', 'run', '-c', env.configFile, '--dry-run');
     expect(r.err).toMatch(/^strangler: 1 row\(s\) could not be written; dry run: not recorded \[STRANGLER_E_MIGRATE_DEAD_LETTERS\]/);
     expect(r.code).toBe(1);
-    const summary = events(r.out).find((e) => e.event === 'summary') as { dryRun: boolean; tables: { table: string; copied: number }[] };
+    const summary = events(r.out).find((e) => e.event === 'summary') as { dryRun: boolean; zeroDates: number; tables: { table: string; copied: number; zeroDates: number }[] };
     expect(summary.dryRun).toBe(true);
+    // The zero dates the mapping turned into null, added up per table and in all.
+    expect(summary.zeroDates).toBe(ROUNDTRIP_ZERO_DATES);
+    expect(summary.tables.find((t) => t.table === 'roundtrip')?.zeroDates).toBe(ROUNDTRIP_ZERO_DATES);
     expect(Object.fromEntries(summary.tables.map((t) => [t.table, t.copied]))).toEqual({ roundtrip: 4, pairs: 3, chats: 2, messages: 3 });
     for (const kind of ['Roundtrip', 'Pair', 'Chat', 'Message', CHECKPOINT_KIND]) expect(await env.count(kind)).toBe(0);
     expect(fileExists(env.deadLetterFile)).toBe(false);
