@@ -43,7 +43,7 @@ async function startingPoint(ctx: MigrateContext, t: PreparedTable): Promise<str
 function columnZone(ctx: MigrateContext, t: PreparedTable, column: string): string {
   const info = t.info.columns.find((c) => c.name === column)!;
   if (classify(info) === 'timestamp') return 'UTC';
-  return t.mapping.properties.find((p) => p.column === column)?.timezone ?? ctx.migrate.sourceTimezone;
+  return t.mapping.properties.find((p) => p.column === column)?.timezone ?? ctx.migrate.sourceTimezone ?? 'UTC';
 }
 
 export function migrateSyncCommand(io: CliIo): Command {

@@ -71,6 +71,7 @@ export const CATALOGUE = {
   STRANGLER_E_MIGRATE_NO_PRIMARY_KEY: { exit: 2, title: 'A table without a primary key cannot be migrated' },
   STRANGLER_E_MIGRATE_KEY_MISMATCH: { exit: 2, title: 'The configured key is not the primary key' },
   STRANGLER_E_MIGRATE_UNSUPPORTED_TYPE: { exit: 2, title: 'A column type has no Datastore mapping' },
+  STRANGLER_E_MIGRATE_TIMEZONE_UNKNOWN: { exit: 2, title: 'A DATETIME column holds local times of an undeclared zone' },
   STRANGLER_E_MIGRATE_PROPERTY_CLASH: { exit: 2, title: 'Two columns map to one property, or a reserved name' },
   STRANGLER_E_MIGRATE_TRANSFORM: { exit: 2, title: 'A transform module cannot be loaded' },
 

@@ -1,4 +1,5 @@
 import type { TableConfig } from '../../config/migrate-schema.js';
+import { isUtcZone } from './datetime.js';
 import { bitWidth, classify, isCaseInsensitive, isTinyintOne, type ColumnClass } from './column-class.js';
 import {
   INT64_MAX,
@@ -15,8 +16,11 @@ import {
 } from './types.js';
 
 export interface BuildOptions {
-  /** migrate.sourceTimezone: the zone DATETIME values were written in. */
-  sourceTimezone: string;
+  /** migrate.sourceTimezone: the zone DATETIME values were written in; undefined: not declared
+   * (read as UTC unless the server's zone or a UTC twin column says otherwise: then refused). */
+  sourceTimezone?: string;
+  /** The MySQL server's time_zone (server-zone.ts), when known. */
+  serverTimeZone?: string;
   /** Data-derived facts (gatherFacts); without them the plan says what it could not check. */
   facts?: TableFacts;
 }
@@ -105,10 +109,9 @@ export function buildMapping(table: TableInfo, config: TableConfig | undefined, 
         p.timezone = 'UTC';
         if (cc?.timezone) colRisk('warning', 'timezone-ignored', `timezone ${cc.timezone} ignored: MySQL stores TIMESTAMP in UTC and strangler reads it in a UTC session`);
       } else {
-        p.timezone = cc?.timezone ?? options.sourceTimezone;
-        if (!/^(UTC|Etc\/UTC|[+-]\d{2}:\d{2})$/.test(p.timezone)) {
-          colRisk('info', 'dst', `DATETIME read as ${p.timezone} wall-clock time: an hour repeated by a DST change maps to its first occurrence, a skipped hour moves forward`);
-        }
+        const declared = cc?.timezone ?? options.sourceTimezone;
+        p.timezone = declared ?? 'UTC';
+        zoneRisks(`${table.name}.columns.${col.name}`, declared, options.serverTimeZone, facts, colRisk);
       }
     }
     properties.push(p);
@@ -219,6 +222,53 @@ function defaultType(col: ColumnInfo, cls: Exclude<ColumnClass, 'unsupported'>, 
       if (bitWidth(col) === 64) risk('warning', 'bit64', 'BIT(64) values above 2^63−1 go to the dead letters');
       return 'int';
   }
+}
+
+/**
+ * A DATETIME holds a wall-clock time and no zone. When none is declared and the server's time_zone
+ * or a UTC twin column says the values are local times, reading them as UTC would shift every
+ * instant: the table is refused until a zone is declared. A declared zone with DST: the rows whose
+ * time a DST change skipped or repeated have no single instant and go to the dead letters.
+ */
+function zoneRisks(
+  /** `table.columns.column`, for the config path in the advice. */
+  where: string,
+  declared: string | undefined,
+  serverZone: string | undefined,
+  facts: ColumnFacts | undefined,
+  risk: (level: Risk['level'], code: string, msg: string) => void,
+): void {
+  const declare = `declare the zone the app wrote it in: migrate.sourceTimezone, or migrate.tables.${where}.timezone (an IANA zone such as Europe/Berlin; UTC if it is UTC)`;
+  const differing = facts?.twinDiffering ?? 0;
+  const offsets = facts?.twinMinOffset == null ? '' : facts.twinMinOffset === facts.twinMaxOffset ? ` by ${signed(facts.twinMinOffset)} min` : ` by ${signed(facts.twinMinOffset)} to ${signed(facts.twinMaxOffset!)} min`;
+  if (declared === undefined) {
+    if (serverZone !== undefined && !isUtcZone(serverZone)) {
+      risk('error', 'timezone-unknown', `DATETIME of undeclared zone while the server's time_zone is ${serverZone}: NOW() and apps that follow the server write local times, which read as UTC would be off by the zone's offset; ${declare}`);
+    } else if (differing > 0) {
+      risk('error', 'timezone-unknown', `DATETIME of undeclared zone differs from its UTC twin ${facts!.twin} in ${differing} row(s)${offsets}: it holds local wall-clock times, which read as UTC would be that far off; ${declare}`);
+    }
+    return;
+  }
+  if (facts?.twin !== undefined && differing > 0 && isUtcZone(declared)) {
+    risk('warning', 'timezone-twin', `declared ${declared}, yet it differs from its UTC twin ${facts.twin} in ${differing} row(s)${offsets}: check the declared zone`);
+  }
+  if (isUtcZone(declared) || /^[+-]\d{2}:\d{2}$/.test(declared)) return;
+  const gap = facts?.dstGap ?? 0;
+  const overlap = facts?.dstOverlap ?? 0;
+  if (gap + overlap > 0) {
+    risk(
+      'warning',
+      'dst-wall-clock',
+      `${gap} row(s) hold a ${declared} time skipped by a DST change (it never happened) and ${overlap} one repeated by it (it happened twice): no single instant, so they go to the dead letters, never guessed; correct those rows (a UTC twin column says which instant was meant)`,
+    );
+  } else {
+    const checked = facts?.dstGap !== undefined ? ' (none in the data now)' : '';
+    risk('info', 'dst', `DATETIME read as ${declared} wall-clock time: a time a DST change skipped or repeated has no single instant and goes to the dead letters${checked}`);
+  }
+}
+
+function signed(minutes: number): string {
+  return minutes > 0 ? `+${minutes}` : String(minutes);
 }
 
 function dateRisks(col: ColumnInfo, facts: ColumnFacts | undefined, risk: (level: Risk['level'], code: string, msg: string) => void): void {

@@ -75,3 +75,12 @@ export function bitWidth(column: ColumnInfo): number {
 export function isCaseInsensitive(collation: string | null): boolean {
   return collation !== null && /_ci$/.test(collation);
 }
+
+/**
+ * A DATETIME column's UTC twin: WordPress-style schemas keep `post_date` (local wall clock) beside
+ * `post_date_gmt` (UTC). The twin is `<name>_gmt` or `<name>_utc` (any case), a DATETIME or TIMESTAMP.
+ */
+export function utcTwin(columns: readonly ColumnInfo[], name: string): string | undefined {
+  const wanted = new Set([`${name}_gmt`, `${name}_utc`].map((n) => n.toLowerCase()));
+  return columns.find((c) => wanted.has(c.name.toLowerCase()) && (classify(c) === 'datetime' || classify(c) === 'timestamp'))?.name;
+}

@@ -2,7 +2,8 @@
  * MySQL DATETIME/TIMESTAMP/DATE strings (mysql2 `dateStrings`) → instants, in a declared zone.
  * MySQL stores DATETIME as a wall-clock value with no zone; the legacy app's zone is declared in the
  * config (`migrate.sourceTimezone`, per-column `timezone`). TIMESTAMP values are read from a session
- * whose time_zone is UTC, so their zone is always 'UTC'.
+ * whose time_zone is UTC, so their zone is always 'UTC'. A wall-clock time a DST change skipped or
+ * repeated is refused (a dead letter), never guessed.
  */
 
 const DATETIME = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?)?$/;
@@ -39,6 +40,11 @@ function isLeap(y: number): boolean {
 /** True for 0000-00-00 and 0000-00-00 00:00:00[.000000]. */
 export function isZeroDate(text: string): boolean {
   return parseMysqlDate(text).kind === 'zero';
+}
+
+/** UTC by any of its names, or a zero offset (no DST, no offset: DATETIME is UTC). */
+export function isUtcZone(zone: string): boolean {
+  return /^(UTC|UCT|GMT|Z|Zulu|Universal|Etc\/(UTC|UCT|GMT|Universal|Zulu)|[+-]0?0:00)$/i.test(zone);
 }
 
 const FIXED_OFFSET = /^([+-])(\d{2}):(\d{2})$/;
@@ -88,24 +94,24 @@ export function zoneOffsetMs(zone: string, utcMs: number): number {
   return offset ?? exactOffsetMs(zone, utcMs);
 }
 
+/** What a wall-clock time denotes in a zone: one instant, none (a DST gap) or two (a DST overlap). */
+export type WallClock = { kind: 'ok'; utcMs: number } | { kind: 'gap' } | { kind: 'overlap'; earlierMs: number; laterMs: number };
+
 /**
- * The instant a wall-clock time denotes in `zone`. In a DST gap (a time that never happened) the
- * earlier offset applies, moving the time forward as the clock did; in a DST overlap the first of
- * the two instants is chosen — as java.time and Temporal's 'compatible' do.
+ * The instant(s) a wall-clock time denotes in `zone`. A time in a DST gap never happened and one in
+ * a DST overlap happened twice: both are reported as such, never guessed (the legacy app's intent
+ * cannot be known; the caller refuses the value).
  */
-export function wallClockToUtcMs(zone: string, wallMs: number): number {
-  const first = wallMs - zoneOffsetMs(zone, wallMs);
-  const offset = zoneOffsetMs(zone, first);
-  const second = wallMs - offset;
-  if (zoneOffsetMs(zone, second) === offset) {
-    // Overlap: an earlier instant may show the same wall clock under the pre-transition offset.
-    const earlierOffset = zoneOffsetMs(zone, second - 3 * 3_600_000);
-    const earlier = wallMs - earlierOffset;
-    if (earlier < second && zoneOffsetMs(zone, earlier) === earlierOffset) return earlier;
-    return second;
-  }
-  // Gap: keep the offset in force before the transition.
-  return wallMs - zoneOffsetMs(zone, first - 3 * 3_600_000);
+export function resolveWallClock(zone: string, wallMs: number): WallClock {
+  // The instants a wall clock can denote lie within ±14 h of it read as UTC (the widest offsets):
+  // the offsets in force across that stretch are the only candidates.
+  const candidates = new Set<number>();
+  for (let h = -18; h <= 18; h += 9) candidates.add(zoneOffsetMs(zone, wallMs + h * 3_600_000));
+  const instants = [...candidates].map((offset) => wallMs - offset).filter((utc) => utc + zoneOffsetMs(zone, utc) === wallMs);
+  const unique = [...new Set(instants)].sort((a, b) => a - b);
+  if (unique.length === 0) return { kind: 'gap' };
+  if (unique.length === 1) return { kind: 'ok', utcMs: unique[0]! };
+  return { kind: 'overlap', earlierMs: unique[0]!, laterMs: unique[unique.length - 1]! };
 }
 
 /**
@@ -118,5 +124,11 @@ export function mysqlDateTimeToDate(text: string, zone: string): { kind: 'zero' 
   let wall = Date.UTC(p.y, p.mo - 1, p.d, p.h, p.mi, p.s, Math.floor(p.micros / 1000));
   // Date.UTC maps years 0..99 to 1900..1999; set the year explicitly.
   if (p.y < 100) wall = new Date(wall).setUTCFullYear(p.y);
-  return { kind: 'ok', date: new Date(wallClockToUtcMs(zone, wall)) };
+  const r = resolveWallClock(zone, wall);
+  if (r.kind === 'gap') return { kind: 'invalid', reason: `"${text}" never happened in ${zone} (the clocks jumped past it at a DST change): fix the row, or declare the column's zone` };
+  if (r.kind === 'overlap') {
+    const both = `${new Date(r.earlierMs).toISOString()} or ${new Date(r.laterMs).toISOString()}`;
+    return { kind: 'invalid', reason: `"${text}" happened twice in ${zone} (the clocks went back at a DST change: ${both}); fix the row, or declare the column's zone` };
+  }
+  return { kind: 'ok', date: new Date(r.utcMs) };
 }

@@ -67,6 +67,16 @@ export interface ColumnFacts {
   subMillisecond?: number;
   /** Largest value in bytes (strings and blobs). */
   maxBytes?: number | null;
+  /** A DATETIME column's UTC twin (`post_date` → `post_date_gmt`), and how the two compare. */
+  twin?: string;
+  /** Rows where both hold a real date and they differ. */
+  twinDiffering?: number;
+  /** The smallest and largest difference (column − twin) in minutes among those rows. */
+  twinMinOffset?: number | null;
+  twinMaxOffset?: number | null;
+  /** Rows whose wall-clock time a DST change of the column's zone skipped / repeated. */
+  dstGap?: number;
+  dstOverlap?: number;
 }
 
 export interface TableFacts {

@@ -16,7 +16,7 @@ const LEVEL = { error: 'ERROR  ', warning: 'WARNING', info: 'info   ' } as const
 
 /** The plan as the terminal shows it: one block per table, then a summary line. */
 export function formatPlan(plan: Plan): string {
-  const out: string[] = [`plan for database ${plan.database} (DATETIME read as ${plan.sourceTimezone}, TIMESTAMP as UTC)`, ''];
+  const out: string[] = [`plan for database ${plan.database} (DATETIME read as ${plan.sourceTimezone}${plan.sourceTimezoneDeclared ? '' : ' (no zone declared)'}, TIMESTAMP as UTC)`, ''];
   for (const t of plan.tables) {
     const rows = t.rows !== undefined ? `${t.rows} rows` : `~${t.rowEstimate} rows (estimate)`;
     if (t.refused) {

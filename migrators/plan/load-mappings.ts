@@ -1,13 +1,15 @@
 import type mysql from 'mysql2/promise';
 import type { MigrateConfig } from '../../config/migrate-schema.js';
-import { StranglerError } from '../../core/errors.js';
+import { StranglerError, type ErrorCode } from '../../core/errors.js';
 import { buildMapping, refusals } from '../mapping/build-mapping.js';
+import { classify } from '../mapping/column-class.js';
 import { partitionBytes } from '../mapping/entity-size.js';
 import { loadTransform } from '../mapping/load-transform.js';
 import type { Risk, TableFacts, TableInfo, TableMapping } from '../mapping/types.js';
 import { validateTableConfigs } from '../mapping/validate.js';
-import { gatherFacts, type FactScope } from '../mysql/introspect-facts.js';
+import { gatherFacts, type DeclaredZones, type FactScope } from '../mysql/introspect-facts.js';
 import { introspect } from '../mysql/introspect.js';
+import { serverTimeZone } from '../mysql/server-zone.js';
 
 export interface LoadedTable {
   info: TableInfo;
@@ -40,6 +42,23 @@ function pinnedColumns(config: MigrateConfig['tables'][string] | undefined): Set
   return new Set(Object.entries(config?.columns ?? {}).filter(([, c]) => c.skip || c.type).map(([name]) => name));
 }
 
+/** DATETIME columns that become timestamps → their declared zone, or null when none is declared. */
+function declaredZones(info: TableInfo, config: MigrateConfig['tables'][string] | undefined, sourceTimezone: string | undefined): DeclaredZones {
+  const zones = new Map<string, string | null>();
+  for (const c of info.columns) {
+    const cc = config?.columns[c.name];
+    if (classify(c) !== 'datetime' || cc?.skip || (cc?.type && cc.type !== 'timestamp')) continue;
+    zones.set(c.name, cc?.timezone ?? sourceTimezone ?? null);
+  }
+  return zones;
+}
+
+/** Refusal risk code → the catalogued error that run, verify and sync throw for it. */
+const REFUSAL_CODES: Record<string, ErrorCode> = {
+  'no-primary-key': 'STRANGLER_E_MIGRATE_NO_PRIMARY_KEY',
+  'timezone-unknown': 'STRANGLER_E_MIGRATE_TIMEZONE_UNKNOWN',
+};
+
 /** The database named in a mysql:// URL. */
 export function databaseOf(source: string): string {
   return decodeURIComponent(new URL(source).pathname.slice(1).split('/')[0]!);
@@ -69,20 +88,28 @@ export async function loadMappings(migrate: MigrateConfig, conn: mysql.Connectio
   validateTableConfigs(selectedConfigs, schema, options.file, database);
 
   const out: LoadedTable[] = [];
+  const serverZone = options.facts === 'none' ? undefined : await serverTimeZone(conn);
   for (const info of schema) {
     const config = migrate.tables[info.name];
     const scope = options.facts ?? 'decisions';
     const keyColumns = [...(config?.key ? [config.key].flat() : info.primaryKey), ...(config?.parent ? [config.parent.column] : [])];
-    const facts = scope === 'none' || (info.primaryKey.length === 0 && scope === 'decisions') ? undefined : await gatherFacts(conn, info, scope, keyColumns, pinnedColumns(config));
-    const { mapping, risks } = buildMapping(info, config, { sourceTimezone: migrate.sourceTimezone, facts });
+    const facts = scope === 'none' || (info.primaryKey.length === 0 && scope === 'decisions') ? undefined : await gatherFacts(conn, info, scope, keyColumns, pinnedColumns(config), declaredZones(info, config, migrate.sourceTimezone));
+    const { mapping, risks } = buildMapping(info, config, {
+      ...(migrate.sourceTimezone ? { sourceTimezone: migrate.sourceTimezone } : {}),
+      ...(serverZone ? { serverTimeZone: serverZone } : {}),
+      ...(facts ? { facts } : {}),
+    });
     mapping.partitionBytes = partitionBytes(migrate.target.projectId, migrate.target.databaseId, migrate.target.namespace);
     const refused = refusals(risks);
     if (refused.length > 0 && options.refused !== 'report') {
       const first = refused[0]!;
       throw new StranglerError(
-        first.code === 'no-primary-key' ? 'STRANGLER_E_MIGRATE_NO_PRIMARY_KEY' : 'STRANGLER_E_MIGRATE_UNSUPPORTED_TYPE',
+        REFUSAL_CODES[first.code] ?? 'STRANGLER_E_MIGRATE_UNSUPPORTED_TYPE',
         `table ${info.name}${first.column ? `, column ${first.column}` : ''}: ${first.message}`,
-        { hint: 'leave the table out with --table, or map it in migrate.tables', details: { table: info.name } },
+        {
+          hint: first.code === 'timezone-unknown' ? `set migrate.sourceTimezone (or the column's timezone) to the zone the legacy app writes in` : 'leave the table out with --table, or map it in migrate.tables',
+          details: { table: info.name },
+        },
       );
     }
     if (config?.transform && options.loadTransforms !== false) {

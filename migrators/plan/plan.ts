@@ -24,7 +24,10 @@ export interface PlanTable {
 
 export interface Plan {
   database: string;
+  /** The zone DATETIME columns are read in unless a column declares its own ('UTC' when undeclared). */
   sourceTimezone: string;
+  /** migrate.sourceTimezone is set (otherwise a DATETIME column of local times is refused). */
+  sourceTimezoneDeclared: boolean;
   tables: PlanTable[];
   summary: { tables: number; refused: number; errors: number; warnings: number; infos: number };
 }
@@ -68,7 +71,8 @@ export function toPlan(database: string, migrate: Pick<MigrateConfig, 'sourceTim
   const all = tables.flatMap((t) => t.risks);
   return {
     database,
-    sourceTimezone: migrate.sourceTimezone,
+    sourceTimezone: migrate.sourceTimezone ?? 'UTC',
+    sourceTimezoneDeclared: migrate.sourceTimezone !== undefined,
     tables,
     summary: {
       tables: tables.length,

@@ -1,6 +1,6 @@
 import { Datastore } from '@google-cloud/datastore';
 import { canonicalData, canonicalEntity, canonicalValue, entityKeyString, keyString } from '../../../../migrators/mapping/canonical.js';
-import { mysqlDateTimeToDate, parseMysqlDate } from '../../../../migrators/mapping/datetime.js';
+import { mysqlDateTimeToDate, parseMysqlDate, resolveWallClock } from '../../../../migrators/mapping/datetime.js';
 import { decodeKeyName, encodeKeyName } from '../../../../migrators/mapping/key-name.js';
 import { firstInexactNumber, jsonToEntityValue } from '../../../../migrators/mapping/json-value.js';
 
@@ -16,11 +16,20 @@ describe('DATETIME in a declared zone', () => {
     ['2024-06-01 12:00:00', '-03:00', '2024-06-01T15:00:00.000Z'],
     ['2024-01-15 12:00:00', 'Europe/Paris', '2024-01-15T11:00:00.000Z'],
     ['2024-07-15 12:00:00', 'Europe/Paris', '2024-07-15T10:00:00.000Z'],
-    // spring forward: 02:30 never happened in Paris; it moves forward with the clock (= 03:30 CEST)
-    ['2024-03-31 02:30:00', 'Europe/Paris', '2024-03-31T01:30:00.000Z'],
-    // fall back: 02:30 happened twice; the first one (+02:00) is chosen
-    ['2024-10-27 02:30:00', 'Europe/Paris', '2024-10-27T00:30:00.000Z'],
-    ['2024-11-03 01:30:00', 'America/New_York', '2024-11-03T05:30:00.000Z'],
+    // spring forward: 02:30 never happened in Paris; fall back: 02:30 happened twice. Both refused.
+    ['2024-03-31 02:30:00', 'Europe/Paris', 'invalid'],
+    ['2024-10-27 02:30:00', 'Europe/Paris', 'invalid'],
+    ['2024-11-03 01:30:00', 'America/New_York', 'invalid'],
+    ['2024-03-10 02:00:00', 'America/New_York', 'invalid'],
+    // the edges: the last second before a gap, the first after; the first second after an overlap
+    ['2024-03-31 01:59:59', 'Europe/Paris', '2024-03-31T00:59:59.000Z'],
+    ['2024-03-31 03:00:00', 'Europe/Paris', '2024-03-31T01:00:00.000Z'],
+    ['2024-10-27 01:59:59', 'Europe/Paris', '2024-10-26T23:59:59.000Z'],
+    ['2024-10-27 03:00:00', 'Europe/Paris', '2024-10-27T02:00:00.000Z'],
+    // southern hemisphere: Sydney falls back on 2024-04-07 at 03:00 → 02:00
+    ['2024-04-07 02:30:00', 'Australia/Sydney', 'invalid'],
+    ['2024-10-06 02:30:00', 'Australia/Sydney', 'invalid'],
+    ['2024-07-01 12:00:00', 'Australia/Sydney', '2024-07-01T02:00:00.000Z'],
     ['0099-12-31 23:59:59', 'UTC', '0099-12-31T23:59:59.000Z'],
     ['9999-12-31 23:59:59.999999', 'UTC', '9999-12-31T23:59:59.999Z'],
     ['1000-01-01', 'UTC', '1000-01-01T00:00:00.000Z'],
@@ -34,6 +43,25 @@ describe('DATETIME in a declared zone', () => {
     ['1969-12-31 23:59:59.999', 'UTC', '1969-12-31T23:59:59.999Z'],
   ])('%s in %s → %s', (text, zone, expected) => {
     expect(iso(text, zone)).toBe(expected);
+  });
+
+  test('a refused wall-clock time says why and names both instants of an overlap', () => {
+    const gap = mysqlDateTimeToDate('2024-03-31 02:30:00', 'Europe/Berlin');
+    expect(gap.kind === 'invalid' && gap.reason).toMatch(/never happened in Europe\/Berlin/);
+    const twice = mysqlDateTimeToDate('2024-10-27 02:30:00', 'Europe/Berlin');
+    expect(twice.kind === 'invalid' && twice.reason).toMatch(/happened twice in Europe\/Berlin .*2024-10-27T00:30:00.000Z or 2024-10-27T01:30:00.000Z/);
+  });
+
+  test('resolveWallClock classifies every minute of a DST day', () => {
+    const kinds = new Map<string, number>();
+    for (let m = 0; m < 24 * 60; m++) {
+      const r = resolveWallClock('Europe/Berlin', Date.UTC(2024, 9, 27, 0, m));
+      kinds.set(r.kind, (kinds.get(r.kind) ?? 0) + 1);
+    }
+    expect(Object.fromEntries(kinds)).toEqual({ ok: 23 * 60, overlap: 60 });
+    const spring = [...Array(24 * 60).keys()].filter((m) => resolveWallClock('Europe/Berlin', Date.UTC(2024, 2, 31, 0, m)).kind === 'gap');
+    expect(spring).toHaveLength(60);
+    expect(spring[0]).toBe(120);
   });
 
   test('parses microseconds', () => {
