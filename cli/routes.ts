@@ -81,8 +81,8 @@ export function routesCommand(io: CliIo): Command {
     io.stdout.write(table(rows) + `state version ${list.version}\n`);
   });
 
-  withAdminOptions(routes.command('set').description('change dials of a route: routes set checkout.post --new 25'))
-    .argument('<route>', 'route name')
+  withAdminOptions(routes.command('set').description('change dials of a route, or of every route of a group in one change: routes set checkout.post --new 25'))
+    .argument('<route>', 'route name, or route group name')
     .option('--new <percent>', '% of users served by the new service (sticky)', percentArg)
     .option('--shadow <percent>', '% of requests mirrored to the other backend', percentArg)
     .option('--fallback <on|off>', 'answer from legacy when the new service fails an idempotent request', onOffArg)
@@ -91,8 +91,12 @@ export function routesCommand(io: CliIo): Command {
         throw new StranglerError('STRANGLER_E_USAGE', 'routes set needs at least one of --new, --shadow, --fallback', { hint: 'e.g. strangler routes set checkout.post --new 25' });
       }
       const patch = { ...(opts.new !== undefined && { new: opts.new }), ...(opts.shadow !== undefined && { shadow: opts.shadow }), ...(opts.fallback !== undefined && { fallback: opts.fallback }) };
-      const change = await client(opts, io).set(route, patch, whoAmI(io));
-      io.stdout.write(opts.json ? JSON.stringify(change, null, 2) + '\n' : changeLine(change));
+      const change = await client(opts, io).turn(route, patch, whoAmI(io));
+      if (opts.json) return void io.stdout.write(JSON.stringify(change, null, 2) + '\n');
+      if ('group' in change && 'changes' in change) {
+        io.stdout.write(`group ${change.group}: ${change.changes.length} route(s) changed in version ${change.version}\n`);
+        for (const c of change.changes) io.stdout.write('  ' + changeLine(c));
+      } else io.stdout.write(changeLine(change));
     });
 
   withAdminOptions(routes.command('rollback').description("undo the route's latest change (repeat to walk further back)"))

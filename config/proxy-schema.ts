@@ -18,8 +18,12 @@ const backend = z.strictObject({
   maxSockets: positiveInt('256').default(256),
 });
 
+const routeName = z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'a route name uses letters, digits and . _ : - only');
+
 const route = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'a route name uses letters, digits and . _ : - only'),
+  name: routeName,
+  /** Routes of one group share their bucket seed (a user on new for one is on new for every member at that dial or above). */
+  group: routeName.optional(),
   match: z.strictObject({
     method: z.union([method, z.array(method).min(1)]).default('*'),
     path: pathPattern,
@@ -42,6 +46,13 @@ const stickiness = z
     header: z.string().min(1).transform((h) => h.toLowerCase()).optional(),
     cookie: z.string().min(1).optional(),
     query: z.string().min(1).optional(),
+    /** A request with no identity gets an opaque random id in this cookie, and is bucketed by it. */
+    assign: z
+      .strictObject({
+        cookie: z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'a cookie name is an HTTP token (letters, digits, ! # $ % & \' * + . ^ _ ` | ~ -)'),
+        maxAgeDays: z.number().positive().max(3650).default(365),
+      })
+      .optional(),
   })
   .default({ header: 'x-user-id' });
 
@@ -86,6 +97,17 @@ export const proxySchema = z
           params: { code: 'STRANGLER_E_CONFIG_DUPLICATE', example: `${r.name}.v2` },
         });
       } else seen.set(r.name, i);
+    });
+    proxy.routes.forEach((r, i) => {
+      const clash = r.group === undefined ? undefined : seen.get(r.group);
+      if (clash !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', i, 'group'],
+          message: `group name "${r.group}" is the name of routes[${clash}]: \`routes set ${r.group}\` would be ambiguous`,
+          params: { code: 'STRANGLER_E_CONFIG_DUPLICATE', example: `${r.group}.group` },
+        });
+      }
     });
   });
 

@@ -3,6 +3,13 @@ import type { Dial, DialPatch } from './dials.js';
 import type { RouteView } from './proxy-server.js';
 import type { DialChange } from './state/contract.js';
 
+/** What turning a route group answers: one version, a change per member. */
+export interface GroupChange {
+  group: string;
+  version: number;
+  changes: DialChange[];
+}
+
 export interface RouteList {
   version: number;
   routes: RouteView[];
@@ -25,7 +32,12 @@ export class AdminClient {
   }
 
   set(route: string, patch: DialPatch, who?: string): Promise<DialChange> {
-    return this.call('PATCH', `/routes/${encodeURIComponent(route)}`, { ...patch, ...(who ? { who } : {}) });
+    return this.turn(route, patch, who) as Promise<DialChange>;
+  }
+
+  /** A route's change, or for a route group's name every member's. */
+  turn(name: string, patch: DialPatch, who?: string): Promise<DialChange | GroupChange> {
+    return this.call('PATCH', `/routes/${encodeURIComponent(name)}`, { ...patch, ...(who ? { who } : {}) });
   }
 
   rollback(route: string, who?: string): Promise<DialChange> {

@@ -1,4 +1,5 @@
 import type { BackendName, ProxyConfig, RouteConfig } from '../config/proxy-schema.js';
+import { assignCookieOf, type AssignCookie } from './assign-cookie.js';
 import type { Dial } from './dials.js';
 import { BackendForwarder, type ForwardHooks } from './forwarder.js';
 import { compileRouteTable, type RouteTable } from './route-table.js';
@@ -9,6 +10,8 @@ export interface Generation {
   readonly config: ProxyConfig;
   readonly table: RouteTable;
   readonly keyOf: KeyExtractor;
+  /** Set when visitors without an identity are given one (proxy.stickiness.assign). */
+  readonly assign: AssignCookie | undefined;
   readonly backends: Record<BackendName, BackendForwarder>;
 }
 
@@ -24,6 +27,7 @@ export function buildGeneration(config: ProxyConfig, previous: Generation | unde
     config,
     table: compileRouteTable(config.routes, dialFor),
     keyOf: keyExtractor(config.stickiness),
+    assign: assignCookieOf(config.stickiness),
     backends: { legacy: backend('legacy'), new: backend('new') },
   };
 }

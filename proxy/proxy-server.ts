@@ -5,6 +5,7 @@ import { diffRulesOf, type BackendName, type ProxyConfig } from '../config/proxy
 import { StranglerError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { dialOf, type Dial, type DialPatch } from './dials.js';
+import { appendSetCookie, assignSetCookie, visitorId } from './assign-cookie.js';
 import { faultOf, writeFault, writeUpgradeFault } from './fault.js';
 import { stripResponseHopByHop, writeResponseHead, type BackendForwarder } from './forwarder.js';
 import { buildGeneration, type Generation } from './generation.js';
@@ -44,6 +45,8 @@ interface Exchange {
   body: Buffer | undefined;
   /** Set when this request is mirrored: it receives the primary answer as it streams. */
   shadow: MirrorJob | undefined;
+  /** The visitor id given to a request without an identity (stickiness.assign), set as a cookie on the answer. */
+  assigned: string | undefined;
 }
 
 const EXCHANGE = Symbol('strangler.exchange');
@@ -173,6 +176,9 @@ export class StranglerProxy {
     const gen = this.gen;
     const rawUrl = req.url ?? '/';
     const route = gen.table.match(req.method ?? 'GET', normalisePath(rawUrl), req.headers);
+    // A visitor without an identity gets one on any matched route (whatever its dial today), so it
+    // keeps its bucket once the dial moves.
+    const assigned = route !== undefined && gen.assign !== undefined && gen.keyOf(req.headers, rawUrl) === undefined ? visitorId() : undefined;
     const x: Exchange = {
       owner: this,
       res,
@@ -180,7 +186,7 @@ export class StranglerProxy {
       stats: this.metrics.route(route ? route.name : UNMATCHED),
       gen,
       start: performance.now(),
-      backend: route ? this.choose(gen, route, req, rawUrl) : 'legacy',
+      backend: route ? this.choose(gen, route, req, rawUrl, assigned) : 'legacy',
       attempt: 0,
       held: false,
       outgoing: undefined,
@@ -189,6 +195,7 @@ export class StranglerProxy {
       retried: false,
       body: undefined,
       shadow: undefined,
+      assigned,
     };
     if (route !== undefined && route.dial.shadow > 0 && this.mirror !== undefined) {
       const other = x.backend === 'legacy' ? 'new' : 'legacy';
@@ -226,11 +233,11 @@ export class StranglerProxy {
     });
   }
 
-  private choose(gen: Generation, route: CompiledRoute, req: http.IncomingMessage, rawUrl: string): BackendName {
+  private choose(gen: Generation, route: CompiledRoute, req: http.IncomingMessage, rawUrl: string, assigned?: string): BackendName {
     const pct = route.dial.new;
     if (pct <= 0) return 'legacy';
     if (pct >= 100) return 'new';
-    const key = gen.keyOf(req.headers, rawUrl);
+    const key = assigned ?? gen.keyOf(req.headers, rawUrl);
     return onNew(pct, key === undefined ? randomBucket() : bucketOf(route.name, key, route.seed)) ? 'new' : 'legacy';
   }
 
@@ -290,6 +297,7 @@ export class StranglerProxy {
       if (!res.destroyed) res.destroy();
       return;
     }
+    if (x.assigned !== undefined) appendSetCookie(proxyRes.headers, assignSetCookie(x.gen.assign!, x.assigned, req));
     writeResponseHead(req, res, proxyRes);
     proxyRes.on('data', relayData);
     proxyRes.on('end', relayEnd);
@@ -419,6 +427,19 @@ export class StranglerProxy {
   setDial(name: string, patch: DialPatch, who: string): Promise<DialChange> {
     const r = this.route(name);
     return this.store.update(name, dialOf(r.config), patch, who);
+  }
+
+  /** The routes of a route group, in config order (empty when no route names it, or a route has that name). */
+  groupMembers(group: string): CompiledRoute[] {
+    if (this.gen.table.byName(group) !== undefined) return [];
+    return this.gen.table.routes.filter((r) => r.config.group === group);
+  }
+
+  /** Turns every member of a route group in one audited change (one version). */
+  setGroupDial(group: string, patch: DialPatch, who: string, reason?: string): Promise<DialChange[]> {
+    const members = this.groupMembers(group);
+    if (members.length === 0) this.route(group); // throws the catalogued "no route named"
+    return this.store.updateMany(members.map((r) => ({ route: r.name, defaults: dialOf(r.config) })), patch, who, group, reason);
   }
 
   rollback(name: string, who: string): Promise<DialChange> {

@@ -6,7 +6,7 @@ import { routeSeed } from './sticky.js';
 /** A route as the hot path sees it: precompiled, with its current dial (swapped on every change). */
 export interface CompiledRoute {
   readonly name: string;
-  /** The route name hashed once, the seed of its sticky buckets. */
+  /** The route's group name (or its own) hashed once, the seed of its sticky buckets. */
   readonly seed: number;
   readonly config: RouteConfig;
   dial: Dial;
@@ -32,7 +32,7 @@ function compile(route: RouteConfig, dial: Dial): CompiledRoute {
   const list = Array.isArray(m) ? m : [m];
   return {
     name: route.name,
-    seed: routeSeed(route.name),
+    seed: routeSeed(route.group ?? route.name),
     config: route,
     dial,
     methods: list.includes('*') ? undefined : new Set(list.flatMap((x) => (x === 'GET' ? ['GET', 'HEAD'] : [x]))),

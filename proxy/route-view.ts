@@ -4,6 +4,8 @@ import type { CompiledRoute } from './route-table.js';
 /** A route as the admin API and the CLI show it. */
 export interface RouteView {
   name: string;
+  /** The route group it shares its buckets with. */
+  group: string | undefined;
   methods: string[];
   path: string;
   host: string | undefined;
@@ -18,6 +20,7 @@ export function routeView(r: CompiledRoute, changedAtRuntime: boolean): RouteVie
   const m = r.config.match.method;
   return {
     name: r.name,
+    group: r.config.group,
     methods: Array.isArray(m) ? [...m] : [m],
     path: r.config.match.path,
     host: r.config.match.host,

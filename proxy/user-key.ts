@@ -30,10 +30,11 @@ export function queryValue(rawUrl: string, name: string): string | undefined {
 
 /**
  * Where a user's identity comes from (`proxy.stickiness`): the header, then the cookie, then the
- * query parameter; the first one present wins.
+ * query parameter, then the id the proxy assigned (`assign.cookie`); the first one present wins.
  */
 export function keyExtractor(stickiness: ProxyConfig['stickiness']): KeyExtractor {
   const { header, cookie, query } = stickiness;
+  const assigned = stickiness.assign?.cookie;
   return (headers, rawUrl) => {
     if (header !== undefined) {
       const v = headers[header];
@@ -45,7 +46,14 @@ export function keyExtractor(stickiness: ProxyConfig['stickiness']): KeyExtracto
       const v = cookieValue(Array.isArray(c) ? c.join('; ') : c, cookie);
       if (v !== undefined) return v;
     }
-    if (query !== undefined) return queryValue(rawUrl, query);
+    if (query !== undefined) {
+      const v = queryValue(rawUrl, query);
+      if (v !== undefined) return v;
+    }
+    if (assigned !== undefined) {
+      const c = headers.cookie;
+      return cookieValue(Array.isArray(c) ? c.join('; ') : c, assigned);
+    }
     return undefined;
   };
 }

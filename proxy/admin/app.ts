@@ -58,8 +58,12 @@ export function adminApp(proxy: StranglerProxy, options: { token: () => string; 
         throw new StranglerError('STRANGLER_E_DIAL_INVALID', `${where}${issue.message}`, { hint: 'new and shadow take 0-100 in 0.01 steps, fallback true or false' });
       }
       const { who: by, ...patch } = parsed.data;
-      const change = await proxy.setDial(String(req.params.name), patch, who(req, by));
-      res.json(change);
+      const name = String(req.params.name);
+      if (proxy.groupMembers(name).length > 0) {
+        const changes = await proxy.setGroupDial(name, patch, who(req, by));
+        return void res.json({ group: name, version: changes[0]!.version, changes });
+      }
+      res.json(await proxy.setDial(name, patch, who(req, by)));
     } catch (err) {
       next(err);
     }
