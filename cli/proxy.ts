@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { loadConfig, requireSection, resolveFromConfig } from '../config/load.js';
+import { loadConfig, requireSection } from '../config/load.js';
 import { describeCause } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { createDiffMetrics } from '../diffs/metrics.js';
@@ -9,9 +9,8 @@ import { watchFileContent } from '../proxy/config-watch.js';
 import { ProxyMetrics } from '../proxy/metrics.js';
 import { startProxy } from '../proxy/runtime.js';
 import type { StateStore } from '../proxy/state/contract.js';
-import { FileStateStore } from '../proxy/state/file-store.js';
-import { MemoryStateStore } from '../proxy/state/memory-store.js';
 import { intArg } from './program.js';
+import { openStateStore } from './state-wiring.js';
 import type { CliIo } from './io.js';
 
 export function proxyCommand(io: CliIo): Command {
@@ -25,7 +24,7 @@ export function proxyCommand(io: CliIo): Command {
       const config = loadConfig(opts.config, io.env);
       const p = requireSection(config, 'proxy');
       const logger = createLogger({ redactFields: p.diffs.redact });
-      const store: StateStore = p.state.store === 'memory' ? new MemoryStateStore() : new FileStateStore(resolveFromConfig(config, p.state.path));
+      const store: StateStore = openStateStore(config, p, logger);
       // Mirrored calls and their comparison run in a worker thread (cli/shadow-worker.ts builds the
       // diff sink there from this config), off the user's event loop; the sink's compared/matched/
       // mismatched counters are reported to the proxy's own /metrics registry, registered here so

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { diffRules, diffStoreSchema, shadowSchema, type DiffRulesByRoute } from './diff-schema.js';
-import { httpUrl, listen, pathPattern, percent, positiveInt } from './refinements.js';
+import { httpUrl, listen, pathPattern, percent, positiveInt, redisUrl } from './refinements.js';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
@@ -68,10 +68,19 @@ export const proxySchema = z
     routes: z.array(route).default([]),
     state: z
       .strictObject({
-        store: z.enum(['file', 'memory']).default('file'),
+        store: z.enum(['file', 'memory', 'redis']).default('file'),
         path: z.string().min(1).default('./.strangler/routes.json'),
+        /** store: redis — where Redis is (redis:// or rediss://, password through ${ENV}). */
+        url: redisUrl.optional(),
+        /** store: redis — prefix of the keys and channel, so several proxies fleets can share one Redis. */
+        key: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'a key prefix uses letters, digits and . _ : - only').default('strangler'),
       })
-      .default({ store: 'file', path: './.strangler/routes.json' }),
+      .superRefine((s, ctx) => {
+        if (s.store === 'redis' && s.url === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['url'], message: 'store: redis needs the url of Redis', params: { code: 'STRANGLER_E_CONFIG_URL', example: 'redis://redis:6379' } });
+        }
+      })
+      .default({ store: 'file', path: './.strangler/routes.json', key: 'strangler' }),
     diffs: diffStoreSchema,
     shadow: shadowSchema,
     fallback: z

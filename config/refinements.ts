@@ -52,6 +52,18 @@ export const mysqlUrl = z.string().superRefine((v, ctx) => {
   }
 });
 
+export const redisUrl = z.string().superRefine((v, ctx) => {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    return issue(ctx, 'STRANGLER_E_CONFIG_URL', 'expected a redis:// URL', 'redis://:${REDIS_PASSWORD}@redis:6379');
+  }
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
+    issue(ctx, 'STRANGLER_E_CONFIG_URL', `expected a redis:// or rediss:// URL, got "${u.protocol}//"`, 'redis://:${REDIS_PASSWORD}@redis:6379');
+  }
+});
+
 export interface ListenAddress {
   host: string;
   port: number;

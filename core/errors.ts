@@ -43,6 +43,7 @@ export const CATALOGUE = {
   STRANGLER_E_PROXY_LISTEN: { exit: 1, title: 'The proxy cannot listen on its address' },
   STRANGLER_E_STATE_IO: { exit: 1, title: 'The dial state file cannot be read or written' },
   STRANGLER_E_STATE_CORRUPT: { exit: 2, title: 'The dial state file is not valid' },
+  STRANGLER_E_STATE_UNAVAILABLE: { exit: 1, title: 'The shared dial state store (Redis) is unreachable' },
   STRANGLER_E_ADMIN_AUTH: { exit: 2, title: 'The admin API refused the bearer token' },
   STRANGLER_E_ADMIN_TOKEN_MISSING: { exit: 2, title: 'No admin token to call the admin API with' },
   STRANGLER_E_ADMIN_UNREACHABLE: { exit: 1, title: 'The admin API does not answer' },

@@ -86,6 +86,7 @@ export class ProxyMetrics {
   private readonly routes = new Map<string, RouteStats>();
   private dials: () => { route: string; new: number; shadow: number; fallback: boolean }[] = () => [];
   stateVersion = 0;
+  private stateReachable: () => boolean = () => true;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'strangler_' });
@@ -171,6 +172,11 @@ export class ProxyMetrics {
       ),
     );
     reg(scrapedMetric('strangler_state_version', 'Version of the dial state in use', 'gauge', () => [{ labels: {}, value: this.stateVersion }]));
+    reg(
+      scrapedMetric('strangler_state_store_up', 'Whether the dial state store is reachable (0: serving the last known dials, changes refused)', 'gauge', () => [
+        { labels: {}, value: this.stateReachable() ? 1 : 0 },
+      ]),
+    );
   }
 
   /** The stats of a route, kept across config reloads (by name). */
@@ -181,6 +187,10 @@ export class ProxyMetrics {
       this.routes.set(name, s);
     }
     return s;
+  }
+
+  onStateHealth(reachable: () => boolean): void {
+    this.stateReachable = reachable;
   }
 
   onDials(source: () => { route: string; new: number; shadow: number; fallback: boolean }[]): void {

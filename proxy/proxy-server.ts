@@ -17,7 +17,7 @@ import { routeView, type RouteView } from './route-view.js';
 import type { ShadowSink } from './shadow-contract.js';
 import { ShadowMirror, type MirrorJob, type Mirroring } from './shadow/mirror.js';
 import { WorkerShadowMirror, type ShadowWorkerSpec } from './shadow/worker-mirror.js';
-import type { DialChange, StateSnapshot, StateStore } from './state/contract.js';
+import type { DialChange, StateHealth, StateSnapshot, StateStore } from './state/contract.js';
 import { bucketOf, onNew, randomBucket } from './sticky.js';
 
 export type { RouteView } from './route-view.js';
@@ -124,6 +124,7 @@ export class StranglerProxy {
     this.gen = this.generation(options.config, undefined);
     this.metrics.stateVersion = snapshot.version;
     this.metrics.onDials(() => this.gen.table.routes.map((r) => ({ route: r.name, ...r.dial })));
+    this.metrics.onStateHealth(() => this.stateHealth.reachable);
     this.unsubscribe = this.store.subscribe((s) => this.applySnapshot(s));
     const limits = () => this.gen.config.shadow;
     this.mirror = options.shadowWorker
@@ -421,6 +422,11 @@ export class StranglerProxy {
 
   get stateVersion(): number {
     return this.snapshot.version;
+  }
+
+  /** Whether the dial store can be reached (a shared store may not be: the dials are then the last known). */
+  get stateHealth(): StateHealth {
+    return this.store.health?.() ?? { store: 'file', reachable: true };
   }
 
   /** Changes a route's dials; visible to the very next request once this resolves. */

@@ -25,3 +25,14 @@ if ! command -v php >/dev/null 2>&1 || ! php -m 2>/dev/null | grep -qi '^pdo_mys
     echo "strangler setup: PHP with pdo_mysql is missing; run: sudo apt-get install php-cli php-mysql" >&2
   fi
 fi
+
+# 4. redis-server, for the tests of the Redis state and diff stores (each test starts a private one).
+if ! command -v redis-server >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "strangler setup: installing redis-server from Debian" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null) ||
+      echo "strangler setup: could not install redis-server; run: apt-get install redis-server" >&2
+  else
+    echo "strangler setup: redis-server is missing; run: sudo apt-get install redis-server" >&2
+  fi
+fi

@@ -13,6 +13,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   STRANGLER_E_ROLLBACK_NONE: 409,
   STRANGLER_E_STATE_IO: 503,
   STRANGLER_E_STATE_CORRUPT: 503,
+  STRANGLER_E_STATE_UNAVAILABLE: 503,
 };
 
 function who(req: Request, fromBody?: string): string {
@@ -29,7 +30,9 @@ export function adminApp(proxy: StranglerProxy, options: { token: () => string; 
   app.set('etag', false);
 
   app.get('/healthz', (_req, res) => {
-    res.json({ ok: true, routes: proxy.routes().length, stateVersion: proxy.stateVersion });
+    // Ready even while a shared state store is unreachable: the replica serves its last known dials
+    // (fail static), and a fleet that all went unready at once would be an outage.
+    res.json({ ok: true, routes: proxy.routes().length, stateVersion: proxy.stateVersion, state: proxy.stateHealth });
   });
 
   app.use((req, _res, next) => {

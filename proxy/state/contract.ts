@@ -68,5 +68,19 @@ export interface StateStore {
   lease(name: string, holder: string, ttlMs: number): Promise<boolean>;
   /** Called with every new snapshot, including those written by other processes. */
   subscribe(listener: (snapshot: StateSnapshot) => void): () => void;
+  /** Whether changes can be made and are shared right now (see StateHealth); absent: always. */
+  health?(): StateHealth;
   close(): Promise<void>;
+}
+
+/**
+ * A shared store may become unreachable: the proxy then keeps serving its last known dials (fail
+ * static), /healthz and the strangler_state_store_up metric say so, and changes are refused.
+ */
+export interface StateHealth {
+  store: 'file' | 'memory' | 'redis';
+  /** False while the store cannot be reached: dials are the last known ones, changes refused. */
+  reachable: boolean;
+  /** ISO time since when it is unreachable. */
+  since?: string;
 }

@@ -4,7 +4,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { StranglerError, describeCause } from '../../core/errors.js';
 import type { Dial, DialPatch } from '../dials.js';
-import type { DialChange, MemberDefaults, StateSnapshot, StateStore } from './contract.js';
+import type { DialChange, MemberDefaults, StateHealth, StateSnapshot, StateStore } from './contract.js';
 import { applyRollback, applyUpdate, applyUpdateMany, emptyDocument, isStateDocument, routeHistory, type StateDocument } from './history.js';
 import { applyPutRamp, type RampState } from './ramp-state.js';
 
@@ -98,6 +98,10 @@ export class FileStateStore implements StateStore {
   subscribe(listener: (s: StateSnapshot) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  health(): StateHealth {
+    return { store: 'file', reachable: true };
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Dial, DialPatch } from '../dials.js';
-import type { DialChange, MemberDefaults, StateSnapshot, StateStore } from './contract.js';
+import type { DialChange, MemberDefaults, StateHealth, StateSnapshot, StateStore } from './contract.js';
 import { applyRollback, applyUpdate, applyUpdateMany, emptyDocument, routeHistory, type StateDocument } from './history.js';
 import { applyPutRamp, type RampState } from './ramp-state.js';
 
@@ -56,6 +56,10 @@ export class MemoryStateStore implements StateStore {
   subscribe(listener: (s: StateSnapshot) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  health(): StateHealth {
+    return { store: 'memory', reachable: true };
   }
 
   async close(): Promise<void> {

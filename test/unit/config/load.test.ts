@@ -123,6 +123,8 @@ describe('bad configs: each gets the documented code, the file, the path and an 
     ['bad column type', edit('bio: { index: false }', 'bio: { type: varchar }'), 'STRANGLER_E_CONFIG_VALUE', 'migrate.tables.users.columns.bio.type', ENV],
     ['short admin token', VALID, 'STRANGLER_E_CONFIG_VALUE', 'proxy.admin.token', { ...ENV, ADMIN_TOKEN: 'short' }],
     ['bad ignore pointer', edit('ignore: [/lastSeen', 'ignore: [lastSeen'), 'STRANGLER_E_CONFIG_VALUE', 'proxy.routes[0].diff.ignore[0]', ENV],
+    ['redis state store without url', edit('  stickiness: {', '  state: { store: redis }\n  stickiness: {'), 'STRANGLER_E_CONFIG_URL', 'proxy.state.url', ENV],
+    ['redis state store on http', edit('  stickiness: {', '  state: { store: redis, url: http://redis:6379 }\n  stickiness: {'), 'STRANGLER_E_CONFIG_URL', 'proxy.state.url', ENV],
   ];
 
   test.each(cases)('%s', (_name, text, code, at, env) => {
