@@ -109,6 +109,8 @@ function prepare(info: TableInfo, mapping: TableMapping): PreparedTable {
 export type CopyAllOptions = Pick<CopyTableInput, 'shard' | 'deadLetters' | 'limiter' | 'batchSize' | 'concurrency' | 'dryRun' | 'restart' | 'events'> & {
   /** After each table, with its result (the demo prints a line per table). */
   onTable?: (result: CopyTableResult) => void;
+  /** A limiter of the table's own (the write ramp of a new kind) instead of the shared `limiter`. */
+  limiterFor?: (table: string, kind: string) => CopyTableInput['limiter'];
 };
 
 /**
@@ -117,13 +119,14 @@ export type CopyAllOptions = Pick<CopyTableInput, 'shard' | 'deadLetters' | 'lim
  * dry run) the table's checkpoints are cleared first.
  */
 export async function copyAllTables(ctx: MigrateContext, options: CopyAllOptions): Promise<CopyTableResult[]> {
-  const { onTable, ...input } = options;
+  const { onTable, limiterFor, ...input } = options;
   const results: CopyTableResult[] = [];
   for (const t of ctx.tables) {
     if (input.restart && input.shard.count === 1 && !input.dryRun) await ctx.store.clearTable(t.name);
     const range = await shardRange(t.name, t.key, input.shard, ctx.source, ctx.store);
     const result = await copyTable({
       ...input,
+      ...(limiterFor ? { limiter: limiterFor(t.name, t.mapping.kind) } : {}),
       table: t.name,
       kind: t.mapping.kind,
       key: t.key,

@@ -1,7 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { resolveFromConfig } from '../config/load.js';
 import { StranglerError } from '../core/errors.js';
-import type { CopyTableResult } from '../migrators/copy/copy-table.js';
+import type { CopyEvents, CopyTableResult, RampProgress } from '../migrators/copy/copy-table.js';
+import { DATASTORE_RAMP, createRampLimiter, type RampLimiter } from '../migrators/copy/ramp.js';
 import { createDeadLetterFile, createDeadLetterMemory } from '../migrators/copy/dead-letters.js';
 import { createRateLimiter } from '../migrators/copy/rate-limiter.js';
 import { checkShardable } from '../migrators/copy/shard-range.js';
@@ -20,6 +21,38 @@ interface RunOptions {
   shard?: Shard;
   dryRun?: boolean;
   restart?: boolean;
+  /** --ramp / --no-ramp; neither: on against a real project, off against the emulator. */
+  ramp?: boolean;
+  rampStart: number;
+  rampStep: number;
+}
+
+/**
+ * The 500/50/5 write ramp, one per kind (each table's copy starts its own): on by default against a
+ * real project, where a new kind written at full speed runs hot; off against the emulator, which has
+ * no such servers to split. Returns the per-table limiter and the progress events that show it.
+ */
+function rampWiring(opts: RunOptions, env: NodeJS.ProcessEnv, events: CopyEvents) {
+  const on = opts.ramp ?? !env.DATASTORE_EMULATOR_HOST;
+  if (!on || opts.dryRun) return { events };
+  const schedule = { ...DATASTORE_RAMP, startRate: opts.rampStart, stepMs: opts.rampStep * 1000 };
+  const ramps = new Map<string, RampLimiter>();
+  const ramp = (table: string): { ramp?: RampProgress } => {
+    const s = ramps.get(table)?.state();
+    return s ? { ramp: { step: s.step, rate: s.rate, nextRate: s.nextRate, nextInSeconds: Math.ceil(s.nextInMs / 1000) } } : {};
+  };
+  return {
+    limiterFor: (table: string) => {
+      const limiter = createRampLimiter(schedule, opts.maxRate ? { maxRate: opts.maxRate } : {});
+      ramps.set(table, limiter);
+      return limiter;
+    },
+    events: {
+      ...events,
+      start: (e) => events.start?.({ ...e, ...ramp(e.table) }),
+      progress: (e) => events.progress?.({ ...e, ...ramp(e.table) }),
+    } satisfies CopyEvents,
+  };
 }
 
 function shardArg(value: string): Shard {
@@ -50,6 +83,10 @@ export function migrateRunCommand(io: CliIo): Command {
     .option('--shard <i/N>', 'copy part i of N of each table (N workers together; integer keys)', shardArg)
     .option('--dry-run', 'read and map every row, write nothing (no entities, checkpoints or dead letters)')
     .option('--restart', 'ignore the checkpoint and copy from the start')
+    .option('--ramp', "pace each new kind by Google's 500/50/5 rule (default against a real project)")
+    .option('--no-ramp', 'write at full speed (default against the emulator)')
+    .option('--ramp-start <rows>', "the ramp's first rate in rows/s", intArg(1), DATASTORE_RAMP.startRate)
+    .option('--ramp-step <seconds>', "how long each rate of the ramp lasts before it grows by 50%", intArg(1), DATASTORE_RAMP.stepMs / 1000)
     .action(async (opts: RunOptions) => {
       const ctx = await openMigrate(opts.config, { tables: opts.table, memoryCheckpoints: opts.dryRun, env: io.env });
       const shard = opts.shard ?? WHOLE;
@@ -58,7 +95,9 @@ export function migrateRunCommand(io: CliIo): Command {
         for (const t of ctx.tables) checkShardable(t.name, t.key, shard);
         const deadFile = resolveFromConfig(ctx.config, ctx.migrate.deadLetters);
         const deadLetters = opts.dryRun ? createDeadLetterMemory() : createDeadLetterFile(deadFile);
+        const paced = rampWiring(opts, io.env, progress.events);
         const results = await copyAllTables(ctx, {
+          ...paced,
           shard,
           deadLetters,
           limiter: createRateLimiter(opts.maxRate),
@@ -66,7 +105,6 @@ export function migrateRunCommand(io: CliIo): Command {
           concurrency: opts.concurrency,
           dryRun: !!opts.dryRun,
           restart: !!opts.restart,
-          events: progress.events,
         });
         progress.stop();
         const dead = results.reduce((n, r) => n + r.deadLetters, 0);

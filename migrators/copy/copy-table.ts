@@ -9,9 +9,17 @@ import type { DeadLetterSink } from './dead-letters.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { shardLabel, type Shard, type ShardRange } from './shard.js';
 
+/** The write ramp's state, when one paces the run (ramp.ts): shown in the progress line. */
+export interface RampProgress {
+  step: number;
+  rate: number;
+  nextRate: number;
+  nextInSeconds: number;
+}
+
 export interface CopyEvents {
-  start?(e: { table: string; shard: string; total: number; resumedAt: number | null; watermark: string }): void;
-  progress?(e: { table: string; shard: string; copied: number; total: number; rate: number; lastKey: string }): void;
+  start?(e: { table: string; shard: string; total: number; resumedAt: number | null; watermark: string; ramp?: RampProgress }): void;
+  progress?(e: { table: string; shard: string; copied: number; total: number; rate: number; lastKey: string; ramp?: RampProgress }): void;
   notice?(e: { table: string; shard: string; message: string }): void;
 }
 

@@ -1,5 +1,6 @@
 import type { TableConfig } from '../../config/migrate-schema.js';
 import { isUtcZone } from './datetime.js';
+import { hotspotRisks } from './hotspots.js';
 import { bitWidth, classify, isCaseInsensitive, isTinyintOne, type ColumnClass } from './column-class.js';
 import {
   INT64_MAX,
@@ -144,6 +145,7 @@ export function buildMapping(table: TableInfo, config: TableConfig | undefined, 
     properties,
     ...(config?.transform ? { transformModule: config.transform } : {}),
   };
+  risks.push(...hotspotRisks(table, mapping));
   return { mapping, risks };
 }
 

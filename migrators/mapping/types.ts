@@ -41,6 +41,10 @@ export interface ColumnInfo {
   collation: string | null;
   /** EXTRA says ON UPDATE CURRENT_TIMESTAMP: MySQL itself keeps the column current (a good updatedAt). */
   onUpdateNow?: boolean;
+  /** EXTRA says AUTO_INCREMENT: each new row's value is above every earlier one. */
+  autoIncrement?: boolean;
+  /** The default is CURRENT_TIMESTAMP: a new row gets the time of its insert. */
+  defaultNow?: boolean;
 }
 
 export interface TableInfo {

@@ -49,7 +49,8 @@ export async function introspect(conn: mysql.Connection | mysql.Pool, database: 
     `SELECT TABLE_NAME AS tableName, COLUMN_NAME AS name, ORDINAL_POSITION AS ordinal, DATA_TYPE AS dataType,
             COLUMN_TYPE AS columnType, IS_NULLABLE AS nullable, CHARACTER_OCTET_LENGTH AS maxBytes,
             NUMERIC_PRECISION AS numericPrecision, NUMERIC_SCALE AS numericScale,
-            DATETIME_PRECISION AS datetimePrecision, COLLATION_NAME AS collation, EXTRA AS extra
+            DATETIME_PRECISION AS datetimePrecision, COLLATION_NAME AS collation, EXTRA AS extra,
+            COLUMN_DEFAULT AS columnDefault
        FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ?${only} ORDER BY TABLE_NAME, ORDINAL_POSITION`,
     params,
   );
@@ -84,6 +85,8 @@ export async function introspect(conn: mysql.Connection | mysql.Pool, database: 
       datetimePrecision: num(c.datetimePrecision),
       collation: c.collation === null ? null : String(c.collation),
       ...(/on update current_timestamp/i.test(String(c.extra ?? '')) ? { onUpdateNow: true } : {}),
+      ...(/auto_increment/i.test(String(c.extra ?? '')) ? { autoIncrement: true } : {}),
+      ...(/^current_timestamp/i.test(String(c.columnDefault ?? '')) ? { defaultNow: true } : {}),
     };
     table.columns.push(column);
   }

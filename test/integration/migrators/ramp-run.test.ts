@@ -1,0 +1,83 @@
+import { rampAllowance, type RampSchedule } from '../../../migrators/copy/ramp.js';
+import { createMigrateEnv, events, type MigrateEnv } from './migrate-env.js';
+
+/**
+ * The write ramp in a real run, scaled down (20 rows/s, +50% every 2 s) so a few hundred rows cross
+ * several steps. While the CLI runs, the test counts the entities in the emulator: at every sample
+ * the count stays within what the schedule permits by then (plus its one-second burst), however
+ * busy the machine; and the rate it reaches later is above the first step's.
+ */
+const ROWS = 300;
+const SCHEDULE: RampSchedule = { startRate: 20, growth: 1.5, stepMs: 2000 };
+
+describe('migrate run --ramp: a scaled-down 500/50/5 schedule, followed', () => {
+  let env: MigrateEnv;
+  beforeAll(async () => {
+    env = await createMigrateEnv('mramp');
+    await env.db.pool.query('CREATE TABLE hits (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(20), at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, note VARCHAR(9))');
+    const values = Array.from({ length: ROWS }, (_, i) => [i + 1, `v${i + 1}`]);
+    await env.db.pool.query('INSERT INTO hits (id, v) VALUES ?', [values]);
+  });
+  afterAll(async () => env.close());
+
+  test('the plan warns of the sequential ids and the growing indexed time, and says what to do', async () => {
+    env.writeConfig({ hits: { kind: 'Hit', columns: { note: { index: false } } } }, { sourceTimezone: 'UTC' });
+    const r = await env.cli('migrate', 'plan', '-c', env.configFile, '--json');
+    const plan = JSON.parse(r.out) as { tables: { risks: { level: string; code: string; column?: string; message: string }[] }[] };
+    const hot = plan.tables[0]!.risks.filter((x) => x.code === 'sequential-keys' || x.code === 'monotonic-index');
+    expect(hot.map((x) => [x.level, x.code, x.column])).toEqual([
+      ['warning', 'sequential-keys', 'id'],
+      ['warning', 'monotonic-index', 'id'],
+      ['warning', 'monotonic-index', 'at'],
+    ]);
+    expect(hot[0]!.message).toMatch(/scatter the key .* or accept that ceiling/);
+    expect(hot[2]!.message).toMatch(/columns: \{ at: \{ index: false \} \}/);
+  });
+
+  test('against the emulator the ramp is off unless asked for', async () => {
+    env.writeConfig({ hits: { kind: 'Hit' } }, { sourceTimezone: 'UTC' });
+    const r = await env.cli('migrate', 'run', '-c', env.configFile, '--dry-run');
+    const start = events(r.out).find((e) => e.event === 'start')!;
+    expect(start).not.toHaveProperty('ramp');
+  });
+
+  test('the measured write rate follows the schedule and never runs ahead of it', async () => {
+    env.writeConfig({ hits: { kind: 'Hit' } }, { sourceTimezone: 'UTC', target: { projectId: 'strangler-test', namespace: `${env.namespace}-r` } });
+    const ns = `${env.namespace}-r`;
+    const count = async () => {
+      const q = env.ds.createQuery(ns, 'Hit');
+      const [res] = await env.ds.runAggregationQuery(env.ds.createAggregationQuery(q).count('n'));
+      return Number((res as { n: number }[])[0]!.n);
+    };
+    const t0 = performance.now();
+    const run = env.cli('migrate', 'run', '-c', env.configFile, '--ramp', '--ramp-start', '20', '--ramp-step', '2', '--batch-size', '5', '--concurrency', '2');
+    let finished = false;
+    void run.finally(() => (finished = true));
+    const samples: { ms: number; rows: number }[] = [];
+    while (!finished) {
+      const rows = await count();
+      samples.push({ ms: performance.now() - t0, rows });
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    const r = await run;
+    expect(r.code).toBe(0);
+    samples.push({ ms: performance.now() - t0, rows: await count() });
+    expect(samples.at(-1)!.rows).toBe(ROWS);
+
+    // Never ahead: the ramp's clock starts after t0, so the schedule measured from t0 is a bound.
+    for (const s of samples) expect(s.rows).toBeLessThanOrEqual(Math.ceil(rampAllowance(SCHEDULE, s.ms)) + SCHEDULE.startRate);
+    // It grows: some stretch of 1 s after the first two steps carried more than the first step's 20 rows.
+    const later = samples.filter((s) => s.ms >= 2 * SCHEDULE.stepMs);
+    const fastest = Math.max(0, ...later.map((a) => {
+      const b = samples.find((x) => x.ms >= a.ms + 1000);
+      return b ? (b.rows - a.rows) / ((b.ms - a.ms) / 1000) : 0;
+    }));
+    expect(fastest).toBeGreaterThan(SCHEDULE.startRate);
+
+    // The progress lines carry the ramp: step 0 at 20 rows/s when the table starts.
+    const lines = events(r.out);
+    expect(lines.find((e) => e.event === 'start')).toMatchObject({ ramp: { step: 0, rate: 20, nextRate: 30 } });
+    const last = lines.filter((e) => e.event === 'progress').at(-1) as { ramp: { step: number } };
+    expect(last.ramp.step).toBeGreaterThan(0);
+  });
+});
