@@ -9,6 +9,7 @@ import { watchFileContent } from '../proxy/config-watch.js';
 import { ProxyMetrics } from '../proxy/metrics.js';
 import { startProxy } from '../proxy/runtime.js';
 import type { StateStore } from '../proxy/state/contract.js';
+import { consoleSources } from './console-sources.js';
 import { intArg } from './program.js';
 import { openStateStore } from './state-wiring.js';
 import type { CliIo } from './io.js';
@@ -32,12 +33,14 @@ export function proxyCommand(io: CliIo): Command {
       const metrics = new ProxyMetrics();
       createDiffMetrics(metrics.registry);
       const shadowWorker = { entry: new URL(`./shadow-worker${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url), data: config };
-      const running = await startProxy({ config: p, store, logger, metrics, shadowWorker }).catch(async (err: unknown) => {
+      const forConsole = consoleSources(config);
+      const running = await startProxy({ config: p, store, logger, metrics, shadowWorker, console: forConsole.sources }).catch(async (err: unknown) => {
         await store.close();
+        await forConsole.close();
         throw err;
       });
       const url = (a: { host: string; port: number }) => `http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
-      io.stdout.write(`strangler proxy listening on ${url(running.address)} (admin API ${url(running.adminAddress)}), ${p.routes.length} route(s)\n`);
+      io.stdout.write(`strangler proxy listening on ${url(running.address)} (admin API ${url(running.adminAddress)}, console ${url(running.adminAddress)}/console/), ${p.routes.length} route(s)\n`);
 
       const reload = (why: string) => {
         try {
@@ -64,6 +67,7 @@ export function proxyCommand(io: CliIo): Command {
       process.off('SIGHUP', onHup);
       unwatch();
       await store.close();
+      await forConsole.close();
     });
   return proxy;
 }

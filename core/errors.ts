@@ -48,6 +48,8 @@ export const CATALOGUE = {
   STRANGLER_E_ADMIN_TOKEN_MISSING: { exit: 2, title: 'No admin token to call the admin API with' },
   STRANGLER_E_ADMIN_UNREACHABLE: { exit: 1, title: 'The admin API does not answer' },
   STRANGLER_E_ADMIN_NOT_FOUND: { exit: 2, title: 'The admin API has no such endpoint' },
+  STRANGLER_E_CONSOLE_CSRF: { exit: 2, title: 'A console change without its CSRF token' },
+  STRANGLER_E_CONSOLE_INPUT: { exit: 2, title: 'The console was asked for something it cannot show' },
   STRANGLER_E_ROUTE_UNKNOWN: { exit: 2, title: 'No route has that name' },
   STRANGLER_E_DIAL_INVALID: { exit: 2, title: 'A dial change is invalid' },
   STRANGLER_E_ROLLBACK_NONE: { exit: 2, title: 'The route has no change to roll back' },

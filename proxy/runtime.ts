@@ -10,6 +10,7 @@ import { StranglerProxy } from './proxy-server.js';
 import type { ShadowSink } from './shadow-contract.js';
 import type { ShadowWorkerSpec } from './shadow/worker-mirror.js';
 import type { StateStore } from './state/contract.js';
+import type { ConsoleSources } from './console/sources.js';
 
 export interface RunningProxy {
   readonly proxy: StranglerProxy;
@@ -33,6 +34,8 @@ export interface StartOptions {
   shadowSink?: ShadowSink;
   /** Mirrors in a worker thread that builds its own sink (see shadow/worker-mirror.ts); stop() ends it. */
   shadowWorker?: ShadowWorkerSpec;
+  /** What the web console reads besides the proxy (diff records, checkpoints); see console/sources.ts. */
+  console?: ConsoleSources;
 }
 
 function listenOn(server: http.Server, at: ListenAddress, what: string): Promise<ListenAddress> {
@@ -84,7 +87,7 @@ export async function startProxy(options: StartOptions): Promise<RunningProxy> {
     if (socket.writable && err.code !== 'ECONNRESET') socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     else socket.destroy();
   });
-  const admin = http.createServer(adminApp(proxy, { token: () => current.admin.token, logger }));
+  const admin = http.createServer(adminApp(proxy, { token: () => current.admin.token, logger, ...(options.console ? { console: options.console } : {}) }));
   let address: ListenAddress;
   let adminAddress: ListenAddress;
   try {

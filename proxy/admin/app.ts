@@ -4,6 +4,8 @@ import type { Logger } from '../../core/logger.js';
 import { dialPatchSchema } from '../dials.js';
 import type { StranglerProxy } from '../proxy-server.js';
 import { bearerMatches } from './auth.js';
+import { consoleRouter } from '../console/router.js';
+import type { ConsoleSources } from '../console/sources.js';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   STRANGLER_E_ADMIN_AUTH: 401,
@@ -14,6 +16,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   STRANGLER_E_STATE_IO: 503,
   STRANGLER_E_STATE_CORRUPT: 503,
   STRANGLER_E_STATE_UNAVAILABLE: 503,
+  STRANGLER_E_CONSOLE_CSRF: 403,
+  STRANGLER_E_CONSOLE_INPUT: 400,
 };
 
 function who(req: Request, fromBody?: string): string {
@@ -24,7 +28,7 @@ function who(req: Request, fromBody?: string): string {
  * The admin API: Express, on its own listener (loopback by default), never on the public one.
  * Every endpoint but /healthz needs the bearer token; errors answer with the catalogue's JSON body.
  */
-export function adminApp(proxy: StranglerProxy, options: { token: () => string; logger?: Logger }): express.Express {
+export function adminApp(proxy: StranglerProxy, options: { token: () => string; logger?: Logger; console?: ConsoleSources }): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -34,6 +38,10 @@ export function adminApp(proxy: StranglerProxy, options: { token: () => string; 
     // (fail static), and a fleet that all went unready at once would be an outage.
     res.json({ ok: true, routes: proxy.routes().length, stateVersion: proxy.stateVersion, state: proxy.stateHealth });
   });
+
+  // The console signs in with the same token and keeps a session cookie instead (console/router.ts).
+  app.get('/', (_req, res) => res.redirect('/console/'));
+  app.use('/console', consoleRouter(proxy, { token: options.token, ...(options.console ? { sources: options.console } : {}) }));
 
   app.use((req, _res, next) => {
     if (bearerMatches(req.get('authorization'), options.token())) return next();

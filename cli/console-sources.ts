@@ -1,0 +1,42 @@
+/**
+ * Turns a loaded config into what the web console reads besides the proxy: the diff records the
+ * proxy writes (proxy.diffs, when on disk) and the migrators' checkpoint store (migrate.target,
+ * when the config has a migrate section). The proxy's start command hands these to startProxy.
+ */
+import { requireSection, resolveFromConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { describeCause } from '../core/errors.js';
+import { readRecords, rotatedFiles } from '../diffs/jsonl-read.js';
+import { createDatastoreCheckpointStore } from '../migrators/checkpoint/datastore.js';
+import { createDatastore } from '../migrators/datastore/client.js';
+import { migrationsView } from '../proxy/console/migrations-view.js';
+import type { ConsoleSources } from '../proxy/console/sources.js';
+
+export function consoleSources(config: Config): { sources: ConsoleSources; close: () => Promise<void> } {
+  const p = requireSection(config, 'proxy');
+  let close = async () => undefined as void;
+  let diffs: ConsoleSources['diffs'];
+  if (p.diffs.store === 'file') {
+    const file = resolveFromConfig(config, p.diffs.path);
+    diffs = { records: () => readRecords(rotatedFiles(file, p.diffs.maxFiles)), label: file };
+  } else {
+    diffs = { unavailable: `proxy.diffs.store is "${p.diffs.store}": the records stay inside the proxy's shadow worker; set proxy.diffs.store: file to read them here` };
+  }
+  let migrations: ConsoleSources['migrations'];
+  const migrate = config.migrate;
+  if (!migrate) {
+    migrations = { unavailable: `${config.file} has no migrate section: no checkpoint store to read migrations from` };
+  } else {
+    const ds = createDatastore(migrate.target);
+    const store = createDatastoreCheckpointStore(ds);
+    const tables = Object.keys(migrate.tables);
+    migrations = {
+      read: () =>
+        migrationsView(store, tables).catch((err: unknown) => ({ configured: false as const, why: `cannot read the checkpoint store in ${migrate.target.projectId}: ${describeCause(err)}` })),
+    };
+    close = async () => {
+      await Promise.resolve(ds.clients_.get('DatastoreClient')?.close?.()).catch(() => undefined);
+    };
+  }
+  return { sources: { diffs, migrations }, close };
+}
