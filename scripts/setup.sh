@@ -36,3 +36,15 @@ if ! command -v redis-server >/dev/null 2>&1; then
     echo "strangler setup: redis-server is missing; run: sudo apt-get install redis-server" >&2
   fi
 fi
+
+# 5. Debian's chromium, driven by playwright-core in the console's browser tests (never a downloaded build).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "strangler setup: installing chromium from Debian" >&2
+    (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 ||
+      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)) ||
+      echo "strangler setup: could not install chromium; run: apt-get install chromium" >&2
+  else
+    echo "strangler setup: chromium is missing; run: sudo apt-get install chromium" >&2
+  fi
+fi
