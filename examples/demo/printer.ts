@@ -61,6 +61,7 @@ export function textPrinter(write: Write): DemoPrinter {
           'Everything is up:',
           `  proxy        ${e.proxy}          e.g. curl -H 'X-User-Id: 7' ${e.proxy}/api/users/7`,
           `  admin API    ${e.admin}          token ${e.adminToken}`,
+          `  console      ${e.admin}/console/ sign in with the token ${e.adminToken}`,
           `  legacy PHP   ${e.legacy}`,
           `  new service  ${e.new}`,
           `  try:         export STRANGLER_ADMIN_TOKEN=${e.adminToken}`,

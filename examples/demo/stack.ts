@@ -13,6 +13,7 @@ import type { DiffStore } from '../../diffs/store-contract.js';
 import { loadConfig, requireSection, resolveFromConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { StranglerError, describeCause } from '../../core/errors.js';
+import { consoleSources } from '../../cli/console-sources.js';
 import { createDiffSinkFromConfig, openDiffStore } from '../../cli/diffs-wiring.js';
 import { AdminClient } from '../../proxy/admin-client.js';
 import { ProxyMetrics } from '../../proxy/metrics.js';
@@ -151,7 +152,10 @@ export async function startDemoStack(options: StackOptions): Promise<DemoStack> 
     teardown.add('diff sink', () => sink.close());
     const stateStore = new FileStateStore(resolveFromConfig(config, p.state.path));
     teardown.add('dial store', () => stateStore.close());
-    const proxy = await startProxy({ config: p, store: stateStore, metrics, shadowSink: sink });
+    // The web console reads the diff file and the migrators' checkpoints, as under `proxy start`.
+    const forConsole = consoleSources(config);
+    teardown.add('console sources', forConsole.close);
+    const proxy = await startProxy({ config: p, store: stateStore, metrics, shadowSink: sink, console: forConsole.sources });
     teardown.add('proxy', () => proxy.stop(2000));
     const proxyUrl = `http://${proxy.address.host}:${proxy.address.port}`;
     const adminUrl = `http://${proxy.adminAddress.host}:${proxy.adminAddress.port}`;
