@@ -4,10 +4,10 @@ import { StranglerError, describeCause } from '../core/errors.js';
 import { createReport, type Report } from '../diffs/report/compute.js';
 import { formatHtml } from '../diffs/report/format-html.js';
 import { formatJson, formatText, pct } from '../diffs/report/format-text.js';
-import { readRecords, type ReadCounts } from '../diffs/jsonl-read.js';
+import type { ReadCounts } from '../diffs/jsonl-read.js';
 import { intArg } from './program.js';
 import type { CliIo } from './io.js';
-import { parseSince, percentArg, recordSource } from './diffs-source.js';
+import { parseSince, percentArg, recordSource, sourceRecords } from './diffs-source.js';
 
 interface ReportFlags {
   config?: string;
@@ -61,11 +61,11 @@ export function diffsReportCommand(io: CliIo): Command {
       });
       const counts: ReadCounts = { bad: 0 };
       try {
-        for await (const record of readRecords(source.files, counts)) acc.add(record);
+        for await (const record of sourceRecords(source, counts)) acc.add(record);
       } catch (err) {
         throw new StranglerError('STRANGLER_E_DIFFS_FILE', `${source.label}: cannot read diff records: ${describeCause(err)}`, { cause: err, hint: 'check the file permissions' });
       }
-      if (source.files.length === 0) io.stderr.write(`strangler: no diff records at ${source.label} yet (is a route's shadow dial on?)\n`);
+      if (source.files.length === 0 && !source.store) io.stderr.write(`strangler: no diff records at ${source.label} yet (is a route's shadow dial on?)\n`);
       if (counts.bad > 0) io.stderr.write(`strangler: skipped ${counts.bad} unreadable line(s) in ${source.label}\n`);
       const report = acc.finish();
       const text = flags.format === 'json' ? formatJson(report) : flags.format === 'html' ? formatHtml(report) : formatText(report);

@@ -1,9 +1,8 @@
 import { Command } from 'commander';
 import { StranglerError } from '../core/errors.js';
 import { formatRecord } from '../diffs/format-record.js';
-import { readRecords } from '../diffs/jsonl-read.js';
 import type { CliIo } from './io.js';
-import { recordSource } from './diffs-source.js';
+import { recordSource, sourceRecords } from './diffs-source.js';
 
 export function diffsShowCommand(io: CliIo): Command {
   return new Command('show')
@@ -14,7 +13,7 @@ export function diffsShowCommand(io: CliIo): Command {
     .option('--json', 'print the record as JSON')
     .action(async (id: string, flags: { config?: string; file?: string; json?: boolean }) => {
       const source = recordSource(flags, io.env);
-      for await (const record of readRecords(source.files)) {
+      for await (const record of sourceRecords(source)) {
         if (record.id === id) {
           io.stdout.write(flags.json ? JSON.stringify(record, null, 2) + '\n' : formatRecord(record));
           return;

@@ -4,8 +4,10 @@ import { InvalidArgumentError } from 'commander';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { StranglerError } from '../core/errors.js';
-import { rotatedFiles } from '../diffs/jsonl-read.js';
-import { diffFileFromConfig } from './diffs-wiring.js';
+import { readRecords, rotatedFiles, type ReadCounts } from '../diffs/jsonl-read.js';
+import type { DiffStore } from '../diffs/store-contract.js';
+import type { DiffRecord } from '../diffs/types.js';
+import { diffFileFromConfig, openDiffStore } from './diffs-wiring.js';
 
 export interface SourceFlags {
   config?: string;
@@ -18,6 +20,18 @@ export interface RecordSource {
   files: string[];
   /** What to name in messages. */
   label: string;
+  /** Read records here instead of files (proxy.diffs.store: redis, one stream for every replica). */
+  store?: DiffStore;
+}
+
+/** Every record of a source, oldest first; a store is closed once read (or left). */
+export async function* sourceRecords(source: RecordSource, counts: ReadCounts = { bad: 0 }): AsyncGenerator<DiffRecord> {
+  if (!source.store) return yield* readRecords(source.files, counts);
+  try {
+    yield* source.store.records();
+  } finally {
+    await source.store.close();
+  }
 }
 
 /** Rotated files kept besides --file are read too (FILE.1 … FILE.N), up to this many. */
@@ -33,6 +47,8 @@ export function recordSource(flags: SourceFlags, env: NodeJS.ProcessEnv): Record
     return { ...(config ? { config } : {}), files: rotatedFiles(flags.file, MAX_ROTATED), label: flags.file };
   }
   const config = loadConfig(flags.config!, env);
+  const d = config.proxy?.diffs;
+  if (d?.store === 'redis') return { config, files: [], label: `the Redis stream ${d.key}`, store: openDiffStore(config) };
   const { path, maxFiles } = diffFileFromConfig(config);
   return { config, files: rotatedFiles(path, maxFiles), label: path };
 }

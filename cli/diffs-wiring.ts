@@ -13,10 +13,12 @@ import { createDiffSink, type DiffSink } from '../diffs/sink.js';
 import type { DiffStore } from '../diffs/store-contract.js';
 import { createFileDiffStore } from '../diffs/store-file.js';
 import { createMemoryDiffStore } from '../diffs/store-memory.js';
+import { createRedisDiffStore } from '../diffs/store-redis.js';
 
 export function openDiffStore(config: Config, onError?: (err: unknown) => void): DiffStore {
   const d = requireSection(config, 'proxy').diffs;
   if (d.store === 'memory') return createMemoryDiffStore({ redact: d.redact });
+  if (d.store === 'redis') return createRedisDiffStore({ url: d.url!, key: d.key, maxLen: d.maxLen, redact: d.redact, ...(onError ? { onError } : {}) });
   return createFileDiffStore({ path: resolveFromConfig(config, d.path), maxFileBytes: d.maxFileBytes, maxFiles: d.maxFiles, redact: d.redact, ...(onError ? { onError } : {}) });
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jsonPointer, percent, positiveInt } from './refinements.js';
+import { jsonPointer, percent, positiveInt, redisUrl } from './refinements.js';
 
 /** Per-route rules for comparing the two backends' answers, and the bounds of mirroring. */
 const normalise = z.strictObject({
@@ -27,8 +27,14 @@ export const diffRules = z.strictObject({
 
 export const diffStoreSchema = z
   .strictObject({
-    store: z.enum(['file', 'memory']).default('file'),
+    store: z.enum(['file', 'memory', 'redis']).default('file'),
     path: z.string().min(1).default('./.strangler/diffs.jsonl'),
+    /** store: redis — the Redis every replica appends to (one stream, read whole by the report). */
+    url: redisUrl.optional(),
+    /** store: redis — the stream's key. */
+    key: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'a key uses letters, digits and . _ : - only').default('strangler:diffs'),
+    /** store: redis — records the stream keeps, about (Redis trims the oldest). */
+    maxLen: positiveInt('1000000').default(1_000_000),
     /** Rotate the JSONL file past this size. */
     maxFileBytes: positiveInt('67108864').default(64 * 1024 * 1024),
     /** Rotated files kept (FILE.1 … FILE.N) besides the current one; older ones are deleted. */
@@ -36,7 +42,12 @@ export const diffStoreSchema = z
     /** Field names whose values are masked before a diff is stored. */
     redact: z.array(z.string()).default([]),
   })
-  .default({ store: 'file', path: './.strangler/diffs.jsonl', maxFileBytes: 64 * 1024 * 1024, maxFiles: 5, redact: [] });
+  .superRefine((d, ctx) => {
+    if (d.store === 'redis' && d.url === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'store: redis needs the url of Redis', params: { code: 'STRANGLER_E_CONFIG_URL', example: 'redis://redis:6379' } });
+    }
+  })
+  .default({ store: 'file', path: './.strangler/diffs.jsonl', key: 'strangler:diffs', maxLen: 1_000_000, maxFileBytes: 64 * 1024 * 1024, maxFiles: 5, redact: [] });
 
 export const shadowSchema = z
   .strictObject({

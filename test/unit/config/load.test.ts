@@ -124,6 +124,7 @@ describe('bad configs: each gets the documented code, the file, the path and an 
     ['short admin token', VALID, 'STRANGLER_E_CONFIG_VALUE', 'proxy.admin.token', { ...ENV, ADMIN_TOKEN: 'short' }],
     ['bad ignore pointer', edit('ignore: [/lastSeen', 'ignore: [lastSeen'), 'STRANGLER_E_CONFIG_VALUE', 'proxy.routes[0].diff.ignore[0]', ENV],
     ['redis state store without url', edit('  stickiness: {', '  state: { store: redis }\n  stickiness: {'), 'STRANGLER_E_CONFIG_URL', 'proxy.state.url', ENV],
+    ['redis diff store without url', edit('  stickiness: {', '  diffs: { store: redis }\n  stickiness: {'), 'STRANGLER_E_CONFIG_URL', 'proxy.diffs.url', ENV],
     ['redis state store on http', edit('  stickiness: {', '  state: { store: redis, url: http://redis:6379 }\n  stickiness: {'), 'STRANGLER_E_CONFIG_URL', 'proxy.state.url', ENV],
   ];
 
