@@ -11,14 +11,21 @@ import { createDatastoreCheckpointStore } from '../migrators/checkpoint/datastor
 import { createDatastore } from '../migrators/datastore/client.js';
 import { migrationsView } from '../proxy/console/migrations-view.js';
 import type { ConsoleSources } from '../proxy/console/sources.js';
+import { openDiffStore } from './diffs-wiring.js';
 
 export function consoleSources(config: Config): { sources: ConsoleSources; close: () => Promise<void> } {
   const p = requireSection(config, 'proxy');
   let close = async () => undefined as void;
+  let closeDiffs = async () => undefined as void;
   let diffs: ConsoleSources['diffs'];
   if (p.diffs.store === 'file') {
     const file = resolveFromConfig(config, p.diffs.path);
     diffs = { records: () => readRecords(rotatedFiles(file, p.diffs.maxFiles)), label: file };
+  } else if (p.diffs.store === 'redis') {
+    // Every replica's records, from the one stream (a reader connection of its own).
+    const store = openDiffStore(config);
+    diffs = { records: () => store.records(), label: `the Redis stream ${p.diffs.key}` };
+    closeDiffs = () => store.close();
   } else {
     diffs = { unavailable: `proxy.diffs.store is "${p.diffs.store}": the records stay inside the proxy's shadow worker; set proxy.diffs.store: file to read them here` };
   }
@@ -38,5 +45,10 @@ export function consoleSources(config: Config): { sources: ConsoleSources; close
       await Promise.resolve(ds.clients_.get('DatastoreClient')?.close?.()).catch(() => undefined);
     };
   }
-  return { sources: { diffs, migrations }, close };
+  return {
+    sources: { diffs, migrations },
+    close: async () => {
+      await Promise.all([close(), closeDiffs()]);
+    },
+  };
 }
