@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { diffRules, diffStoreSchema, shadowSchema, type DiffRulesByRoute } from './diff-schema.js';
+import { limitsSchema, pathsSchema, routeMatchExtras } from './front-door-schema.js';
 import { httpUrl, listen, pathPattern, percent, positiveInt, redisUrl } from './refinements.js';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -16,6 +17,11 @@ const backend = z.strictObject({
   host: z.string().min(1).optional(),
   /** Upper bound on keep-alive sockets to this backend. */
   maxSockets: positiveInt('256').default(256),
+  /**
+   * How long a request may wait for one of the maxSockets connections (it counts toward timeoutMs,
+   * which is its default and its bound); past it the answer is 503 with Retry-After.
+   */
+  poolWaitMs: positiveInt('5000').optional(),
 });
 
 const routeName = z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'a route name uses letters, digits and . _ : - only');
@@ -29,6 +35,7 @@ const route = z.strictObject({
     path: pathPattern,
     host: z.string().min(1).optional(),
     headers: z.record(z.string(), z.string()).optional(),
+    ...routeMatchExtras,
   }),
   /** % of traffic served by the new service, sticky per user. */
   new: percent.default(0),
@@ -65,6 +72,8 @@ export const proxySchema = z
     }),
     backends: z.strictObject({ legacy: backend, new: backend }),
     stickiness,
+    paths: pathsSchema,
+    limits: limitsSchema,
     routes: z.array(route).default([]),
     state: z
       .strictObject({

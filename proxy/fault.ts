@@ -5,7 +5,7 @@ import type { ErrorCode } from '../core/errors.js';
 
 /** What the user gets when a backend fails: the one place errno becomes an HTTP status. */
 export interface Fault {
-  status: 502 | 504;
+  status: 502 | 503 | 504;
   code: ErrorCode;
   message: string;
   /** The errno (or parser code) behind it, for logs and metrics. */
@@ -18,6 +18,9 @@ export function faultOf(err: unknown, backend: BackendName, timedOut: boolean, t
   const code = String((err as NodeJS.ErrnoException | undefined)?.code ?? 'ERROR');
   if (timedOut || code === 'ETIMEDOUT') {
     return { status: 504, code: 'STRANGLER_E_PROXY_TIMEOUT', message: `the ${backend} backend sent nothing for ${timeoutMs} ms`, cause: timedOut ? 'TIMEOUT' : code };
+  }
+  if (code === 'EPOOLFULL') {
+    return { status: 503, code: 'STRANGLER_E_PROXY_POOL_FULL', message: `no connection to the ${backend} backend was free in time`, cause: code };
   }
   if (CONNECT.has(code)) {
     return { status: 502, code: 'STRANGLER_E_PROXY_CONNECT', message: `the ${backend} backend cannot be reached (${code})`, cause: code };
@@ -41,6 +44,8 @@ export function writeFault(res: http.ServerResponse, fault: Fault, backend: Back
     'content-length': Buffer.byteLength(body),
     'x-strangler-error': fault.code,
     'cache-control': 'no-store',
+    // A full pool is a moment's overload: the client may try again shortly (RFC 9110 §10.2.3).
+    ...(fault.status === 503 ? { 'retry-after': '1' } : {}),
   });
   res.end(body);
 }
@@ -50,7 +55,7 @@ export function writeUpgradeFault(socket: net.Socket, fault: Fault, backend: Bac
   if (!socket.writable) return void socket.destroy();
   const body = JSON.stringify({ error: { code: fault.code, message: fault.message, backend, route: route ?? null } });
   socket.end(
-    `HTTP/1.1 ${fault.status} ${fault.status === 504 ? 'Gateway Timeout' : 'Bad Gateway'}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+    `HTTP/1.1 ${fault.status} ${fault.status === 504 ? 'Gateway Timeout' : fault.status === 503 ? 'Service Unavailable' : 'Bad Gateway'}\r\ncontent-type: application/json; charset=utf-8\r\n` +
       `x-strangler-error: ${fault.code}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
 }

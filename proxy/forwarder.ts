@@ -69,6 +69,8 @@ export function writeResponseHead(req: http.IncomingMessage, res: http.ServerRes
  */
 export class BackendForwarder {
   readonly timeoutMs: number;
+  /** How long a request may wait for a pooled connection (bounded by timeoutMs). */
+  readonly poolWaitMs: number;
   /** Requests in flight through this backend (a retired one closes when it reaches 0). */
   inflight = 0;
   private readonly agent: ForwardingAgent;
@@ -85,7 +87,8 @@ export class BackendForwarder {
     const url = new URL(config.url);
     this.timeoutMs = config.timeoutMs;
     this.agent = forwardingAgent(url, { keepAlive: true, maxSockets: config.maxSockets, host: config.host, upgrade: false });
-    this.idle = new IdleSweep(config.timeoutMs);
+    this.poolWaitMs = Math.min(config.poolWaitMs ?? config.timeoutMs, config.timeoutMs);
+    this.idle = new IdleSweep(config.timeoutMs, this.poolWaitMs);
     // An upgraded socket leaves the agent for good; a pool would only hold dead entries.
     this.wsAgent = forwardingAgent(url, { keepAlive: false, maxSockets: Infinity, host: config.host, upgrade: true });
     const target = parseUrl(config.url);

@@ -16,7 +16,7 @@ export interface Generation {
 }
 
 function sameBackend(a: ProxyConfig['backends']['legacy'], b: ProxyConfig['backends']['legacy']): boolean {
-  return a.url === b.url && a.timeoutMs === b.timeoutMs && a.host === b.host && a.maxSockets === b.maxSockets;
+  return a.url === b.url && a.timeoutMs === b.timeoutMs && a.host === b.host && a.maxSockets === b.maxSockets && a.poolWaitMs === b.poolWaitMs;
 }
 
 /** Compiles a config into what the request path uses; backends whose settings did not change are kept. */

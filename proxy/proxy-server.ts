@@ -10,8 +10,8 @@ import { faultOf, writeFault, writeUpgradeFault } from './fault.js';
 import { stripResponseHopByHop, writeResponseHead, type BackendForwarder } from './forwarder.js';
 import { buildGeneration, type Generation } from './generation.js';
 import { ProxyMetrics, UNMATCHED, type RouteStats } from './metrics.js';
-import { normalisePath } from './normalise-path.js';
 import { replayable } from './replay.js';
+import { canonicaliseRequest, writeRejection, writeUpgradeRejection } from './request-target.js';
 import type { CompiledRoute } from './route-table.js';
 import { routeView, type RouteView } from './route-view.js';
 import type { ShadowSink } from './shadow-contract.js';
@@ -175,8 +175,11 @@ export class StranglerProxy {
     // expectation is met, and forwarding it would make node write the backend request's head early.
     if (req.headers.expect !== undefined) delete req.headers.expect;
     const gen = this.gen;
+    // One canonical target, both matched and forwarded (request-target.ts); a refused one gets a 400.
+    const path = canonicaliseRequest(req, gen.config.paths);
+    if (typeof path !== 'string') return writeRejection(res, path);
     const rawUrl = req.url ?? '/';
-    const route = gen.table.match(req.method ?? 'GET', normalisePath(rawUrl), req.headers);
+    const route = gen.table.match(req.method ?? 'GET', path, req.headers);
     // A visitor without an identity gets one on any matched route (whatever its dial today), so it
     // keeps its bucket once the dial moves.
     const assigned = route !== undefined && gen.assign !== undefined && gen.keyOf(req.headers, rawUrl) === undefined ? visitorId() : undefined;
@@ -218,8 +221,10 @@ export class StranglerProxy {
 
   private upgradeRoute(req: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
     const gen = this.gen;
+    const path = canonicaliseRequest(req, gen.config.paths);
+    if (typeof path !== 'string') return writeUpgradeRejection(socket, path);
     const rawUrl = req.url ?? '/';
-    const route = gen.table.match(req.method ?? 'GET', normalisePath(rawUrl), req.headers);
+    const route = gen.table.match(req.method ?? 'GET', path, req.headers);
     const backend = route ? this.choose(gen, route, req, rawUrl) : 'legacy';
     const stats = this.metrics.route(route ? route.name : UNMATCHED);
     const forwarder = gen.backends[backend];

@@ -12,7 +12,11 @@ export interface CompiledRoute {
   dial: Dial;
   /** Upper-case methods, or undefined for any method. */
   readonly methods: ReadonlySet<string> | undefined;
+  /** Literal segments lower-cased when the route matches without regard to case. */
   readonly segments: readonly Segment[];
+  readonly caseInsensitive: boolean;
+  /** A path with or without a trailing slash matches. */
+  readonly eitherSlash: boolean;
   readonly host: string | undefined;
   readonly headers: readonly (readonly [string, string])[];
 }
@@ -36,7 +40,9 @@ function compile(route: RouteConfig, dial: Dial): CompiledRoute {
     config: route,
     dial,
     methods: list.includes('*') ? undefined : new Set(list.flatMap((x) => (x === 'GET' ? ['GET', 'HEAD'] : [x]))),
-    segments: parsed.segments,
+    segments: route.match.caseInsensitive ? parsed.segments.map((g) => (g.kind === 'literal' ? { kind: 'literal', value: g.value.toLowerCase() } : g)) : parsed.segments,
+    caseInsensitive: route.match.caseInsensitive,
+    eitherSlash: route.match.trailingSlash === 'either',
     host: route.match.host?.toLowerCase(),
     headers: Object.entries(route.match.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v] as const),
   };
@@ -47,8 +53,14 @@ function compile(route: RouteConfig, dial: Dial): CompiledRoute {
  * path.slice(1).split("/") ("/" has no parts; a trailing slash is a last, empty part), without
  * allocating the parts on every request.
  */
-function pathMatches(segments: readonly Segment[], path: string): boolean {
-  const n = segments.length;
+function pathMatches(r: CompiledRoute, path: string): boolean {
+  const segments = r.segments;
+  let n = segments.length;
+  // `either`: a pattern's own trailing slash (a last empty literal) is optional, and so is the path's.
+  if (r.eitherSlash && n > 0) {
+    const last = segments[n - 1]!;
+    if (last.kind === 'literal' && last.value === '') n--;
+  }
   const len = path.length;
   // Where the next part starts, or -1 once there are no parts left.
   let pos = path === '/' ? -1 : 1;
@@ -60,11 +72,12 @@ function pathMatches(segments: readonly Segment[], path: string): boolean {
     const slash = path.indexOf('/', pos);
     const end = slash === -1 ? len : slash;
     if (s.kind === 'literal') {
-      if (end - pos !== s.value.length || !path.startsWith(s.value, pos)) return false;
+      if (end - pos !== s.value.length) return false;
+      if (r.caseInsensitive ? path.slice(pos, end).toLowerCase() !== s.value : !path.startsWith(s.value, pos)) return false;
     } else if (end === pos) return false;
     pos = slash === -1 ? -1 : slash + 1;
   }
-  return pos === -1;
+  return pos === -1 || (r.eitherSlash && pos === len);
 }
 
 function hostMatches(pattern: string, header: string | string[] | undefined): boolean {
@@ -80,7 +93,8 @@ const MAX_INDEX_ENTRIES = 100_000;
 /** Whether a route may match a path whose part at `i` is `part` (undefined: some text no route has there). */
 function admits(r: CompiledRoute, i: number, part: string | undefined): boolean {
   const s = r.segments[i];
-  return s === undefined || s.kind !== 'literal' || s.value === part;
+  // A case-insensitive route is in every list: the index keys are the path's parts as sent.
+  return s === undefined || s.kind !== 'literal' || r.caseInsensitive || s.value === part;
 }
 
 /** Literal segments at position i, over the routes. */
@@ -88,7 +102,7 @@ function literalsAt(routes: readonly CompiledRoute[], i: number): Set<string> {
   const out = new Set<string>();
   for (const r of routes) {
     const s = r.segments[i];
-    if (s?.kind === 'literal') out.add(s.value);
+    if (s?.kind === 'literal' && !r.caseInsensitive) out.add(s.value);
   }
   return out;
 }
@@ -132,7 +146,7 @@ export function compileRouteTable(routes: readonly RouteConfig[], dialFor: (rout
       const inner = byPair.get(p1) ?? other;
       const candidates = (p2 === undefined ? undefined : inner.get(p2)) ?? inner.get(undefined)!;
       for (const r of candidates) {
-        if (pathMatches(r.segments, path) && accepts(r, method, headers)) return r;
+        if (pathMatches(r, path) && accepts(r, method, headers)) return r;
       }
       return undefined;
     },

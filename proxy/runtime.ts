@@ -5,6 +5,7 @@ import type { ListenAddress } from '../config/refinements.js';
 import { StranglerError, describeCause } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { adminApp } from './admin/app.js';
+import { installLimits, serverOptions, watchBody } from './listener-limits.js';
 import type { ProxyMetrics } from './metrics.js';
 import { StranglerProxy } from './proxy-server.js';
 import type { ShadowSink } from './shadow-contract.js';
@@ -80,13 +81,14 @@ export async function startProxy(options: StartOptions): Promise<RunningProxy> {
   const { config, store, logger } = options;
   const proxy = await StranglerProxy.create({ config, store, logger, metrics: options.metrics, shadowSink: options.shadowSink, shadowWorker: options.shadowWorker });
   let current = config;
-  const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, proxy.handle);
-  server.on('upgrade', proxy.upgrade);
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: net.Socket) => {
-    // A malformed request or a client that vanished: answer 400 when still possible, never throw.
-    if (socket.writable && err.code !== 'ECONNRESET') socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-    else socket.destroy();
+  // Timeouts and limits of the public side (listener-limits.ts); they change only on restart.
+  const limits = config.limits;
+  const server = http.createServer(serverOptions(limits), (req, res) => {
+    watchBody(req, res, limits.bodyTimeoutMs);
+    proxy.handle(req, res);
   });
+  server.on('upgrade', proxy.upgrade);
+  installLimits(server, limits, logger);
   const admin = http.createServer(adminApp(proxy, { token: () => current.admin.token, logger, ...(options.console ? { console: options.console } : {}) }));
   let address: ListenAddress;
   let adminAddress: ListenAddress;
@@ -116,6 +118,7 @@ export async function startProxy(options: StartOptions): Promise<RunningProxy> {
       if (moved(next.listen, current.listen) || moved(next.admin.listen, current.admin.listen)) {
         logger?.warn('listen addresses changed in the config; they take effect on the next restart');
       }
+      if (JSON.stringify(next.limits) !== JSON.stringify(current.limits)) logger?.warn('proxy.limits changed in the config; they take effect on the next restart');
       proxy.reload(next);
       current = next;
       logger?.info({ routes: next.routes.length }, 'config reloaded');

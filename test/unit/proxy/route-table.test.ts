@@ -1,7 +1,7 @@
 import { parseConfig } from '../../../config/load.js';
 import type { RouteConfig } from '../../../config/proxy-schema.js';
 import { dialOf } from '../../../proxy/dials.js';
-import { normalisePath } from '../../../proxy/normalise-path.js';
+import { normalisePath as refusable } from '../../../proxy/normalise-path.js';
 import { compileRouteTable } from '../../../proxy/route-table.js';
 
 function routes(list: unknown[]): RouteConfig[] {
@@ -22,6 +22,13 @@ const table = compileRouteTable(
   ]),
   dialOf,
 );
+
+/** The path routes match; a refused one is a test bug here. */
+function normalisePath(raw: string, escapedSlashes: 'reject' | 'keep' | 'unescape' = 'unescape'): string {
+  const r = refusable(raw, { escapedSlashes });
+  if (typeof r !== 'string') throw new Error(`${raw}: ${r.code}`);
+  return r;
+}
 
 const m = (method: string, raw: string, headers: Record<string, string> = {}) => table.match(method, normalisePath(raw), headers)?.name;
 
@@ -76,6 +83,41 @@ describe('route table', () => {
     const t = compileRouteTable(routes([{ name: 'cafe', match: { path: '/caf%C3%A9/:id' } }]), dialOf);
     expect(t.match('GET', normalisePath('/caf%c3%a9/1'), {})?.name).toBe('cafe');
     expect(t.match('GET', normalisePath(Buffer.from('/café/1').toString('latin1')), {})?.name).toBe('cafe');
+  });
+
+  it('matches a case-insensitive route in any letter case, beside case-sensitive ones', () => {
+    const t = compileRouteTable(
+      routes([
+        { name: 'strict', match: { path: '/API/exact' } },
+        { name: 'users', match: { path: '/api/Users/:id', caseInsensitive: true } },
+        { name: 'other', match: { path: '/api/orders/:id' } },
+      ]),
+      dialOf,
+    );
+    expect(t.match('GET', '/API/users/Ab', {})?.name).toBe('users');
+    expect(t.match('GET', '/api/USERS/7', {})?.name).toBe('users');
+    expect(t.match('GET', '/API/exact', {})?.name).toBe('strict');
+    expect(t.match('GET', '/api/exact', {})).toBeUndefined();
+    expect(t.match('GET', '/api/ORDERS/7', {})).toBeUndefined();
+    expect(t.match('GET', '/api/users/7/x', {})).toBeUndefined();
+  });
+
+  it('matches with or without a trailing slash when trailingSlash is either', () => {
+    const t = compileRouteTable(
+      routes([
+        { name: 'either', match: { path: '/api/users/:id', trailingSlash: 'either' } },
+        { name: 'list', match: { path: '/api/users/', trailingSlash: 'either' } },
+        { name: 'strict', match: { path: '/api/orders/:id' } },
+      ]),
+      dialOf,
+    );
+    expect(t.match('GET', '/api/users/7', {})?.name).toBe('either');
+    expect(t.match('GET', '/api/users/7/', {})?.name).toBe('either');
+    expect(t.match('GET', '/api/users', {})?.name).toBe('list');
+    expect(t.match('GET', '/api/users/', {})?.name).toBe('list');
+    expect(t.match('GET', '/api/users/7/x', {})).toBeUndefined();
+    expect(t.match('GET', '/api/orders/7', {})?.name).toBe('strict');
+    expect(t.match('GET', '/api/orders/7/', {})).toBeUndefined();
   });
 
   it('gives each route its dial and finds it by name', () => {
