@@ -1,7 +1,7 @@
 import express from 'express';
 import { startUpstream, type Upstream } from '../../support/http.js';
 import { parseRaw, spawnFrontDoor, type SpawnedProxy } from './front-door-setup.js';
-import { rawExchange } from './setup.js';
+import { proxyConfig, rawExchange, startTestProxy, type TestProxy } from './setup.js';
 
 /**
  * The hostile request targets of issue "the front door", sent over a raw socket to a real proxy
@@ -28,29 +28,31 @@ function app(backend: Seen['backend']): express.Express {
 
 let legacy: Upstream;
 let next: Upstream;
-const proxies: Record<'reject' | 'keep' | 'unescape', SpawnedProxy | undefined> = { reject: undefined, keep: undefined, unescape: undefined };
+/** The default mode in a real `strangler proxy start` process; the two options on in-process proxies (the same listener code, cheaper to start on a busy machine). */
+let spawned: SpawnedProxy;
+const inProcess: Partial<Record<'keep' | 'unescape', TestProxy>> = {};
+type Mode = 'reject' | 'keep' | 'unescape';
 
-const routes = (mode: string) => `  paths: { escapedSlashes: ${mode} }
-  routes:
-    - name: users.get
-      match: { method: GET, path: /api/users/:id, caseInsensitive: true, trailingSlash: either }
-      new: 100
-      fallback: false`;
+const USERS = { name: 'users.get', match: { method: 'GET', path: '/api/users/:id', caseInsensitive: true, trailingSlash: 'either' }, new: 100, fallback: false };
 
 beforeAll(async () => {
   legacy = await startUpstream(app('legacy'));
   next = await startUpstream(app('new'));
-  await Promise.all((['reject', 'keep', 'unescape'] as const).map(async (mode) => (proxies[mode] = await spawnFrontDoor(legacy.url, next.url, routes(mode)))));
+  spawned = await spawnFrontDoor(legacy.url, next.url, `  routes:\n    - ${JSON.stringify(USERS)}`);
+  for (const mode of ['keep', 'unescape'] as const) {
+    inProcess[mode] = await startTestProxy(proxyConfig(legacy.url, next.url, { paths: { escapedSlashes: mode }, routes: [USERS] }));
+  }
 }, 90_000);
 
 afterAll(async () => {
-  await Promise.all(Object.values(proxies).map((p) => p?.stop()));
+  await spawned?.stop();
+  for (const p of Object.values(inProcess)) await p?.stop(100);
   await legacy?.close();
   await next?.close();
 });
 
-async function send(mode: keyof typeof proxies, target: string, host = 'shop.example'): Promise<{ status: number; code?: string; seen?: Seen }> {
-  const raw = await rawExchange(proxies[mode]!.url, `GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+async function send(mode: Mode, target: string, host = 'shop.example'): Promise<{ status: number; code?: string; seen?: Seen }> {
+  const raw = await rawExchange(mode === 'reject' ? spawned.url : inProcess[mode]!.url, `GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
   const a = parseRaw(raw);
   if (a.status !== 200) return { status: a.status, code: a.headers['x-strangler-error'] };
   return { status: 200, seen: JSON.parse(a.body) as Seen };
