@@ -5,7 +5,7 @@ import mysql from 'mysql2/promise';
 import { readFileSync } from 'node:fs';
 import { generateSeed } from '../examples/demo/seed-data.js';
 import { SCHEMA_FILE, seedDemoDatabase } from '../examples/demo/seed.js';
-import { startMysql } from '../services/mariadb.js';
+import { startMysql } from '../local-servers/mariadb.js';
 
 const BASELINE_ROWS = Number(process.env.BASELINE_ROWS ?? 3000);
 

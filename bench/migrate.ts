@@ -29,9 +29,9 @@ import { createDatastore } from '../migrators/datastore/client.js';
 import { mapRow } from '../migrators/mapping/map-row.js';
 import { LOSSLESS } from '../migrators/mysql/connect.js';
 import { loadMappings } from '../migrators/plan/load-mappings.js';
-import { startDatastoreEmulator, type DatastoreEmulator } from '../services/datastore-emulator.js';
-import { freePort } from '../services/free-port.js';
-import { startMysql } from '../services/mariadb.js';
+import { startDatastoreEmulator, type DatastoreEmulator } from '../local-servers/datastore-emulator.js';
+import { freePort } from '../local-servers/free-port.js';
+import { startMysql } from '../local-servers/mariadb.js';
 import { parseConfig } from '../config/load.js';
 
 const { values: args } = parseArgs({

@@ -19,7 +19,8 @@ import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import httpProxy from 'http-proxy';
-import { createDiffSinkFromConfig } from '../cli/diffs-wiring.js';
+import { createDiffSinkFromConfig } from '../wiring/diffs.js';
+import { SHADOW_WORKER_ENTRY } from '../wiring/proxy.js';
 import { parseConfig } from '../config/load.js';
 import { createDiffMetrics } from '../diffs/metrics.js';
 import { ProxyMetrics } from '../proxy/metrics.js';
@@ -84,7 +85,7 @@ if (role === 'backend' || role === 'slow-backend') {
   const shadowing = Number(shadowPct ?? 0) > 0;
   const shadowSink = shadowing && shadowMode === 'inline' ? createDiffSinkFromConfig(config, { registry: metrics.registry }) : undefined;
   if (shadowing && !shadowSink) createDiffMetrics(metrics.registry);
-  const shadowWorker = shadowing && !shadowSink ? { entry: new URL('../cli/shadow-worker.ts', import.meta.url), data: config } : undefined;
+  const shadowWorker = shadowing && !shadowSink ? { entry: SHADOW_WORKER_ENTRY, data: config } : undefined;
   const running = await startProxy({ config: config.proxy!, store: new MemoryStateStore(), metrics, shadowSink, shadowWorker });
   ready({ port: running.address.port, admin: running.adminAddress.port });
 } else {

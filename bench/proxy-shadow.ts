@@ -46,7 +46,7 @@ try {
   const slow = await startRole('strangler', legacy.url, '100', slowShadow.url);
   const inline = await startRole('strangler', legacy.url, '100', fastShadow.url, 'inline');
   // The control: a second, identical pass-through process; its ratio to the first is the bench's
-  // resolution. (Until the hot path's Sets and Maps became Slots tables, core/slots.ts, one of two
+  // resolution. (Until the hot path's Sets and Maps became Slots tables, proxy/slots.ts, one of two
   // identical proxies could run with 3-5× longer scavenges and up to 3× the p99 for its whole life.)
   const control = await startRole('strangler', legacy.url);
   const proxies = [plain, mirrored, slow, inline, control];

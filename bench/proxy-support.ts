@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type autocannonType from 'autocannon';
-import { freePort } from '../services/free-port.js';
+import { freePort } from '../local-servers/free-port.js';
 import { pacedLoad } from './paced-load.js';
 
 export interface Started {

@@ -1,7 +1,5 @@
 import { Command, Option } from 'commander';
-import { runDemo, type DemoSize } from '../examples/demo/playbook.js';
-import { holdMessage, jsonPrinter, textPrinter } from '../examples/demo/printer.js';
-import type { DemoStack } from '../examples/demo/stack.js';
+import { holdMessage, jsonPrinter, runDemo, textPrinter, type DemoSize, type DemoStack } from '../examples/demo/entry.js';
 import type { CliIo } from './io.js';
 
 interface DemoFlags {

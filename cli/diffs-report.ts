@@ -5,9 +5,9 @@ import { createReport, type Report } from '../diffs/report/compute.js';
 import { formatHtml } from '../diffs/report/format-html.js';
 import { formatJson, formatText, pct } from '../diffs/report/format-text.js';
 import type { ReadCounts } from '../diffs/jsonl-read.js';
-import { intArg } from './program.js';
+import { intArg, percentArg, sinceArg } from './args.js';
 import type { CliIo } from './io.js';
-import { parseSince, percentArg, recordSource, sourceRecords } from './diffs-source.js';
+import { recordSource, sourceRecords } from './diffs-source.js';
 
 interface ReportFlags {
   config?: string;
@@ -42,7 +42,7 @@ export function diffsReportCommand(io: CliIo): Command {
     .option('-c, --config <file>', 'config file: read the diff records its proxy writes (proxy.diffs.path)')
     .option('--file <path>', 'read this diffs JSONL file (and its rotated FILE.1 … files) instead')
     .option('--route <name>', 'only this route (repeat, or comma-separated)', collect)
-    .option('--since <when>', 'only records since a duration ago (30m, 1h, 2d) or an ISO time', (v) => parseSince(v))
+    .option('--since <when>', 'only records since a duration ago (30m, 1h, 2d) or an ISO time', (v) => sinceArg(v))
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'html']).default('table'))
     .option('-o, --output <file>', 'write the report to this file instead of stdout')
     .option('--max-mismatch <pct>', 'ready when the mismatch rate\'s 95% upper bound is at most this percentage', percentArg, 1)

@@ -7,7 +7,7 @@ import { StranglerError } from '../core/errors.js';
 import { readRecords, rotatedFiles, type ReadCounts } from '../diffs/jsonl-read.js';
 import type { DiffStore } from '../diffs/store-contract.js';
 import type { DiffRecord } from '../diffs/types.js';
-import { diffFileFromConfig, openDiffStore } from './diffs-wiring.js';
+import { diffFileFromConfig, openDiffStore } from '../wiring/diffs.js';
 
 export interface SourceFlags {
   config?: string;
@@ -53,20 +53,3 @@ export function recordSource(flags: SourceFlags, env: NodeJS.ProcessEnv): Record
   return { config, files: rotatedFiles(path, maxFiles), label: path };
 }
 
-/** "90s", "15m", "1h", "2d", or an ISO time; the result is the earliest record time kept. */
-export function parseSince(value: string, now = Date.now()): Date {
-  const m = /^(\d+(?:\.\d+)?)(s|m|h|d)$/.exec(value.trim());
-  if (m) {
-    const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'];
-    return new Date(now - Number(m[1]) * unit);
-  }
-  const t = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : NaN;
-  if (Number.isNaN(t)) throw new InvalidArgumentError(`expected a duration such as 30m, 1h, 2d or an ISO time, got "${value}"`);
-  return new Date(t);
-}
-
-export function percentArg(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError(`expected a percentage from 0 to 100, got "${value}"`);
-  return n;
-}

@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { CopyEvents, RampProgress } from '../migrators/copy/copy-table.js';
+import type { CopyEvents, RampProgress } from '../migrators/copy/copy-input.js';
 import type { CliIo } from './io.js';
 
 export interface ProgressReporter {

@@ -1,16 +1,16 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { resolveFromConfig } from '../config/load.js';
 import { StranglerError } from '../core/errors.js';
-import type { CopyEvents, CopyTableResult, RampProgress } from '../migrators/copy/copy-table.js';
+import type { CopyEvents, CopyTableResult, RampProgress } from '../migrators/copy/copy-input.js';
 import { DATASTORE_RAMP, createRampLimiter, type RampLimiter } from '../migrators/copy/ramp.js';
 import { createDeadLetterFile, createDeadLetterMemory } from '../migrators/copy/dead-letters.js';
 import { createRateLimiter } from '../migrators/copy/rate-limiter.js';
 import { checkShardable } from '../migrators/copy/shard-range.js';
-import { WHOLE, parseShard, type Shard } from '../migrators/copy/shard.js';
+import { WHOLE, type Shard } from '../migrators/keys/shard.js';
 import type { CliIo } from './io.js';
-import { copyAllTables, openMigrate } from './migrate-context.js';
+import { copyAllTables, openMigrate } from '../wiring/migrate.js';
 import { createProgressReporter } from './migrate-progress.js';
-import { intArg } from './program.js';
+import { intArg, shardArg } from './args.js';
 
 interface RunOptions {
   config: string;
@@ -53,14 +53,6 @@ function rampWiring(opts: RunOptions, env: NodeJS.ProcessEnv, events: CopyEvents
       progress: (e) => events.progress?.({ ...e, ...ramp(e.table) }),
     } satisfies CopyEvents,
   };
-}
-
-function shardArg(value: string): Shard {
-  try {
-    return parseShard(value);
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
 }
 
 function summaryLine(r: CopyTableResult, dryRun: boolean): string {

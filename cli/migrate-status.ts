@@ -5,7 +5,7 @@ import { shardStatus, sortStatuses, type ShardStatus } from '../migrators/checkp
 import { createDatastore } from '../migrators/datastore/client.js';
 import { createDatastoreSink } from '../migrators/datastore/sink.js';
 import type { CliIo } from './io.js';
-import { selectTables } from './migrate-context.js';
+import { selectTables } from '../wiring/migrate.js';
 
 function duration(s: number | null): string {
   if (s === null) return '?';

@@ -6,8 +6,8 @@ import { classify } from '../migrators/mapping/column-class.js';
 import { syncTable, type SyncTableResult } from '../migrators/sync/sync-table.js';
 import { DEFAULT_MARGIN_SECONDS, earliest, syncThreshold } from '../migrators/sync/watermark.js';
 import type { CliIo } from './io.js';
-import { openMigrate, type MigrateContext, type PreparedTable } from './migrate-context.js';
-import { intArg } from './program.js';
+import { openMigrate, type MigrateContext, type PreparedTable } from '../wiring/migrate.js';
+import { intArg } from './args.js';
 
 interface SyncOptions {
   config: string;

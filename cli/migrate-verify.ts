@@ -1,11 +1,11 @@
 import { writeFileSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { StranglerError } from '../core/errors.js';
 import type { TableVerification, VerifyReport } from '../migrators/verify/report.js';
 import { verifyTable } from '../migrators/verify/verify-table.js';
 import type { CliIo } from './io.js';
-import { openMigrate } from './migrate-context.js';
-import { intArg } from './program.js';
+import { openMigrate } from '../wiring/migrate.js';
+import { intArg, samplePercentArg } from './args.js';
 
 interface VerifyOptions {
   config: string;
@@ -14,12 +14,6 @@ interface VerifyOptions {
   report?: string;
   concurrency: number;
   json?: boolean;
-}
-
-function percentArg(value: string): number {
-  const n = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || n <= 0 || n > 100) throw new InvalidArgumentError(`expected a percentage above 0 and at most 100, got "${value}"`);
-  return n;
 }
 
 function tableLines(t: TableVerification): string[] {
@@ -43,7 +37,7 @@ export function migrateVerifyCommand(io: CliIo): Command {
     .description('compare MySQL and Datastore: counts, chunk hashes, then rows; exit 0 only when equal')
     .requiredOption('-c, --config <file>', 'config file (YAML or JSON)')
     .option('--table <name...>', 'tables to verify (default: every table in migrate.tables)')
-    .option('--sample <pct>', 'compare only this percentage of chunks (a quick pass)', percentArg, 100)
+    .option('--sample <pct>', 'compare only this percentage of chunks (a quick pass)', samplePercentArg, 100)
     .option('--report <file>', 'write the full report as JSON')
     .option('--concurrency <n>', 'Datastore look-ups in flight at once', intArg(1, 256), 8)
     .option('--json', 'print the report as JSON instead of lines')

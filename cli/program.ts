@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { VERSION } from '../core/package-info.js';
 import { configCommand } from './config-check.js';
 import { diffsCommand } from './diffs.js';
@@ -47,13 +47,4 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
   } catch (err) {
     return reportError(err, io);
   }
-}
-
-/** commander argument parser for whole numbers with bounds. */
-export function intArg(min: number, max = Number.MAX_SAFE_INTEGER) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^-?\d+$/.test(value) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}, got "${value}"`);
-    return n;
-  };
 }

@@ -1,5 +1,3 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { loadConfig, requireSection } from '../config/load.js';
 import { describeCause } from '../core/errors.js';
@@ -8,10 +6,10 @@ import { createDiffMetrics } from '../diffs/metrics.js';
 import { watchFileContent } from '../proxy/config-watch.js';
 import { ProxyMetrics } from '../proxy/metrics.js';
 import { startProxy } from '../proxy/runtime.js';
-import type { StateStore } from '../proxy/state/contract.js';
-import { consoleSources } from './console-sources.js';
-import { intArg } from './program.js';
-import { openStateStore } from './state-wiring.js';
+import { consoleSources } from '../wiring/console-sources.js';
+import { openStateStore } from '../wiring/state.js';
+import { SHADOW_WORKER_ENTRY } from '../wiring/proxy.js';
+import { intArg } from './args.js';
 import type { CliIo } from './io.js';
 
 export function proxyCommand(io: CliIo): Command {
@@ -25,14 +23,14 @@ export function proxyCommand(io: CliIo): Command {
       const config = loadConfig(opts.config, io.env);
       const p = requireSection(config, 'proxy');
       const logger = createLogger({ redactFields: p.diffs.redact });
-      const store: StateStore = openStateStore(config, p, logger);
-      // Mirrored calls and their comparison run in a worker thread (cli/shadow-worker.ts builds the
+      const store = openStateStore(config, p, logger);
+      // Mirrored calls and their comparison run in a worker thread (wiring/shadow-worker.ts builds the
       // diff sink there from this config), off the user's event loop; the sink's compared/matched/
       // mismatched counters are reported to the proxy's own /metrics registry, registered here so
       // they show from the start.
       const metrics = new ProxyMetrics();
       createDiffMetrics(metrics.registry);
-      const shadowWorker = { entry: new URL(`./shadow-worker${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url), data: config };
+      const shadowWorker = { entry: SHADOW_WORKER_ENTRY, data: config };
       const forConsole = consoleSources(config);
       const running = await startProxy({ config: p, store, logger, metrics, shadowWorker, console: forConsole.sources }).catch(async (err: unknown) => {
         await store.close();

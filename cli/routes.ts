@@ -5,22 +5,8 @@ import { StranglerError } from '../core/errors.js';
 import { AdminClient, describeDial } from '../proxy/admin-client.js';
 import type { Dial } from '../proxy/dials.js';
 import type { DialChange } from '../proxy/state/contract.js';
+import { dialPercentArg, onOffArg } from './args.js';
 import type { CliIo } from './io.js';
-
-/** commander parser for a percentage dial (0..100 in 0.01 steps). */
-export function percentArg(value: string): number {
-  const n = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || n > 100 || Math.abs(Math.round(n * 100) - n * 100) > 1e-6) {
-    throw new InvalidArgumentError(`expected a percentage from 0 to 100 in steps of 0.01, got "${value}"`);
-  }
-  return n;
-}
-
-function onOffArg(value: string): boolean {
-  if (/^(on|true|yes|1)$/i.test(value)) return true;
-  if (/^(off|false|no|0)$/i.test(value)) return false;
-  throw new InvalidArgumentError(`expected on or off, got "${value}"`);
-}
 
 interface AdminOptions {
   admin?: string;
@@ -83,8 +69,8 @@ export function routesCommand(io: CliIo): Command {
 
   withAdminOptions(routes.command('set').description('change dials of a route, or of every route of a group in one change: routes set checkout.post --new 25'))
     .argument('<route>', 'route name, or route group name')
-    .option('--new <percent>', '% of users served by the new service (sticky)', percentArg)
-    .option('--shadow <percent>', '% of requests mirrored to the other backend', percentArg)
+    .option('--new <percent>', '% of users served by the new service (sticky)', dialPercentArg)
+    .option('--shadow <percent>', '% of requests mirrored to the other backend', dialPercentArg)
     .option('--fallback <on|off>', 'answer from legacy when the new service fails an idempotent request', onOffArg)
     .action(async (route: string, opts: AdminOptions & { new?: number; shadow?: number; fallback?: boolean }) => {
       if (opts.new === undefined && opts.shadow === undefined && opts.fallback === undefined) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ErrorCode } from '../core/errors.js';
-import { parsePathPattern } from '../proxy/path-pattern.js';
+import { parsePathPattern } from './path-pattern.js';
 
 /**
  * Reusable field schemas with their own error code and example, so that a bad value is reported

@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { Slots } from '../core/slots.js';
+import { Slots } from './slots.js';
 
 const SEEN = Symbol('strangler.idle.bytes');
 const SINCE = Symbol('strangler.idle.since');
@@ -33,7 +33,7 @@ function failQueued(out: Watched): void {
  * fails between timeoutMs and timeoutMs + 2 ticks after its last byte (a tick is timeoutMs / 4,
  * at most 1 s). On the hot path a request is added to a set and deleted when it is done: holding
  * every request until the next sweep instead kept them alive past a young-generation GC, which cost
- * more than the timers saved. The set is a Slots table, not a Set (see core/slots.ts). A request
+ * more than the timers saved. The set is a Slots table, not a Set (see proxy/slots.ts). A request
  * still queued for a socket after poolWaitMs fails with EPOOLFULL (a 503 with Retry-After).
  */
 export class IdleSweep {

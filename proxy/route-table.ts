@@ -1,6 +1,6 @@
 import type { RouteConfig } from '../config/proxy-schema.js';
 import type { Dial } from './dials.js';
-import { parsePathPattern, type Segment } from './path-pattern.js';
+import { parsePathPattern, type Segment } from '../config/path-pattern.js';
 import { routeSeed } from './sticky.js';
 
 /** A route as the hot path sees it: precompiled, with its current dial (swapped on every change). */

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../../core/package-info.js';
-import { startPhpServer, type PhpServer } from '../../services/php.js';
+import { startPhpServer, type PhpServer } from '../../local-servers/php.js';
 
 export const LEGACY_ROUTER = path.join(PACKAGE_ROOT, 'examples', 'legacy-php', 'index.php');
 

@@ -4,10 +4,10 @@
  * verify (clean).
  */
 import { resolveFromConfig } from '../../config/load.js';
-import { copyAllTables, openMigrate, type MigrateContext } from '../../cli/migrate-context.js';
+import { copyAllTables, openMigrate, type MigrateContext } from '../../wiring/migrate.js';
 import { createDeadLetterFile } from '../../migrators/copy/dead-letters.js';
 import { UNLIMITED } from '../../migrators/copy/rate-limiter.js';
-import { WHOLE } from '../../migrators/copy/shard.js';
+import { WHOLE } from '../../migrators/keys/shard.js';
 import { databaseOf, loadMappings } from '../../migrators/plan/load-mappings.js';
 import { toPlan } from '../../migrators/plan/plan.js';
 import { verifyTable } from '../../migrators/verify/verify-table.js';

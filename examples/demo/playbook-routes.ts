@@ -3,7 +3,7 @@
  * through the proxy, the diff report computed by the diffs library (what `strangler diffs report`
  * prints), the share served by new measured from X-Served-By.
  */
-import { diffFileFromConfig } from '../../cli/diffs-wiring.js';
+import { diffFileFromConfig } from '../../wiring/diffs.js';
 import { createReport, type RouteReport } from '../../diffs/report/compute.js';
 import { formatText } from '../../diffs/report/format-text.js';
 import { readRecords, rotatedFiles } from '../../diffs/jsonl-read.js';

@@ -1,5 +1,5 @@
-import type { StoredKey } from '../mysql/keyset.js';
-import type { ShardRange } from '../copy/shard.js';
+import type { StoredKey } from '../keys/stored-key.js';
+import type { ShardRange } from '../keys/shard.js';
 
 /**
  * Where one worker is in one table: saved after every committed chunk. Shared by workers on several

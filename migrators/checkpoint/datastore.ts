@@ -1,6 +1,6 @@
 import { PropertyFilter, type Datastore, type Key } from '@google-cloud/datastore';
-import { withRetry, DEFAULT_RETRY, type RetryPolicy } from '../copy/retry.js';
-import { GRPC_ALREADY_EXISTS, GRPC_NOT_FOUND, grpcCode, isTransientDatastoreError } from '../copy/transient.js';
+import { withRetry, DEFAULT_RETRY, type RetryPolicy } from '../retry/retry.js';
+import { GRPC_ALREADY_EXISTS, GRPC_NOT_FOUND, grpcCode, isTransientDatastoreError } from '../retry/transient.js';
 import { CheckpointVanishedError, type Checkpoint, type CheckpointStore, type ShardPlan, type SyncMark } from './contract.js';
 
 /** The tool's own kind in the target namespace; no user kind may start with "Strangler". */

@@ -1,4 +1,4 @@
-import { loadKey, showKey } from '../mysql/keyset.js';
+import { loadKey, showKey } from '../keys/stored-key.js';
 import type { Checkpoint } from './contract.js';
 
 /** A checkpoint not updated for this long, and not done, is reported as stalled (worker gone?). */

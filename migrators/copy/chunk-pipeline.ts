@@ -2,10 +2,11 @@ import type { Key } from '@google-cloud/datastore';
 import pLimit from 'p-limit';
 import type { Checkpoint } from '../checkpoint/contract.js';
 import type { EntityWrite } from '../datastore/sink.js';
-import { keyOf, loadKey, showKey, storeKey, type KeyValue } from '../mysql/keyset.js';
+import { keyOf, type KeyValue } from '../keys/key.js';
+import { loadKey, showKey, storeKey } from '../keys/stored-key.js';
 import { splitIntoCommits } from './batcher.js';
 import { createChunkSizer } from './chunk-size.js';
-import type { CopyTableInput } from './copy-table.js';
+import type { CopyTableInput } from './copy-input.js';
 import { createHeapPacer } from './heap-pacer.js';
 import { createInOrderTracker } from './in-order.js';
 

@@ -1,74 +1,8 @@
-import type { Key } from '@google-cloud/datastore';
-import type { MapResult } from '../mapping/types.js';
-import { CheckpointVanishedError, checkpointId, type Checkpoint, type CheckpointStore } from '../checkpoint/contract.js';
-import type { DatastoreSink } from '../datastore/sink.js';
-import { loadKey, showKey, type KeyColumn } from '../mysql/keyset.js';
-import type { MysqlSource, Row } from '../mysql/source.js';
+import { CheckpointVanishedError, checkpointId, type Checkpoint } from '../checkpoint/contract.js';
+import { shardLabel } from '../keys/shard.js';
+import { loadKey, showKey } from '../keys/stored-key.js';
 import { copyFrom } from './chunk-pipeline.js';
-import type { DeadLetterSink } from './dead-letters.js';
-import type { RateLimiter } from './rate-limiter.js';
-import { shardLabel, type Shard, type ShardRange } from './shard.js';
-
-/** The write ramp's state, when one paces the run (ramp.ts): shown in the progress line. */
-export interface RampProgress {
-  step: number;
-  rate: number;
-  nextRate: number;
-  nextInSeconds: number;
-}
-
-export interface CopyEvents {
-  start?(e: { table: string; shard: string; total: number; resumedAt: number | null; watermark: string; ramp?: RampProgress }): void;
-  progress?(e: { table: string; shard: string; copied: number; total: number; rate: number; lastKey: string; ramp?: RampProgress }): void;
-  notice?(e: { table: string; shard: string; message: string }): void;
-}
-
-export interface CopyTableInput {
-  table: string;
-  kind: string;
-  key: readonly KeyColumn[];
-  shard: Shard;
-  range: ShardRange;
-  map: (row: Row) => MapResult;
-  toKey: (path: Extract<MapResult, { ok: true }>['key']) => Key;
-  source: MysqlSource;
-  sink: DatastoreSink;
-  store: CheckpointStore;
-  deadLetters: DeadLetterSink;
-  limiter: RateLimiter;
-  /** Rows per Datastore commit (≤ 500; the byte cap may make commits smaller). */
-  batchSize: number;
-  /** Commits in flight at once. */
-  concurrency: number;
-  /** Reads and maps but writes nothing to Datastore. */
-  dryRun: boolean;
-  /** Ignore this shard's checkpoint and start over. */
-  restart?: boolean;
-  chunkTargetMs?: number;
-  /** Counted into the checkpoint; the adapters' retry hooks bump it. */
-  retries: { count: number };
-  events?: CopyEvents;
-  now?: () => Date;
-}
-
-export interface CopyTableResult {
-  table: string;
-  kind: string;
-  shard: string;
-  /** Rows written by this run. */
-  copied: number;
-  /** Rows written so far by all runs of this shard. */
-  totalCopied: number;
-  rowsTotal: number;
-  deadLetters: number;
-  /** Zero dates (0000-00-00…) this run wrote as null. */
-  zeroDates: number;
-  retries: number;
-  ms: number;
-  /** The shard was finished by an earlier run: nothing to do. */
-  alreadyDone: boolean;
-  lastKey: string | null;
-}
+import type { CopyTableInput, CopyTableResult } from './copy-input.js';
 
 const MAX_TARGET_RESETS = 3;
 

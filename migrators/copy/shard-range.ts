@@ -1,8 +1,8 @@
 import { StranglerError } from '../../core/errors.js';
 import type { CheckpointStore } from '../checkpoint/contract.js';
-import type { KeyColumn } from '../mysql/keyset.js';
+import type { KeyColumn } from '../keys/key.js';
 import type { MysqlSource } from '../mysql/source.js';
-import { splitIntegerRange, wholeRange, type Shard, type ShardRange } from './shard.js';
+import { splitIntegerRange, wholeRange, type Shard, type ShardRange } from '../keys/shard.js';
 
 /** Refuses --shard on a table whose first key column is not an integer, before anything is written. */
 export function checkShardable(table: string, key: readonly KeyColumn[], shard: Shard): void {

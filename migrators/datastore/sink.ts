@@ -1,8 +1,8 @@
 import type { Datastore, Key } from '@google-cloud/datastore';
 import { StranglerError, describeCause } from '../../core/errors.js';
 import { withTimeout } from '../../core/timeout.js';
-import { withRetry, DEFAULT_RETRY, type RetryPolicy } from '../copy/retry.js';
-import { GRPC_INVALID_ARGUMENT, grpcCode, isTransientDatastoreError } from '../copy/transient.js';
+import { withRetry, DEFAULT_RETRY, type RetryPolicy } from '../retry/retry.js';
+import { GRPC_INVALID_ARGUMENT, grpcCode, isTransientDatastoreError } from '../retry/transient.js';
 import { datastoreWhere } from './client.js';
 import type { MigrateConfig } from '../../config/migrate-schema.js';
 

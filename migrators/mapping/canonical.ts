@@ -1,5 +1,5 @@
 import { mapRow } from './map-row.js';
-import { encodeKeyName } from './key-name.js';
+import { encodeKeyName } from '../keys/key-name.js';
 import type { KeyPath, TableMapping } from './types.js';
 
 /**

@@ -1,7 +1,7 @@
 import { Datastore } from '@google-cloud/datastore';
 import { convertValue } from './convert.js';
 import { keyBytes, valueBytes } from './entity-size.js';
-import { encodeKeyName, keyPartText } from './key-name.js';
+import { encodeKeyName, keyPartText } from '../keys/key-name.js';
 import { INT64_MAX, MAX_ENTITY_BYTES, MAX_INDEXED_BYTES, MAX_VALUE_BYTES, type KeyPath, type KeyStrategy, type MapResult, type TableMapping } from './types.js';
 
 /**

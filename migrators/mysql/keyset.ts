@@ -5,18 +5,8 @@
  * `a >= ?` in front: it has the same meaning, and lets every MySQL/MariaDB version use the index
  * range on the first column even where the row constructor is not range-optimised.
  */
-import type { ShardRange } from '../copy/shard.js';
-import { encodeKeyName, keyPartText } from '../mapping/key-name.js';
-
-export interface KeyColumn {
-  name: string;
-  /** An integer column: bound values are sent as exact integers (BigInt), never as strings
-   * that MySQL would compare as doubles and so round beyond 2^53. */
-  integer: boolean;
-}
-
-/** A primary-key value as read (mysql2: number, exact string, or Buffer for binary keys). */
-export type KeyValue = string | number | Buffer;
+import type { ShardRange } from '../keys/shard.js';
+import type { KeyColumn, KeyValue } from '../keys/key.js';
 
 export interface SqlQuery {
   sql: string;
@@ -90,26 +80,4 @@ export function keysetQuery(o: KeysetOptions): SqlQuery {
   const order = o.key.map((c) => quoteId(c.name)).join(', ');
   const limit = o.limit !== undefined ? ` LIMIT ${Math.floor(o.limit)}` : '';
   return { sql: `SELECT ${cols} FROM ${quoteId(o.table)} WHERE ${where.sql} ORDER BY ${order}${limit}`, params: where.params };
-}
-
-/** The key of a row, in key-column order. */
-export function keyOf(row: Record<string, unknown>, key: readonly KeyColumn[]): KeyValue[] {
-  return key.map((c) => row[c.name] as KeyValue);
-}
-
-/** Key values as JSON for a checkpoint: Buffers as { $b64 }, everything else as read. */
-export type StoredKey = (string | number | { $b64: string })[];
-
-export function storeKey(values: readonly KeyValue[]): StoredKey {
-  return values.map((v) => (Buffer.isBuffer(v) ? { $b64: v.toString('base64') } : v));
-}
-
-export function loadKey(stored: StoredKey): KeyValue[] {
-  return stored.map((v) => (typeof v === 'object' ? Buffer.from(v.$b64, 'base64') : v));
-}
-
-/** A key for messages and reports, written as dead letters and key names write it: `42`, `x\\:y:1`, `00ff`. */
-export function showKey(values: readonly KeyValue[]): string {
-  const parts = values.map(keyPartText);
-  return parts.length > 1 ? encodeKeyName(parts) : parts[0]!;
 }

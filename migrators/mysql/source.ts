@@ -1,10 +1,11 @@
 import type mysql from 'mysql2/promise';
-import { withRetry, type RetryPolicy, DEFAULT_RETRY } from '../copy/retry.js';
-import { isTransientMysqlError } from '../copy/transient.js';
-import type { ShardRange } from '../copy/shard.js';
+import { withRetry, type RetryPolicy, DEFAULT_RETRY } from '../retry/retry.js';
+import { isTransientMysqlError } from '../retry/transient.js';
+import type { ShardRange } from '../keys/shard.js';
 import { createMysqlPool, mysqlError } from './connect.js';
 import { utcSession } from './session.js';
-import { keysetConditions, keysetQuery, quoteId, type KeyColumn, type KeysetOptions, type KeyValue, type SqlQuery } from './keyset.js';
+import type { KeyColumn, KeyValue } from '../keys/key.js';
+import { keysetConditions, keysetQuery, quoteId, type KeysetOptions, type SqlQuery } from './keyset.js';
 
 export type Row = Record<string, unknown>;
 

@@ -1,7 +1,7 @@
 import type { Key } from '@google-cloud/datastore';
-import { decodeKeyName } from '../mapping/key-name.js';
+import { decodeKeyName } from '../keys/key-name.js';
 import type { TableMapping } from '../mapping/types.js';
-import type { KeyColumn, KeyValue } from '../mysql/keyset.js';
+import type { KeyColumn, KeyValue } from '../keys/key.js';
 
 /**
  * The primary-key values an entity key stands for: the inverse of mapRow's key rule (an id for one

@@ -3,7 +3,7 @@ import { entityKeyString, keyString } from '../mapping/canonical.js';
 import { mapRow } from '../mapping/map-row.js';
 import type { TableMapping } from '../mapping/types.js';
 import type { DatastoreSink } from '../datastore/sink.js';
-import type { KeyColumn, KeyValue } from '../mysql/keyset.js';
+import type { KeyColumn, KeyValue } from '../keys/key.js';
 import type { MysqlSource } from '../mysql/source.js';
 import { primaryKeyOf } from './key-decode.js';
 

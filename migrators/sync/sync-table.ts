@@ -6,7 +6,8 @@ import type { KeyPath, TableMapping } from '../mapping/types.js';
 import { splitIntoCommits } from '../copy/batcher.js';
 import type { DeadLetterSink } from '../copy/dead-letters.js';
 import type { DatastoreSink, EntityWrite } from '../datastore/sink.js';
-import { keyOf, quoteId, type KeyColumn, type KeyValue } from '../mysql/keyset.js';
+import { quoteId } from '../mysql/keyset.js';
+import { keyOf, type KeyColumn, type KeyValue } from '../keys/key.js';
 import type { MysqlSource } from '../mysql/source.js';
 import { findOrphans } from './orphans.js';
 

@@ -4,7 +4,7 @@ import { canonicalData, canonicalEntity, entityKeyString, keyString, type Canoni
 import { mapRow, primaryKeyText } from '../mapping/map-row.js';
 import type { KeyPath, TableMapping } from '../mapping/types.js';
 import type { DatastoreSink } from '../datastore/sink.js';
-import { keyOf, type KeyColumn, type KeyValue } from '../mysql/keyset.js';
+import { keyOf, type KeyColumn, type KeyValue } from '../keys/key.js';
 import type { MysqlSource, Row } from '../mysql/source.js';
 import { createHeapPacer } from '../copy/heap-pacer.js';
 import { findOrphans } from '../sync/orphans.js';

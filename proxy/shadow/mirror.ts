@@ -3,7 +3,7 @@ import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { BackendName } from '../../config/proxy-schema.js';
 import type { DiffRulesByRoute, ShadowConfig } from '../../config/diff-schema.js';
-import { Slots } from '../../core/slots.js';
+import { Slots } from '../slots.js';
 import type { RouteStats } from '../metrics.js';
 import type { ShadowPair, ShadowSink, SkipReason } from '../shadow-contract.js';
 import { mirrorCall, MirrorPools, type MirrorTarget } from './call.js';
@@ -44,7 +44,7 @@ export interface Mirroring {
  * are in flight (the rest are dropped and counted, never queued).
  */
 export class ShadowMirror implements Mirroring {
-  /** A Slots table, not a Set: see core/slots.ts. */
+  /** A Slots table, not a Set: see proxy/slots.ts. */
   private readonly jobs = new Slots<ShadowJob>();
   // Two calls per job at most (the mirror and a noise re-call), so the pool never queues.
   readonly pools = new MirrorPools(() => this.limits().maxConcurrency * 2);

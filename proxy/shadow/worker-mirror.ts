@@ -15,7 +15,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { DiffRulesByRoute, ShadowConfig } from '../../config/diff-schema.js';
 import type { BackendName } from '../../config/proxy-schema.js';
 import type { Logger } from '../../core/logger.js';
-import { Slots } from '../../core/slots.js';
+import { Slots } from '../slots.js';
 import type { RouteStats } from '../metrics.js';
 import type { SkipReason } from '../shadow-contract.js';
 import type { MirrorTarget } from './call.js';
@@ -75,7 +75,7 @@ const START_MS = 60_000;
 const PIPELINE_FACTOR = 4;
 
 export class WorkerShadowMirror implements Mirroring {
-  /** Jobs still capturing the primary answer, on the main thread (Slots tables, not Maps: see core/slots.ts). */
+  /** Jobs still capturing the primary answer, on the main thread (Slots tables, not Maps: see proxy/slots.ts). */
   private readonly jobs = new Slots<WorkerJob>();
   /**
    * Jobs posted and not yet reported back, by their route's counters only: a posted job keeps

@@ -6,7 +6,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { Registry } from 'prom-client';
-import { Slots } from '../../core/slots.js';
+import { Slots } from '../slots.js';
 import type { CapturedResponse, ShadowPair, ShadowSink } from '../shadow-contract.js';
 import { mirrorCall, MirrorPools, type MirrorTarget } from './call.js';
 import { ResponseCapture } from './capture.js';
@@ -22,7 +22,7 @@ export function serveShadowJobs(port: MessagePort, sink: ShadowSink, registry: R
   let running = 0;
   // Two calls per job at most (the mirror and a noise re-call), so the pool never queues.
   const pools = new MirrorPools(() => maxConcurrency * 2);
-  // A Slots table, not a Set: see core/slots.ts.
+  // A Slots table, not a Set: see proxy/slots.ts.
   const inflight = new Slots<http.ClientRequest>();
   let outcomes: [number, Outcome][] = [];
   let timer: NodeJS.Timeout | undefined;

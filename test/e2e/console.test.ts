@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import type { Page } from 'playwright-core';
-import { freePort } from '../../services/free-port.js';
+import { freePort } from '../../local-servers/free-port.js';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { startUpstream, type Upstream } from '../support/http.js';
 import { TOKEN, adminHeaders, spawnProxy, startLoad, type ProxyProcess } from '../integration/proxy/setup.js';

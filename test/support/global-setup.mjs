@@ -12,8 +12,8 @@ import { tsImport } from 'tsx/esm/api';
 export default async function globalSetup() {
   process.env.STRANGLER_TEST_RUN_ID ??= `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   if (process.env.STRANGLER_TEST_SERVICES === 'none') return;
-  const { startMysql } = await tsImport('../../services/mariadb.ts', import.meta.url);
-  const { startDatastoreEmulator } = await tsImport('../../services/datastore-emulator.ts', import.meta.url);
+  const { startMysql } = await tsImport('../../local-servers/mariadb.ts', import.meta.url);
+  const { startDatastoreEmulator } = await tsImport('../../local-servers/datastore-emulator.ts', import.meta.url);
   const [mysql, emulator] = await Promise.all([startMysql(), startDatastoreEmulator()]);
   process.env.STRANGLER_TEST_MYSQL_URL = mysql.url;
   process.env.DATASTORE_EMULATOR_HOST = emulator.host;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startLegacyApp } from '../../../examples/demo/legacy-app.js';
 import { seedDemoDatabase } from '../../../examples/demo/seed.js';
-import { findPhp, type PhpServer } from '../../../services/php.js';
+import { findPhp, type PhpServer } from '../../../local-servers/php.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
 
 const SMALL = { users: 300, activities: 80, chats: 100, messages: 2000 };

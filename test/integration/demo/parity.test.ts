@@ -2,7 +2,7 @@ import { Datastore } from '@google-cloud/datastore';
 import { startLegacyApp } from '../../../examples/demo/legacy-app.js';
 import { seedDemoDatabase } from '../../../examples/demo/seed.js';
 import { startNewService, type NewServiceHandle } from '../../../examples/new-service/server.js';
-import type { PhpServer } from '../../../services/php.js';
+import type { PhpServer } from '../../../local-servers/php.js';
 import { createTestDatabase, testNamespace, TEST_PROJECT, type TestDatabase } from '../../support/services.js';
 import { writeMappedEntities } from './mapped-entities.js';
 import { phpDifferences } from './php-normalise.js';

@@ -1,8 +1,8 @@
 /** The Redis stream diff store against a private redis-server: kept in order, bounded, never throws. */
 import { createRedisDiffStore } from '../../../diffs/store-redis.js';
 import type { DiffRecord } from '../../../diffs/types.js';
-import { freePort } from '../../../services/free-port.js';
-import { startRedis, type RedisServer } from '../../../services/redis.js';
+import { freePort } from '../../../local-servers/free-port.js';
+import { startRedis, type RedisServer } from '../../../local-servers/redis.js';
 
 let redis: RedisServer;
 beforeAll(async () => {

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Registry } from 'prom-client';
 import YAML from 'yaml';
-import { createDiffSinkFromConfig } from '../../../cli/diffs-wiring.js';
+import { createDiffSinkFromConfig } from '../../../wiring/diffs.js';
 import { bufferIo } from '../../../cli/io.js';
 import { runCli } from '../../../cli/program.js';
 import { diffRules } from '../../../config/diff-schema.js';

@@ -1,5 +1,5 @@
-import { freePort } from '../../../services/free-port.js';
-import { startDatastoreEmulator, type DatastoreEmulator } from '../../../services/datastore-emulator.js';
+import { freePort } from '../../../local-servers/free-port.js';
+import { startDatastoreEmulator, type DatastoreEmulator } from '../../../local-servers/datastore-emulator.js';
 import { createMigrateEnv, events, seedItems, type MigrateEnv } from './migrate-env.js';
 
 /**

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bufferIo } from '../../../cli/io.js';
 import { runCli } from '../../../cli/program.js';
-import { freePort } from '../../../services/free-port.js';
+import { freePort } from '../../../local-servers/free-port.js';
 import { startUpstream, type Upstream } from '../../support/http.js';
 import { TOKEN, adminHeaders, spawnProxy, type ProxyProcess } from './setup.js';
 

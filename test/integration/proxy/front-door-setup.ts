@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../../services/free-port.js';
+import { freePort } from '../../../local-servers/free-port.js';
 import { spawnProxy, type ProxyProcess } from './setup.js';
 
 export interface SpawnedProxy extends ProxyProcess {

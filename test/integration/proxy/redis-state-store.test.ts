@@ -1,7 +1,7 @@
 /** The Redis state store against a private redis-server: the port's contract, sharing, leases, fail static. */
 import { Redis } from 'ioredis';
-import { freePort } from '../../../services/free-port.js';
-import { startRedis, type RedisServer } from '../../../services/redis.js';
+import { freePort } from '../../../local-servers/free-port.js';
+import { startRedis, type RedisServer } from '../../../local-servers/redis.js';
 import type { StateHealth, StateSnapshot } from '../../../proxy/state/contract.js';
 import { RedisStateStore } from '../../../proxy/state/redis-store.js';
 

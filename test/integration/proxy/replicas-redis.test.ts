@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../../services/free-port.js';
-import { startRedis, type RedisServer } from '../../../services/redis.js';
+import { freePort } from '../../../local-servers/free-port.js';
+import { startRedis, type RedisServer } from '../../../local-servers/redis.js';
 import { startUpstream, type Upstream } from '../../support/http.js';
 import { adminHeaders, json, request, spawnProxy, startLoad, type ProxyProcess } from './setup.js';
 

@@ -12,8 +12,8 @@ import { bufferIo } from '../../../cli/io.js';
 import { runCli } from '../../../cli/program.js';
 import { createRedisDiffStore } from '../../../diffs/store-redis.js';
 import type { DiffRecord } from '../../../diffs/types.js';
-import { freePort } from '../../../services/free-port.js';
-import { startRedis, type RedisServer } from '../../../services/redis.js';
+import { freePort } from '../../../local-servers/free-port.js';
+import { startRedis, type RedisServer } from '../../../local-servers/redis.js';
 import { startUpstream, type Upstream } from '../../support/http.js';
 import { TOKEN, request, spawnProxy, type ProxyProcess } from './setup.js';
 

@@ -3,9 +3,9 @@ import { createHeapPacer } from '../../../migrators/copy/heap-pacer.js';
 import { createChunkSizer } from '../../../migrators/copy/chunk-size.js';
 import { createInOrderTracker } from '../../../migrators/copy/in-order.js';
 import { createRateLimiter } from '../../../migrators/copy/rate-limiter.js';
-import { backoffDelay, withRetry } from '../../../migrators/copy/retry.js';
-import { parseShard, splitIntegerRange } from '../../../migrators/copy/shard.js';
-import { isTransientDatastoreError, isTransientMysqlError } from '../../../migrators/copy/transient.js';
+import { backoffDelay, withRetry } from '../../../migrators/retry/retry.js';
+import { parseShard, splitIntegerRange } from '../../../migrators/keys/shard.js';
+import { isTransientDatastoreError, isTransientMysqlError } from '../../../migrators/retry/transient.js';
 
 describe('splitIntoCommits', () => {
   test('caps each commit at the count', () => {

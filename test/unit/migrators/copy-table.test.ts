@@ -1,9 +1,10 @@
 import { Datastore, type Key } from '@google-cloud/datastore';
 import { createMemoryCheckpointStore } from '../../../migrators/checkpoint/memory.js';
-import { copyTable, type CopyTableInput } from '../../../migrators/copy/copy-table.js';
+import type { CopyTableInput } from '../../../migrators/copy/copy-input.js';
+import { copyTable } from '../../../migrators/copy/copy-table.js';
 import { createDeadLetterMemory } from '../../../migrators/copy/dead-letters.js';
 import { UNLIMITED } from '../../../migrators/copy/rate-limiter.js';
-import { WHOLE } from '../../../migrators/copy/shard.js';
+import { WHOLE } from '../../../migrators/keys/shard.js';
 import type { DatastoreSink, EntityWrite } from '../../../migrators/datastore/sink.js';
 import type { MapResult } from '../../../migrators/mapping/types.js';
 import type { KeysetOptions } from '../../../migrators/mysql/keyset.js';

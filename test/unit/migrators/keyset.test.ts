@@ -1,4 +1,5 @@
-import { keysetQuery, loadKey, showKey, storeKey } from '../../../migrators/mysql/keyset.js';
+import { keysetQuery } from '../../../migrators/mysql/keyset.js';
+import { loadKey, showKey, storeKey } from '../../../migrators/keys/stored-key.js';
 
 const id = [{ name: 'id', integer: true }];
 const pair = [

@@ -1,7 +1,7 @@
 import { Datastore } from '@google-cloud/datastore';
 import { canonicalData, canonicalEntity, canonicalValue, entityKeyString, keyString } from '../../../../migrators/mapping/canonical.js';
 import { mysqlDateTimeToDate, parseMysqlDate, resolveWallClock } from '../../../../migrators/mapping/datetime.js';
-import { decodeKeyName, encodeKeyName } from '../../../../migrators/mapping/key-name.js';
+import { decodeKeyName, encodeKeyName } from '../../../../migrators/keys/key-name.js';
 import { firstInexactNumber, jsonToEntityValue } from '../../../../migrators/mapping/json-value.js';
 
 const iso = (text: string, zone: string) => {

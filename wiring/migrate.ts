@@ -7,13 +7,14 @@ import { createDatastoreCheckpointStore } from '../migrators/checkpoint/datastor
 import type { CheckpointStore } from '../migrators/checkpoint/contract.js';
 import { createMemoryCheckpointStore } from '../migrators/checkpoint/memory.js';
 import { createDatastore } from '../migrators/datastore/client.js';
-import { copyTable, type CopyTableInput, type CopyTableResult } from '../migrators/copy/copy-table.js';
+import type { CopyTableInput, CopyTableResult } from '../migrators/copy/copy-input.js';
+import { copyTable } from '../migrators/copy/copy-table.js';
 import { shardRange } from '../migrators/copy/shard-range.js';
 import { createDatastoreSink, type DatastoreSink } from '../migrators/datastore/sink.js';
 import { classify } from '../migrators/mapping/column-class.js';
 import { mapRow } from '../migrators/mapping/map-row.js';
 import type { KeyPath, TableInfo, TableMapping } from '../migrators/mapping/types.js';
-import type { KeyColumn } from '../migrators/mysql/keyset.js';
+import type { KeyColumn } from '../migrators/keys/key.js';
 import { createMysqlSource, type MysqlSource } from '../migrators/mysql/source.js';
 import { loadMappings } from '../migrators/plan/load-mappings.js';
 

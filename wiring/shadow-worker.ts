@@ -8,7 +8,7 @@ import { Registry } from 'prom-client';
 import type { Config } from '../config/schema.js';
 import { describeCause } from '../core/errors.js';
 import { serveShadowJobs } from '../proxy/shadow/worker-side.js';
-import { createDiffSinkFromConfig } from './diffs-wiring.js';
+import { createDiffSinkFromConfig } from './diffs.js';
 
 const port = parentPort!;
 const config = (workerData as { data: Config }).data;

@@ -11,7 +11,7 @@ import { createDatastoreCheckpointStore } from '../migrators/checkpoint/datastor
 import { createDatastore } from '../migrators/datastore/client.js';
 import { migrationsView } from '../proxy/console/migrations-view.js';
 import type { ConsoleSources } from '../proxy/console/sources.js';
-import { openDiffStore } from './diffs-wiring.js';
+import { openDiffStore } from './diffs.js';
 
 export function consoleSources(config: Config): { sources: ConsoleSources; close: () => Promise<void> } {
   const p = requireSection(config, 'proxy');

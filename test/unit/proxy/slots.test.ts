@@ -1,4 +1,4 @@
-import { Slots } from '../../../core/slots.js';
+import { Slots } from '../../../proxy/slots.js';
 
 describe('Slots', () => {
   test('a handle finds its entry until the entry is deleted', () => {
