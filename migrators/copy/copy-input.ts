@@ -1,3 +1,4 @@
+/** What copyTable takes and returns; the chunk pipeline reads the same input (a file of its own, so neither imports the other). */
 import type { Key } from '@google-cloud/datastore';
 import type { CheckpointStore } from '../checkpoint/contract.js';
 import type { DatastoreSink } from '../datastore/sink.js';
@@ -7,8 +8,6 @@ import type { MapResult } from '../mapping/types.js';
 import type { MysqlSource, Row } from '../mysql/source.js';
 import type { DeadLetterSink } from './dead-letters.js';
 import type { RateLimiter } from './rate-limiter.js';
-
-/* What copyTable takes and returns; the chunk pipeline reads the same input. */
 
 /** The write ramp's state, when one paces the run (ramp.ts): shown in the progress line. */
 export interface RampProgress {
