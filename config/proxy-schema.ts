@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { diffRules, diffStoreSchema, shadowSchema, type DiffRulesByRoute } from './diff-schema.js';
+import { parseDurationMs } from './duration.js';
 import { limitsSchema, pathsSchema, routeMatchExtras } from './front-door-schema.js';
-import { httpUrl, listen, pathPattern, percent, positiveInt, redisUrl } from './refinements.js';
+import { httpUrl, issue, listen, pathPattern, percent, positiveInt, redisUrl } from './refinements.js';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
@@ -22,6 +23,25 @@ const backend = z.strictObject({
    * which is its default and its bound); past it the answer is 503 with Retry-After.
    */
   poolWaitMs: positiveInt('5000').optional(),
+});
+
+/** Seconds, as a whole number or a duration text ("10s", "1m"), from 1 s to 5 min. */
+const windowSeconds = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const s = typeof v === 'number' ? v : (parseDurationMs(v) ?? NaN) / 1000;
+  if (!Number.isInteger(s) || s < 1 || s > 300) {
+    issue(ctx, 'STRANGLER_E_CONFIG_RANGE', `expected whole seconds from 1 to 300 (a number, or "10s", "1m"), got ${JSON.stringify(v)}`, '10s');
+    return z.NEVER;
+  }
+  return s;
+});
+
+/** Automatic rollback: the proxy watches the new service's answers on the route (proxy/guard/). */
+const guard = z.strictObject({
+  /** % of the new service's answers that may fail (5xx, timeout, reset) over the window. */
+  maxErrorRate: percent.default(5),
+  maxP95Ms: positiveInt('1000').default(1000),
+  window: windowSeconds.default(10),
+  minRequests: positiveInt('20').default(20),
 });
 
 const routeName = z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'a route name uses letters, digits and . _ : - only');
@@ -46,6 +66,7 @@ const route = z.strictObject({
   /** Mirror POST/PUT/PATCH/DELETE too (only when the other backend's writes are harmless). */
   mirrorWrites: z.boolean().default(false),
   diff: diffRules.default(diffRules.parse({})),
+  guard: guard.optional(),
 });
 
 const stickiness = z

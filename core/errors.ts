@@ -59,6 +59,9 @@ export const CATALOGUE = {
   STRANGLER_E_ROUTE_UNKNOWN: { exit: 2, title: 'No route has that name' },
   STRANGLER_E_DIAL_INVALID: { exit: 2, title: 'A dial change is invalid' },
   STRANGLER_E_ROLLBACK_NONE: { exit: 2, title: 'The route has no change to roll back' },
+  STRANGLER_E_RAMP_INVALID: { exit: 2, title: 'A ramp cannot be started as asked' },
+  STRANGLER_E_RAMP_RUNNING: { exit: 2, title: 'The route already has a live ramp' },
+  STRANGLER_E_RAMP_NONE: { exit: 2, title: 'The route has no ramp in a state that allows this' },
 
   // --- diffs -------------------------------------------------------------------
   STRANGLER_E_DIFFS_NOT_READY: { exit: 1, title: 'A diff report found routes that are not ready' },

@@ -1,5 +1,6 @@
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { BackendName } from '../config/proxy-schema.js';
+import type { GuardWindow } from './guard/window.js';
 
 /** Latency buckets, in seconds. */
 export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -40,6 +41,8 @@ export class RouteStats {
   shadowCompared = 0;
   shadowDropped = 0;
   readonly shadowSkipped = new Map<string, number>();
+  /** The guard's window over the new service's answers, when the route has a guard (set by the pilot). */
+  guard: GuardWindow | undefined = undefined;
 
   constructor(readonly route: string) {}
 
@@ -48,14 +51,17 @@ export class RouteStats {
     const c = status >= 100 && status < 600 ? Math.floor(status / 100) - 1 : 4;
     this.responses[b * CLASSES.length + c]!++;
     this.latency[b]!.observe(seconds);
+    if (b === 1 && this.guard !== undefined) this.guard.record(status, seconds);
   }
 
   error(backend: BackendName, code: string): void {
     bump(this.errors, `${backend}\u0000${code}`);
   }
 
+  /** The new service failed a request and legacy answered it. */
   fallback(reason: string): void {
     bump(this.fallbacks, reason);
+    this.guard?.fail();
   }
 
   shadowSkip(reason: string): void {

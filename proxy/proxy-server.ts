@@ -17,7 +17,7 @@ import { routeView, type RouteView } from './route-view.js';
 import type { ShadowSink } from './shadow-contract.js';
 import { ShadowMirror, type MirrorJob, type Mirroring } from './shadow/mirror.js';
 import { WorkerShadowMirror, type ShadowWorkerSpec } from './shadow/worker-mirror.js';
-import type { DialChange, StateHealth, StateSnapshot, StateStore } from './state/contract.js';
+import type { DialChange, RampState, StateHealth, StateSnapshot, StateStore } from './state/contract.js';
 import { bucketOf, onNew, randomBucket } from './sticky.js';
 
 export type { RouteView } from './route-view.js';
@@ -421,6 +421,16 @@ export class StranglerProxy {
     return r;
   }
 
+  /** The compiled routes with their live dials (read by the pilot: guard and ramps). */
+  compiledRoutes(): readonly CompiledRoute[] {
+    return this.gen.table.routes;
+  }
+
+  /** The ramps in the state store, by the route or group they turn. */
+  ramps(): Readonly<Record<string, RampState>> {
+    return this.snapshot.ramps ?? {};
+  }
+
   routes(): RouteView[] {
     return this.gen.table.routes.map((r) => routeView(r, this.snapshot.dials[r.name] !== undefined));
   }
@@ -435,9 +445,9 @@ export class StranglerProxy {
   }
 
   /** Changes a route's dials; visible to the very next request once this resolves. */
-  setDial(name: string, patch: DialPatch, who: string): Promise<DialChange> {
+  setDial(name: string, patch: DialPatch, who: string, reason?: string): Promise<DialChange> {
     const r = this.route(name);
-    return this.store.update(name, dialOf(r.config), patch, who);
+    return this.store.update(name, dialOf(r.config), patch, who, reason);
   }
 
   /** The routes of a route group, in config order (empty when no route names it, or a route has that name). */

@@ -7,6 +7,7 @@ import type { Logger } from '../core/logger.js';
 import { adminApp } from './admin/app.js';
 import { installLimits, serverOptions, watchBody } from './listener-limits.js';
 import type { ProxyMetrics } from './metrics.js';
+import { Pilot } from './pilot.js';
 import { StranglerProxy } from './proxy-server.js';
 import type { ShadowSink } from './shadow-contract.js';
 import type { ShadowWorkerSpec } from './shadow/worker-mirror.js';
@@ -15,6 +16,8 @@ import type { ConsoleSources } from './console/sources.js';
 
 export interface RunningProxy {
   readonly proxy: StranglerProxy;
+  /** The guard and the ramps (what the proxy does by itself, once per second). */
+  readonly pilot: Pilot;
   /** Where the public listener and the admin API really listen (port 0 resolved). */
   readonly address: ListenAddress;
   readonly adminAddress: ListenAddress;
@@ -35,6 +38,8 @@ export interface StartOptions {
   shadowSink?: ShadowSink;
   /** Mirrors in a worker thread that builds its own sink (see shadow/worker-mirror.ts); stop() ends it. */
   shadowWorker?: ShadowWorkerSpec;
+  /** The guard's window clock period (1000 ms); only tests of that clock change it. */
+  pilotTickMs?: number;
   /** What the web console reads besides the proxy (diff records, checkpoints); see console/sources.ts. */
   console?: ConsoleSources;
 }
@@ -80,6 +85,7 @@ function closeServer(server: http.Server, graceMs: number): Promise<void> {
 export async function startProxy(options: StartOptions): Promise<RunningProxy> {
   const { config, store, logger } = options;
   const proxy = await StranglerProxy.create({ config, store, logger, metrics: options.metrics, shadowSink: options.shadowSink, shadowWorker: options.shadowWorker });
+  const pilot = new Pilot({ proxy, store, logger, tickMs: options.pilotTickMs });
   let current = config;
   // Timeouts and limits of the public side (listener-limits.ts); they change only on restart.
   const limits = config.limits;
@@ -89,7 +95,7 @@ export async function startProxy(options: StartOptions): Promise<RunningProxy> {
   });
   server.on('upgrade', proxy.upgrade);
   installLimits(server, limits, logger);
-  const admin = http.createServer(adminApp(proxy, { token: () => current.admin.token, logger, ...(options.console ? { console: options.console } : {}) }));
+  const admin = http.createServer(adminApp(proxy, { token: () => current.admin.token, logger, pilot, ...(options.console ? { console: options.console } : {}) }));
   let address: ListenAddress;
   let adminAddress: ListenAddress;
   try {
@@ -101,6 +107,7 @@ export async function startProxy(options: StartOptions): Promise<RunningProxy> {
     await proxy.close();
     throw err;
   }
+  pilot.start();
   logger?.info({ listen: `${address.host}:${address.port}`, admin: `${adminAddress.host}:${adminAddress.port}`, routes: config.routes.length }, 'proxy started');
   let stopping: Promise<void> | undefined;
   let open = 0;
@@ -110,6 +117,7 @@ export async function startProxy(options: StartOptions): Promise<RunningProxy> {
   });
   return {
     proxy,
+    pilot,
     address,
     adminAddress,
     connections: () => open,
@@ -129,6 +137,7 @@ export async function startProxy(options: StartOptions): Promise<RunningProxy> {
         const done = Promise.all([closeServer(server, graceMs), closeServer(admin, Math.min(graceMs, 1000))]);
         for (const s of proxy.upgradedSockets) s.end();
         await done;
+        await pilot.stop();
         await proxy.close();
         logger?.info('proxy stopped');
       })();

@@ -2,10 +2,12 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { StranglerError, describeCause, type ErrorCode } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { dialPatchSchema } from '../dials.js';
+import type { Pilot } from '../pilot.js';
 import type { StranglerProxy } from '../proxy-server.js';
 import { bearerMatches } from './auth.js';
 import { consoleRouter } from '../console/router.js';
 import type { ConsoleSources } from '../console/sources.js';
+import { pilotRoutes } from './pilot-routes.js';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   STRANGLER_E_ADMIN_AUTH: 401,
@@ -13,6 +15,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   STRANGLER_E_ROUTE_UNKNOWN: 404,
   STRANGLER_E_DIAL_INVALID: 400,
   STRANGLER_E_ROLLBACK_NONE: 409,
+  STRANGLER_E_RAMP_INVALID: 400,
+  STRANGLER_E_RAMP_RUNNING: 409,
+  STRANGLER_E_RAMP_NONE: 409,
   STRANGLER_E_STATE_IO: 503,
   STRANGLER_E_STATE_CORRUPT: 503,
   STRANGLER_E_STATE_UNAVAILABLE: 503,
@@ -28,7 +33,7 @@ function who(req: Request, fromBody?: string): string {
  * The admin API: Express, on its own listener (loopback by default), never on the public one.
  * Every endpoint but /healthz needs the bearer token; errors answer with the catalogue's JSON body.
  */
-export function adminApp(proxy: StranglerProxy, options: { token: () => string; logger?: Logger; console?: ConsoleSources }): express.Express {
+export function adminApp(proxy: StranglerProxy, options: { token: () => string; logger?: Logger; console?: ConsoleSources; pilot?: Pilot }): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -97,6 +102,8 @@ export function adminApp(proxy: StranglerProxy, options: { token: () => string; 
       next(err);
     }
   });
+
+  if (options.pilot) app.use(pilotRoutes(proxy, options.pilot, who));
 
   app.use((req, _res, next) => {
     next(new StranglerError('STRANGLER_E_ADMIN_NOT_FOUND', `the admin API has no ${req.method} ${req.path}`));
