@@ -7,6 +7,7 @@ import type { Dial } from '../proxy/dials.js';
 import type { DialChange } from '../proxy/state/contract.js';
 import { dialPercentArg, onOffArg } from './args.js';
 import type { CliIo } from './io.js';
+import { rampCommand } from './routes-ramp.js';
 
 interface AdminOptions {
   admin?: string;
@@ -105,6 +106,8 @@ export function routesCommand(io: CliIo): Command {
       for (const c of h.changes) rows.push([String(c.version), c.at, c.who, c.action === 'rollback' ? `rollback of ${c.undoes}` : 'set', describeDial(c.before), describeDial(c.after)]);
       io.stdout.write(h.changes.length === 0 ? `${route}: no changes at runtime; its dials are the config's\n` : table(rows));
     });
+
+  routes.addCommand(rampCommand(io, (opts) => client(opts as AdminOptions, io), () => whoAmI(io), withAdminOptions));
 
   return routes;
 }

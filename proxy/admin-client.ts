@@ -1,7 +1,10 @@
 import { StranglerError, describeCause, isErrorCode } from '../core/errors.js';
 import type { Dial, DialPatch } from './dials.js';
 import type { RouteView } from './proxy-server.js';
-import type { DialChange } from './state/contract.js';
+import type { DialChange, RampState } from './state/contract.js';
+
+/** A ramp as GET /ramps shows it: the stored state, and why it waits as the answering process sees it. */
+export type RampView = RampState & { waiting: string | null };
 
 /** What turning a route group answers: one version, a change per member. */
 export interface GroupChange {
@@ -46,6 +49,18 @@ export class AdminClient {
 
   history(route: string, limit?: number): Promise<{ route: string; changes: DialChange[] }> {
     return this.call('GET', `/routes/${encodeURIComponent(route)}/history${limit ? `?limit=${limit}` : ''}`);
+  }
+
+  ramps(): Promise<{ leader: boolean; ramps: RampView[] }> {
+    return this.call('GET', '/ramps');
+  }
+
+  startRamp(name: string, ramp: { steps: number[]; hold: string | number; requireReady: boolean }, who?: string): Promise<RampState> {
+    return this.call('POST', `/ramps/${encodeURIComponent(name)}`, { ...ramp, ...(who ? { who } : {}) });
+  }
+
+  controlRamp(name: string, action: 'pause' | 'resume' | 'abort', who?: string): Promise<RampState> {
+    return this.call('POST', `/ramps/${encodeURIComponent(name)}/${action}`, who ? { who } : {});
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
