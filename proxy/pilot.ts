@@ -60,6 +60,11 @@ export class Pilot {
     const routes = this.options.proxy.compiledRoutes();
     const breaches = this.guard.tick(routes);
     if (this.acting !== undefined) return; // a slow store: a breach still there is seen again next tick
+    // Nothing to guard and no ramp to carry on: no lease to hold (and no store traffic for it).
+    if (!routes.some((r) => r.config.guard !== undefined) && !this.ramps.list().some((r) => r.status === 'running')) {
+      this.leader = false;
+      return;
+    }
     this.acting = this.act(breaches)
       .catch((err) => this.options.logger?.error({ err: describeCause(err) }, 'the pilot could not act'))
       .finally(() => (this.acting = undefined));
