@@ -26,6 +26,7 @@ import { createDiffMetrics } from '../diffs/metrics.js';
 import { ProxyMetrics } from '../proxy/metrics.js';
 import { startProxy } from '../proxy/runtime.js';
 import { MemoryStateStore } from '../proxy/state/memory-store.js';
+import { RedisStateStore } from '../proxy/state/redis-store.js';
 
 const [role, target, shadowPct, shadowUrl, shadowMode] = process.argv.slice(2);
 // A normal exit on SIGINT, so that --cpu-prof can write its profile.
@@ -86,7 +87,11 @@ if (role === 'backend' || role === 'slow-backend') {
   const shadowSink = shadowing && shadowMode === 'inline' ? createDiffSinkFromConfig(config, { registry: metrics.registry }) : undefined;
   if (shadowing && !shadowSink) createDiffMetrics(metrics.registry);
   const shadowWorker = shadowing && !shadowSink ? { entry: SHADOW_WORKER_ENTRY, data: config } : undefined;
-  const running = await startProxy({ config: config.proxy!, store: new MemoryStateStore(), metrics, shadowSink, shadowWorker });
+  // STRANGLER_BENCH_REDIS_URL (bench/proxy.ts --redis): the dials in a Redis state store, as replicas
+  // run; the request path still reads them from memory only.
+  const redisUrl = process.env.STRANGLER_BENCH_REDIS_URL;
+  const store = redisUrl ? new RedisStateStore({ url: redisUrl, key: `bench-${process.pid}` }) : new MemoryStateStore();
+  const running = await startProxy({ config: config.proxy!, store, metrics, shadowSink, shadowWorker });
   ready({ port: running.address.port, admin: running.adminAddress.port });
 } else {
   process.stderr.write(`unknown role ${role}\n`);

@@ -6,10 +6,14 @@
  * baseline's throughput, p99 ≤ 1.2×. Also the CPU each target spent per request (from /proc): on a
  * shared machine req/s swings with the neighbours, CPU per request much less.
  *
- *   npx tsx bench/proxy.ts [--duration 5] [--connections 32] [--rounds 2]
+ * With --redis, strangler keeps its dials in a Redis state store (a private redis-server started
+ * here), as replicas do; its request path reads them from memory all the same.
+ *
+ *   npx tsx bench/proxy.ts [--duration 5] [--connections 32] [--rounds 2] [--redis]
  */
 import { execFileSync } from 'node:child_process';
 import autocannon from 'autocannon';
+import { startRedis } from '../services/redis.js';
 import { numberFlag, percent, ratio, runLoad, startNginx, startRole, table, type Started } from './proxy-support.js';
 
 const duration = numberFlag('duration', 5);
@@ -17,6 +21,8 @@ const connections = numberFlag('connections', 32);
 const rounds = numberFlag('rounds', 3);
 
 const started: Started[] = [];
+const redis = process.argv.includes('--redis') ? await startRedis() : undefined;
+if (redis) process.env.STRANGLER_BENCH_REDIS_URL = redis.url;
 try {
   const backend = await startRole('backend');
   started.push(backend);
@@ -61,7 +67,7 @@ try {
     }));
   const base = summary.find((s) => s.name === 'bare http-proxy')!;
   process.stdout.write(
-    `\nproxy pass-through: ${connections} connections, ${duration} s per run, ${rounds} interleaved rounds for the proxies, small JSON\n` +
+    `\nproxy pass-through${redis ? ' (strangler on a Redis state store)' : ''}: ${connections} connections, ${duration} s per run, ${rounds} interleaved rounds for the proxies, small JSON\n` +
       table([
         ['target', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'req/s vs bare', 'p99 vs bare', 'CPU vs bare', 'errors'],
         ...summary.map((s) => [s.name, s.rps.toFixed(0), s.p50.toFixed(2), s.p99.toFixed(2), s.cpu.toFixed(1), ratio(s.rps, base.rps), ratio(s.p99, base.p99), ratio(s.cpu, base.cpu), String(s.errors)]),
@@ -74,4 +80,5 @@ try {
   );
 } finally {
   await Promise.all(started.map((s) => s.stop()));
+  await redis?.stop();
 }
