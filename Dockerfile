@@ -10,9 +10,11 @@ COPY package.json package-lock.json ./
 # platforms' optional binaries out (see scripts/setup.sh).
 RUN npm install --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
+# Every folder tsconfig.build.json includes (a test checks that the two lists agree).
 COPY core core
 COPY config config
-COPY services services
+COPY wiring wiring
+COPY local-servers local-servers
 COPY proxy proxy
 COPY migrators migrators
 COPY diffs diffs

@@ -13,7 +13,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import autocannon from 'autocannon';
-import { startRedis } from '../services/redis.js';
+import { startRedis } from '../local-servers/redis.js';
 import { numberFlag, percent, ratio, runLoad, startNginx, startRole, table, type Started } from './proxy-support.js';
 
 const duration = numberFlag('duration', 5);

@@ -160,4 +160,11 @@ describe('Dockerfile', () => {
     const copies = [...finalStage.matchAll(/^COPY (.+)$/gm)].map((m) => m[1]);
     expect(copies).toEqual(['--from=deps /app/node_modules ./node_modules', '--from=build /app/dist ./dist', 'package.json ./', 'web web']);
   });
+
+  it('the build stage copies every source folder the build compiles', () => {
+    const build = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'tsconfig.build.json'), 'utf8')) as { include: string[] };
+    const buildStage = text.slice(0, text.indexOf('\nFROM ', text.indexOf('AS build')));
+    const copied = [...buildStage.matchAll(/^COPY (\S+) \1$/gm)].map((m) => m[1]);
+    expect(copied.sort()).toEqual([...build.include].sort());
+  });
 });
