@@ -1,17 +1,22 @@
 /**
- * How two bodies are compared depends on what they are: JSON structurally, text after whitespace
- * normalisation, anything else by SHA-256 (a hash says "differs" without storing the bytes).
+ * How two bodies are compared depends on what they are: JSON, HTML and XML structurally, other text
+ * line by line after whitespace normalisation, anything else by SHA-256 (a hash says "differs"
+ * without storing the bytes).
  */
 import { createHash } from 'node:crypto';
 
-export type BodyClass = 'json' | 'text' | 'binary';
+export type BodyClass = 'json' | 'html' | 'xml' | 'text' | 'binary';
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b|^text\/json\b/;
-const TEXT_TYPE = /^text\/|^application\/(?:[\w.+-]+\+)?xml\b|^application\/(?:javascript|x-www-form-urlencoded)\b/;
+const HTML_TYPE = /^text\/html\b|^application\/xhtml\+xml\b/;
+const XML_TYPE = /^application\/(?:[\w.+-]+\+)?xml\b|^text\/xml\b/;
+const TEXT_TYPE = /^text\/|^application\/(?:javascript|x-www-form-urlencoded)\b/;
 
 export function classify(contentType: string | undefined): BodyClass {
   const ct = (contentType ?? '').trim().toLowerCase();
   if (JSON_TYPE.test(ct)) return 'json';
+  if (HTML_TYPE.test(ct)) return 'html';
+  if (XML_TYPE.test(ct)) return 'xml';
   if (TEXT_TYPE.test(ct)) return 'text';
   return 'binary';
 }

@@ -5,6 +5,8 @@
 import type { CapturedResponse } from '../proxy/shadow-contract.js';
 import { classify, excerpts, normaliseWhitespace, parseJson, sha256 } from './body.js';
 import { diffJson } from './json-diff.js';
+import { diffMarkup, type MarkupOutcome } from './markup-diff.js';
+import { diffText } from './text-diff.js';
 import type { CompiledRules } from './rules.js';
 import { zeroCounts, type Difference, type DiffOutcome } from './types.js';
 
@@ -34,12 +36,14 @@ function compareHeaders(legacy: Answer, next: Answer, rules: CompiledRules, out:
   }
 }
 
-function compareText(a: string, b: string, out: Difference[]): void {
-  const na = normaliseWhitespace(a);
-  const nb = normaliseWhitespace(b);
-  if (na === nb) return;
-  const [ea, eb] = excerpts(na, nb);
-  out.push({ path: '@body', kind: 'changed', legacy: ea, new: eb });
+function add(outcome: DiffOutcome, found: MarkupOutcome): void {
+  outcome.differences.push(...found.differences);
+  if (found.omitted > 0) outcome.omitted = (outcome.omitted ?? 0) + found.omitted;
+}
+
+function compareText(a: string, b: string, outcome: DiffOutcome): void {
+  if (normaliseWhitespace(a) === normaliseWhitespace(b)) return;
+  add(outcome, diffText(a, b));
 }
 
 function compareBodies(legacy: Answer, next: Answer, rules: CompiledRules, outcome: DiffOutcome): void {
@@ -61,9 +65,10 @@ function compareBodies(legacy: Answer, next: Answer, rules: CompiledRules, outco
       out.push({ path: '@body', kind: 'type', legacy: ea, new: eb });
       return;
     }
-    return compareText(a.toString('utf8'), b.toString('utf8'), out);
+    return compareText(a.toString('utf8'), b.toString('utf8'), outcome);
   }
-  if (kind === 'text') return compareText(a.toString('utf8'), b.toString('utf8'), out);
+  if (kind === 'html' || kind === 'xml') return add(outcome, diffMarkup(a.toString('utf8'), b.toString('utf8'), kind === 'xml'));
+  if (kind === 'text') return compareText(a.toString('utf8'), b.toString('utf8'), outcome);
   out.push({ path: '@body', kind: 'changed', legacy: sha256(a), new: sha256(b) });
 }
 

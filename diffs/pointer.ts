@@ -22,10 +22,23 @@ export function joinPointer(segments: readonly string[]): string {
 }
 
 const INDEX_SEGMENT = /\/\d+(?=\/|$)/g;
+/** In an element path: a sibling rank "[2]", and digits in an id ("#post-12"). */
+const MARKUP_RANK = /\[\d+\]/g;
+const MARKUP_ID = /#[^>.@/[]+/g;
 
-/** "/friends/3/online" → "/friends/*\/online"; "@status" stays as it is. */
+export function isMarkupPath(path: string): boolean {
+  return path !== '' && path[0] !== '/' && path[0] !== '@';
+}
+
+/**
+ * "/friends/3/online" → "/friends/*\/online"; "ul>li[3]>a@href" → "ul>li>a@href",
+ * "article#post-12>h2" → "article#post-*>h2"; "@status" stays as it is.
+ */
 export function genericPath(path: string): string {
-  return path.startsWith('/') ? path.replace(INDEX_SEGMENT, '/*') : path;
+  if (path.startsWith('/')) return path.replace(INDEX_SEGMENT, '/*');
+  if (!isMarkupPath(path)) return path;
+  const ranked = path.indexOf('[') === -1 ? path : path.replace(MARKUP_RANK, '');
+  return /\d/.test(ranked) ? ranked.replace(MARKUP_ID, (id) => id.replace(/\d+/g, '*')) : ranked;
 }
 
 export type Pattern = readonly string[];

@@ -16,7 +16,14 @@ export function legacyAndNew(pair: ShadowPair): { legacy: CapturedResponse; next
     : { legacy: pair.shadow, next: pair.primary, primary };
 }
 
-export function buildRecord(id: string, pair: ShadowPair, outcome: DiffOutcome, noiseLearned?: string[]): DiffRecord {
+/** What a noise sample (legacy asked twice) showed. */
+export interface Learned {
+  /** Generic fields the two legacy answers differed on. */
+  fields: string[];
+  writeSuspect?: string;
+}
+
+export function buildRecord(id: string, pair: ShadowPair, outcome: DiffOutcome, template?: string, learned?: Learned): DiffRecord {
   const { legacy, next, primary } = legacyAndNew(pair);
   const differences: Difference[] = outcome.differences.map((d) => {
     const out: Difference = { path: d.path, kind: d.kind };
@@ -38,7 +45,13 @@ export function buildRecord(id: string, pair: ShadowPair, outcome: DiffOutcome, 
     match: differences.every((d) => d.noise),
     differences,
   };
-  if (noiseLearned && noiseLearned.length > 0) record.noiseLearned = noiseLearned;
+  if (template !== undefined) record.template = template;
+  if (learned) {
+    record.noiseSampled = true;
+    if (learned.fields.length > 0) record.noiseLearned = learned.fields;
+    if (learned.writeSuspect !== undefined) record.writeSuspect = learned.writeSuspect;
+  }
+  if (outcome.omitted) record.differencesOmitted = outcome.omitted;
   const normalised: Partial<Record<(typeof NORMALISERS)[number], number>> = {};
   let any = false;
   for (const n of NORMALISERS) {

@@ -8,8 +8,11 @@ import type { DiffRules } from '../config/diff-schema.js';
 import type { CapturedResponse, ShadowPair, ShadowSink } from '../proxy/shadow-contract.js';
 import { compareAnswers } from './engine.js';
 import { createDiffMetrics, type DiffMetrics } from './metrics.js';
-import { NoiseBook } from './noise-book.js';
-import { buildRecord, legacyAndNew } from './record.js';
+import { NoiseRates, observationOf } from './noise-rates.js';
+import { genericPath } from './pointer.js';
+import { buildRecord, legacyAndNew, type Learned } from './record.js';
+import { writeSuspect } from './write-suspect.js';
+import { pathTemplate } from '../core/path-template.js';
 import { compileRules } from './rules.js';
 import type { DiffStore } from './store-contract.js';
 import type { DiffRecord } from './types.js';
@@ -34,7 +37,8 @@ export interface DiffSinkOptions {
 export interface DiffSink extends ShadowSink {
   /** Resolves when every pair accepted so far is compared and stored. */
   idle(): Promise<void>;
-  noise: NoiseBook;
+  /** The noise rates learnt so far (the same counts a report derives from the stored records). */
+  noise: NoiseRates;
   stats(): { queued: number; compared: number; dropped: number; failed: number };
 }
 
@@ -54,7 +58,7 @@ export function createDiffSink(options: DiffSinkOptions): DiffSink {
   const maxBytes = options.maxQueuedBytes ?? 32 * 1024 * 1024;
   const sliceMs = options.sliceMs ?? 5;
   const newId = options.newId ?? newRecordId;
-  const noise = new NoiseBook();
+  const noise = new NoiseRates();
   const queue: ShadowPair[] = [];
   let head = 0;
   let queuedBytes = 0;
@@ -66,13 +70,24 @@ export function createDiffSink(options: DiffSinkOptions): DiffSink {
   function comparePair(pair: ShadowPair): void {
     const { legacy, next } = legacyAndNew(pair);
     const rules = compileRules(options.rulesFor(pair.route) ?? undefined);
-    let learned: string[] | undefined;
+    const template = pathTemplate(pair.path);
+    let learned: Learned | undefined;
     if (comparable(pair.legacyAgain) && pair.legacyAgain.status !== 0) {
-      learned = noise.learn(pair.route, compareAnswers(legacy, pair.legacyAgain, rules).differences);
+      const twice = compareAnswers(legacy, pair.legacyAgain, rules).differences;
+      learned = { fields: [...new Set(twice.map((d) => genericPath(d.path)))] };
+      const write = writeSuspect(twice);
+      if (write !== undefined) learned.writeSuspect = write;
     }
     const outcome = compareAnswers(legacy, next, rules);
-    const real = noise.classify(pair.route, outcome.differences);
-    const record = buildRecord(newId(), pair, outcome, learned);
+    const record = buildRecord(newId(), pair, outcome, template, learned);
+    // The record counts in the rates before it is judged by them, as it will in a report.
+    noise.add(pair.route, observationOf(record));
+    let real = 0;
+    for (const d of record.differences) {
+      if (noise.isNoise(pair.route, template, genericPath(d.path))) d.noise = true;
+      else real++;
+    }
+    record.match = real === 0;
     counts.compared++;
     metrics?.compared.inc({ route: pair.route });
     (real === 0 ? metrics?.matched : metrics?.mismatched)?.inc({ route: pair.route });

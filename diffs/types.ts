@@ -4,7 +4,9 @@
  * Paths: a difference in a JSON body is located by a JSON Pointer (RFC 6901/6902 style: "/friends/2/name",
  * "" for the whole document). Differences outside the body use paths that cannot collide with a
  * pointer, since every pointer is "" or starts with "/": "@status", "@headers/<name>", and "@body" for
- * a body compared as text or by hash.
+ * a body compared as text or by hash. HTML and XML differences are at element paths, which start with
+ * a tag or "#text" ("html>body>h1#title/#text", "html>body>img.avatar@src", "li[2]": the second of its
+ * kind among its siblings).
  */
 import type { BackendName } from '../config/proxy-schema.js';
 
@@ -39,6 +41,8 @@ export function zeroCounts(): NormaliseCounts {
 export interface DiffOutcome {
   differences: Difference[];
   normalised: NormaliseCounts;
+  /** Differences found past the per-body bound and not kept (markup-diff.ts). */
+  omitted?: number;
 }
 
 export interface SideSummary {
@@ -62,8 +66,16 @@ export interface DiffRecord {
   /** True when no difference remains once noise is set apart. */
   match: boolean;
   differences: Difference[];
+  /** The request path's template (core/path-template.ts): noise is counted per route and template. */
+  template?: string;
+  /** Legacy was asked twice for this request: a noise sample (noiseLearned: what differed, if anything). */
+  noiseSampled?: true;
   /** Generic paths that differed between two legacy answers to this request (a noise sample). */
   noiseLearned?: string[];
+  /** The two legacy answers differed like after a write (a new id): a GET that is not safe to re-ask. */
+  writeSuspect?: string;
+  /** Differences found past the per-body bound, not kept. */
+  differencesOmitted?: number;
   /** Only the non-zero counts. */
   normalised?: Partial<NormaliseCounts>;
 }

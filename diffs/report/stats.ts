@@ -22,3 +22,17 @@ export function percentile(values: readonly number[], q: number): number | undef
   const rank = Math.max(1, Math.ceil((q / 100) * sorted.length));
   return sorted[Math.min(rank, sorted.length) - 1];
 }
+
+/** Upper bounds (ms) of the latency histogram's buckets; the last bucket is everything above. */
+export const LATENCY_BOUNDS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] as const;
+
+/** How many values fall in each bucket (≤ bound), plus one bucket for the values above the last bound. */
+export function histogram(values: readonly number[], bounds: readonly number[] = LATENCY_BOUNDS_MS): number[] {
+  const counts = new Array<number>(bounds.length + 1).fill(0);
+  for (const v of values) {
+    let i = 0;
+    while (i < bounds.length && v > bounds[i]!) i++;
+    counts[i]!++;
+  }
+  return counts;
+}

@@ -56,13 +56,18 @@ describe('report computation', () => {
     const [feed, users] = report.routes;
     expect(users).toMatchObject({ route: 'users.get', compared: 200, matched: 190, mismatched: 10, mismatchRate: 0.05, ready: true });
     expect(users!.mismatchUpper95).toBeCloseTo(wilsonUpper(10, 200), 10);
-    expect(users!.topFields).toEqual([
+    expect(users!.topFields).toMatchObject([
       { path: '/age', count: 10, kinds: { type: 6, missing: 4 }, example: records[190]!.id },
       { path: '/friends/*/name', count: 6, kinds: { changed: 6 }, example: records[190]!.id },
     ]);
+    // The request paths it differed on, by template, and example pairs with both values.
+    expect(users!.topFields[0]!.templates).toEqual([{ template: '/x/:n', count: 10, paths: records.slice(190, 195).map((r) => r.path) }]);
+    expect(users!.topFields[0]!.examples![0]).toEqual({ id: records[190]!.id, request: records[190]!.path, at: '/age', kind: 'type', legacy: '1', new: 1 });
     expect(users!.normalised).toEqual({ numericStrings: 8, emptyArrayObject: 0, nullMissing: 4, numberTolerance: 0 });
     const legacyMs = records.filter((r) => r.route === 'users.get').map((r) => r.legacy.latencyMs);
     expect(users!.latencyMs.legacy).toEqual({ p50: percentile(legacyMs, 50), p95: percentile(legacyMs, 95) });
+    expect(users!.latencyMs.histogram.legacy.reduce((a, b) => a + b, 0)).toBe(200);
+    expect(users!.latencyMs.histogram.legacy).toHaveLength(users!.latencyMs.histogram.boundsMs.length + 1);
     expect(feed).toMatchObject({ route: 'feed.list', compared: 50, matched: 50, ready: false, reasons: ['compared 50 < 100'] });
     expect(feed!.mismatchUpper95).toBeCloseTo(0.0713, 3); // 0 of 50 still allows up to 7.1%
     expect(report.ready).toBe(false);
@@ -76,7 +81,8 @@ describe('report computation', () => {
     const [r] = acc.finish().routes;
     expect(r).toMatchObject({ compared: 3, matched: 2, mismatched: 1 });
     expect(r!.topFields.map((f) => f.path)).toEqual(['/name']);
-    expect(r!.noiseFields).toEqual([{ path: '/token', count: 3, kinds: { changed: 3 }, example: expect.any(String) }, { path: '/items/*/ts', count: 0, kinds: {} }]);
+    expect(r!.noiseFields).toMatchObject([{ path: '/token', count: 3, kinds: { changed: 3 }, example: expect.any(String), rates: { legacyLegacy: [1, 1], legacyNew: [3, 3] } }]);
+    expect(r!.noise).toMatchObject({ samples: 1, templates: 1 });
   });
 
   test('route and since filters; expected routes without records are not ready', () => {
