@@ -1,4 +1,7 @@
-/** Where the diff commands read records: the config's diff file, or --file; flags checked here. */
+/**
+ * Where the diff commands read records: the config's diff file, or --file; flags checked here. They
+ * only read, so the config is loaded without the admin token (STRANGLER_ADMIN_TOKEN may be unset).
+ */
 import { existsSync, statSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import { loadConfig } from '../config/load.js';
@@ -43,10 +46,10 @@ export function recordSource(flags: SourceFlags, env: NodeJS.ProcessEnv): Record
     if (!existsSync(flags.file) || !statSync(flags.file).isFile()) {
       throw new StranglerError('STRANGLER_E_DIFFS_FILE', `${flags.file}: no such diff file`, { hint: 'pass the file the proxy writes (proxy.diffs.path)' });
     }
-    const config = flags.config ? loadConfig(flags.config, env) : undefined;
+    const config = flags.config ? loadConfig(flags.config, env, { withoutAdminToken: true }) : undefined;
     return { ...(config ? { config } : {}), files: rotatedFiles(flags.file, MAX_ROTATED), label: flags.file };
   }
-  const config = loadConfig(flags.config!, env);
+  const config = loadConfig(flags.config!, env, { withoutAdminToken: true });
   const d = config.proxy?.diffs;
   if (d?.store === 'redis') return { config, files: [], label: `the Redis stream ${d.key}`, store: openDiffStore(config) };
   const { path, maxFiles } = diffFileFromConfig(config);

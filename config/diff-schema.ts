@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jsonPointer, percent, positiveInt, redisUrl } from './refinements.js';
+import { jsonPointer, pathPattern, percent, positiveInt, redisUrl } from './refinements.js';
 
 /** Per-route rules for comparing the two backends' answers, and the bounds of mirroring. */
 const normalise = z.strictObject({
@@ -55,8 +55,18 @@ export const shadowSchema = z
     maxConcurrency: positiveInt('64').default(64),
     /** Bodies larger than this are not compared (the skip is counted). */
     maxBodyBytes: positiveInt('1048576').default(1024 * 1024),
-    /** % of mirrored requests for which legacy is asked twice, to learn noise. */
+    /** % of mirrored requests for which legacy is asked twice, to learn noise (after the warm-up). */
     noiseSample: percent.default(5),
+    /**
+     * Legacy is asked twice for the first this-many mirrored requests of each route and request path
+     * template (per proxy process), then at noiseSample %: learning does not depend on luck.
+     */
+    noiseWarmup: z.number().int().min(0).max(1000).default(10),
+    /**
+     * Per route name: path patterns (route syntax: literals, :param, a trailing *) never mirrored nor
+     * asked twice, for GETs that write (an editor page that creates a draft on each load).
+     */
+    exclude: z.record(z.string(), z.array(pathPattern)).default({}),
     /**
      * The nice value (0 normal … 19 lowest) of the shadow worker thread on Linux, where it is
      * per thread: mirroring takes the CPU the user's requests leave, instead of competing with them.
@@ -69,7 +79,7 @@ export const shadowSchema = z
      */
     workerIdle: z.boolean().default(true),
   })
-  .default({ maxConcurrency: 64, maxBodyBytes: 1024 * 1024, noiseSample: 5, workerNice: 19, workerIdle: true });
+  .default({ maxConcurrency: 64, maxBodyBytes: 1024 * 1024, noiseSample: 5, noiseWarmup: 10, exclude: {}, workerNice: 19, workerIdle: true });
 
 export type DiffRules = z.output<typeof diffRules>;
 /** Each route's diff rules, by route name (a route left out compares with the defaults). */

@@ -32,7 +32,24 @@ function splitPath(p: string): (string | number)[] {
  * Parses, interpolates and validates config text. Everything wrong is reported at once, with the
  * file, the path inside it, the line and a valid example. The result is deep-frozen.
  */
-export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Config {
+export interface LoadOptions {
+  /**
+   * For commands that only read files the proxy wrote (diffs report / show): the admin token is not
+   * needed, so an unset token variable (or no token) is not an error; a placeholder stands in.
+   */
+  withoutAdminToken?: boolean;
+}
+
+/** Stands in for the admin token when a read-only command loads a config without it. */
+const NO_TOKEN = '(admin token not loaded)';
+
+function withoutToken(value: unknown, issues: ConfigIssue[]): ConfigIssue[] {
+  const admin = (value as { proxy?: { admin?: Record<string, unknown> } }).proxy?.admin;
+  if (admin && typeof admin === 'object' && (typeof admin.token !== 'string' || admin.token === '')) admin.token = NO_TOKEN;
+  return issues.filter((i) => i.path !== 'proxy.admin.token');
+}
+
+export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Config {
   const lineCounter = new YAML.LineCounter();
   const { text: protectedText, refs } = protectReferences(text);
   const doc = YAML.parseDocument(protectedText, { lineCounter, prettyErrors: true, uniqueKeys: true });
@@ -51,6 +68,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     throw new ConfigError(file, [{ code: 'STRANGLER_E_CONFIG_TYPE', path: '', message: 'expected a map with "proxy" and/or "migrate" at the top' }]);
   }
   const interpolated = interpolate(raw, env, refs);
+  if (options.withoutAdminToken) interpolated.issues = withoutToken(interpolated.value, interpolated.issues);
   const parsed = configSchema.safeParse(interpolated.value);
   const issues = [...interpolated.issues];
   if (!parsed.success) {
@@ -64,12 +82,12 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   }
   for (const s of interpolated.secrets) registerSecret(s);
   const sections = parsed.data!;
-  registerSecret(sections.proxy?.admin.token);
+  if (sections.proxy?.admin.token !== NO_TOKEN) registerSecret(sections.proxy?.admin.token);
   if (sections.migrate) registerSecret(decodeURIComponent(new URL(sections.migrate.source).password));
   return deepFreeze({ ...sections, file, baseDir: path.dirname(path.resolve(file)) });
 }
 
-export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Config {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -83,7 +101,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     }
     throw new StranglerError('STRANGLER_E_CONFIG_READ', `${file}: cannot read config (${code ?? 'error'})`, { cause: err, hint: 'check the file permissions' });
   }
-  return parseConfig(text, file, env);
+  return parseConfig(text, file, env, options);
 }
 
 /** Resolves a path from the config (state file, diff file…) against the config file's folder. */

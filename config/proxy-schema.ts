@@ -148,6 +148,15 @@ export const proxySchema = z
         });
       }
     });
+    for (const name of Object.keys(proxy.shadow.exclude)) {
+      if (seen.has(name)) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['shadow', 'exclude', name],
+        message: `no route is named "${name}"`,
+        params: { code: 'STRANGLER_E_CONFIG_VALUE', example: `${proxy.routes[0]?.name ?? 'site'}: [/wp-admin/post-new.php]` },
+      });
+    }
   });
 
 export type ProxyConfig = z.output<typeof proxySchema>;

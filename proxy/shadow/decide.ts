@@ -14,11 +14,3 @@ export function shouldMirror(shadowPercent: number, method: string, mirrorWrites
   if (!isSafe(method) && !mirrorWrites) return false;
   return draw < shadowPercent;
 }
-
-/**
- * Whether to ask legacy a second time, to learn which fields differ between two legacy answers
- * (noise). Only for safe methods: asking twice must never write twice.
- */
-export function shouldSampleNoise(noisePercent: number, method: string, draw: number): boolean {
-  return isSafe(method) && draw < noisePercent;
-}

@@ -8,7 +8,8 @@ import type { RouteStats } from '../metrics.js';
 import type { ShadowPair, ShadowSink, SkipReason } from '../shadow-contract.js';
 import { mirrorCall, MirrorPools, type MirrorTarget } from './call.js';
 import { ResponseCapture } from './capture.js';
-import { shouldMirror, shouldSampleNoise } from './decide.js';
+import { isExcluded, NoiseLearning } from './admission.js';
+import { shouldMirror } from './decide.js';
 
 export type { MirrorTarget } from './call.js';
 
@@ -49,6 +50,7 @@ export class ShadowMirror implements Mirroring {
   // Two calls per job at most (the mirror and a noise re-call), so the pool never queues.
   readonly pools = new MirrorPools(() => this.limits().maxConcurrency * 2);
   private closed = false;
+  private readonly learning = new NoiseLearning();
 
   constructor(
     readonly sink: ShadowSink,
@@ -76,11 +78,13 @@ export class ShadowMirror implements Mirroring {
     const method = req.method ?? 'GET';
     if (this.closed || !shouldMirror(route.dial.shadow, method, route.config.mirrorWrites, this.random() * 100)) return undefined;
     const limits = this.limits();
+    const url = req.url ?? '/';
+    if (isExcluded(limits, route.name, url)) return undefined;
     if (this.jobs.size >= limits.maxConcurrency) {
       stats.shadowDropped++;
       return undefined;
     }
-    const noise = shouldSampleNoise(limits.noiseSample, method, this.random() * 100);
+    const noise = this.learning.sample(limits, route.name, method, url, this.random() * 100);
     const job = new ShadowJob(this, route.name, stats, req, primary, other, noise ? legacy : undefined, limits.maxBodyBytes);
     job.handle = this.jobs.add(job);
     return job;

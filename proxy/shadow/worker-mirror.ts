@@ -20,7 +20,8 @@ import type { RouteStats } from '../metrics.js';
 import type { SkipReason } from '../shadow-contract.js';
 import type { MirrorTarget } from './call.js';
 import { ResponseCapture } from './capture.js';
-import { shouldMirror, shouldSampleNoise } from './decide.js';
+import { isExcluded, NoiseLearning } from './admission.js';
+import { shouldMirror } from './decide.js';
 import type { MirrorJob, Mirroring } from './mirror.js';
 import type { JobBatch, JobMessage, WorkerMessage } from './worker-protocol.js';
 
@@ -86,6 +87,7 @@ export class WorkerShadowMirror implements Mirroring {
   private readonly posted = new Slots<RouteStats>();
   private worker: Worker | undefined;
   private closed = false;
+  private readonly learning = new NoiseLearning();
   /** The worker has maxConcurrency calls in flight: drop here, before any work is spent on a job. */
   private saturated = false;
   /** The worker starts with the first mirrored request: a proxy that mirrors nothing has none. */
@@ -195,6 +197,8 @@ export class WorkerShadowMirror implements Mirroring {
     const method = req.method ?? 'GET';
     if (this.closed || !shouldMirror(route.dial.shadow, method, route.config.mirrorWrites, this.random() * 100)) return undefined;
     const limits = this.limits();
+    const url = req.url ?? '/';
+    if (isExcluded(limits, route.name, url)) return undefined;
     // The worker bounds the mirrored calls in flight (maxConcurrency) and drops the rest; this
     // bounds the jobs between here and there (waiting for the primary answer, posted, reported back
     // in batches), and with them the bodies held.
@@ -206,7 +210,7 @@ export class WorkerShadowMirror implements Mirroring {
       this.started = true;
       this.start();
     }
-    const noise = shouldSampleNoise(limits.noiseSample, method, this.random() * 100);
+    const noise = this.learning.sample(limits, route.name, method, url, this.random() * 100);
     const job = new WorkerJob(this, route.name, stats, req, primary, other, noise ? legacy : undefined, limits);
     job.handle = this.jobs.add(job);
     return job;

@@ -126,6 +126,22 @@ describe('strangler diffs report', () => {
   });
 });
 
+describe('read-only diff commands without the admin token', () => {
+  test('diffs report -c and diffs show -c read a config whose token variable is unset; other commands still need it', async () => {
+    const noToken = path.join(dir, 'no-token.yaml');
+    writeFileSync(noToken, readFileSync(config, 'utf8').replace('"0123456789abcdef0123"', '${STRANGLER_TEST_UNSET_TOKEN}'));
+    const report = await run('diffs', 'report', '-c', noToken, '--since', '2d', '--route', 'users.get', '--max-mismatch', '2');
+    expect(report.err).toBe('');
+    expect(report.code).toBe(0);
+    const show = await run('diffs', 'show', '-c', noToken, 'bad-1');
+    expect(show.code).toBe(0);
+    expect(show.out).toContain('/name');
+    const check = await run('config', 'check', '-c', noToken);
+    expect(check.code).toBe(2);
+    expect(check.err).toContain('STRANGLER_TEST_UNSET_TOKEN');
+  });
+});
+
 describe('strangler diffs show', () => {
   test('prints one pair side by side', async () => {
     const r = await run('diffs', 'show', 'bad-1', '-c', config);

@@ -1,7 +1,9 @@
 import { Readable } from 'node:stream';
 import type http from 'node:http';
 import { ResponseCapture } from '../../../proxy/shadow/capture.js';
-import { isSafe, shouldMirror, shouldSampleNoise } from '../../../proxy/shadow/decide.js';
+import { shadowSchema } from '../../../config/diff-schema.js';
+import { isExcluded, NoiseLearning } from '../../../proxy/shadow/admission.js';
+import { isSafe, shouldMirror } from '../../../proxy/shadow/decide.js';
 
 describe('shadow decisions', () => {
   it('mirrors safe methods by the dial, writes only when the route opts in', () => {
@@ -14,10 +16,29 @@ describe('shadow decisions', () => {
     expect(['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'].filter(isSafe)).toEqual(['GET', 'HEAD', 'OPTIONS']);
   });
 
-  it('samples noise for safe methods only', () => {
-    expect(shouldSampleNoise(5, 'GET', 4.9)).toBe(true);
-    expect(shouldSampleNoise(5, 'GET', 5)).toBe(false);
-    expect(shouldSampleNoise(100, 'POST', 0)).toBe(false);
+  it('samples noise for safe methods only: the first noiseWarmup of each route and path template, then at the rate', () => {
+    const limits = shadowSchema.parse({ noiseSample: 5, noiseWarmup: 3 });
+    const learning = new NoiseLearning();
+    const never = 99.9;
+    // The first 3 of a template are sampled whatever the draw; the 4th is left to the draw.
+    expect([1, 2, 3, 4].map((i) => learning.sample(limits, 'site', 'GET', `/post/${i}?x=${i}`, never))).toEqual([true, true, true, false]);
+    expect(learning.sample(limits, 'site', 'GET', '/post/5', 4.9)).toBe(true);
+    // A new template of the same route, and the same template on another route, have their own warm-up.
+    expect(learning.sample(limits, 'site', 'GET', '/about', never)).toBe(true);
+    expect(learning.sample(limits, 'other', 'GET', '/post/1?x=1', never)).toBe(true);
+    expect(learning.sample(limits, 'site', 'POST', '/contact', 0)).toBe(false);
+    const off = shadowSchema.parse({ noiseSample: 5, noiseWarmup: 0 });
+    expect([learning.sample(off, 'x', 'GET', '/a', 4.9), learning.sample(off, 'x', 'GET', '/a', 5)]).toEqual([true, false]);
+  });
+
+  it('proxy.shadow.exclude: per route, path patterns never mirrored', () => {
+    const limits = shadowSchema.parse({ exclude: { site: ['/wp-admin/post-new.php', '/editor/:id', '/drafts/*'] } });
+    expect(isExcluded(limits, 'site', '/wp-admin/post-new.php?post_type=page')).toBe(true);
+    expect(isExcluded(limits, 'site', '/editor/12')).toBe(true);
+    expect(isExcluded(limits, 'site', '/editor/12/preview')).toBe(false);
+    expect(isExcluded(limits, 'site', '/drafts/a/b')).toBe(true);
+    expect(isExcluded(limits, 'site', '/wp-admin/post.php')).toBe(false);
+    expect(isExcluded(limits, 'other', '/editor/12')).toBe(false);
   });
 });
 
