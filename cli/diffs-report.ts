@@ -58,6 +58,7 @@ export function diffsReportCommand(io: CliIo): Command {
         minCompared: flags.minCompared,
         expectedRoutes: expected,
         top: flags.top,
+        ...(source.config?.proxy?.shadow.noiseWarmup ? { minNoiseSamples: source.config.proxy.shadow.noiseWarmup } : {}),
       });
       const counts: ReadCounts = { bad: 0 };
       try {

@@ -1,5 +1,5 @@
 import { createReport } from '../../../diffs/report/compute.js';
-import { formatHtml } from '../../../diffs/report/format-html.js';
+import { formatHtml, highlightPair } from '../../../diffs/report/format-html.js';
 import { formatText } from '../../../diffs/report/format-text.js';
 import { percentile, wilsonUpper } from '../../../diffs/report/stats.js';
 import type { Difference, DiffRecord } from '../../../diffs/types.js';
@@ -116,6 +116,15 @@ describe('report formats', () => {
     const users = rows.find((r) => r[0] === 'users.get')!;
     expect(users.slice(1, 4)).toEqual(['3', '2', '33.33%']);
     expect(users.at(-1)).toBe('not ready');
+    // Per route: a latency chart in inline SVG, the field with its request paths and an example pair with the difference highlighted.
+    expect(html.match(/<svg /g)).toHaveLength(3);
+    expect(html).toContain('<code>/a&lt;b&gt;</code> — 1 record(s) (changed 1)');
+    expect(html).toMatch(/<td><mark class="del">1<\/mark><\/td><td><mark class="ins">2<\/mark><\/td>/);
+  });
+
+  test('an example pair highlights only the part that differs', () => {
+    expect(highlightPair('Legacy Blog', 'Broken Blog')).toEqual(['<mark class="del">Legacy</mark> Blog', '<mark class="ins">Broken</mark> Blog']);
+    expect(highlightPair('a<b', 'a<b>')).toEqual(['a&lt;b', 'a&lt;b<mark class="ins">&gt;</mark>']);
   });
 
   test('the well-formedness check itself rejects broken markup', () => {
