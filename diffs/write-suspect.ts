@@ -9,18 +9,27 @@ import type { Difference } from './types.js';
 /** Where an id shows in a page or a document. */
 const ID_LIKE = /(?:@(?:href|src|action|value|id|name|for|data-[\w-]+)|\/(?:[\w-]*_)?id|\/[\w-]*Id)$/i;
 
+/** A URL's scheme and host: a number there (cdn3.example.com) is a random host, not an id. */
+const ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i;
+
 /** The numbers of two strings when those are the only thing that differs between them; else undefined. */
 function onlyNumberChanged(a: string, b: string): [string, string] | undefined {
   const ta = a.split(/(\d+)/);
   const tb = b.split(/(\d+)/);
   if (ta.length !== tb.length) return undefined;
   let changed: [string, string] | undefined;
+  let at = 0;
+  let offset = 0;
   for (let i = 0; i < ta.length; i++) {
-    if (ta[i] === tb[i]) continue;
-    // Odd indexes are the numbers; a text part that differs is not "a new id".
-    if (i % 2 === 0 || changed) return undefined;
-    changed = [ta[i]!, tb[i]!];
+    if (ta[i] !== tb[i]) {
+      // Odd indexes are the numbers; a text part that differs is not "a new id".
+      if (i % 2 === 0 || changed) return undefined;
+      changed = [ta[i]!, tb[i]!];
+      at = offset;
+    }
+    offset += ta[i]!.length;
   }
+  if (changed && at < (ORIGIN.exec(a)?.[0].length ?? 0)) return undefined;
   return changed;
 }
 

@@ -87,6 +87,7 @@ describe('excerpts, templates, write suspects', () => {
     expect(writeSuspect([{ path: 'html>body>form@action', kind: 'changed', legacy: '/edit.php?post=41', new: '/edit.php?post=42' }])).toBe('html>body>form@action: 41 → 42');
     expect(writeSuspect([{ path: '/draft/id', kind: 'changed', legacy: 7, new: 8 }])).toBe('/draft/id: 7 → 8');
     expect(writeSuspect([{ path: 'html>body>input@value', kind: 'changed', legacy: 'a1f3', new: 'b2e4' }])).toBeUndefined();
+    expect(writeSuspect([{ path: 'html>body>img.avatar@src', kind: 'changed', legacy: 'https://1.gravatar.com/a.png', new: 'https://2.gravatar.com/a.png' }])).toBeUndefined();
     expect(writeSuspect([{ path: 'html>body>p/#text', kind: 'changed', legacy: 'at 12:00:01', new: 'at 12:00:02' }])).toBeUndefined();
   });
 });

@@ -1,0 +1,1 @@
+    <h2 class="title">Not found</h2>
