@@ -24,6 +24,9 @@ export const MAX_DIFFERENCES = 100;
 type Item = { key: string; el: Element; label: string } | { key: '#text'; text: string; label: string };
 
 interface Walk {
+  /** Both sources: an element whose source text is the same on both sides is skipped whole. */
+  a: string;
+  b: string;
   out: Difference[];
   /** Differences found beyond MAX_DIFFERENCES (not kept). */
   omitted: number;
@@ -137,6 +140,12 @@ function compareItems(x: Item, y: Item, parent: string, w: Walk): void {
     }
     return;
   }
+  // Fast path: most of a page is the same bytes on both sides (startIndex/endIndex from the parser).
+  const xs = x.el.startIndex;
+  const ys = y.el.startIndex;
+  const xe = x.el.endIndex;
+  const ye = y.el.endIndex;
+  if (xs !== null && ys !== null && xe !== null && ye !== null && xe - xs === ye - ys && w.a.slice(xs, xe + 1) === w.b.slice(ys, ye + 1)) return;
   compareAttributes(x.el, y.el, path, w);
   compareChildren(x.el.children, y.el.children, path, w);
 }
@@ -149,8 +158,8 @@ export interface MarkupOutcome {
 
 /** Compares two HTML (or, with xml, XML) documents by structure. */
 export function diffMarkup(legacy: string, next: string, xml = false): MarkupOutcome {
-  const options = xml ? { xmlMode: true } : {};
-  const w: Walk = { out: [], omitted: 0 };
+  const options = { xmlMode: xml, withStartIndices: true, withEndIndices: true };
+  const w: Walk = { a: legacy, b: next, out: [], omitted: 0 };
   compareChildren(parseDocument(legacy, options).children, parseDocument(next, options).children, '', w);
   return { differences: w.out, omitted: w.omitted };
 }

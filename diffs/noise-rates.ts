@@ -25,14 +25,17 @@ export interface TemplateTally {
   comparedFields: Map<string, number>;
 }
 
-/** One-sided z for "clearly above" (95%). */
-const Z_ONE_SIDED_95 = 1.6448536269514722;
+/**
+ * One-sided z for "clearly above": 99.9%. A page has dozens of fields and a route many templates, all
+ * tested at once; at 95% one noisy field in twenty would pass for real by chance alone.
+ */
+const Z_CLEARLY_ABOVE = 3.090232306167813;
 
 /**
  * Whether the rate k1/n1 is clearly above k0/n0: a one-sided two-proportion z-test with the pooled
  * proportion. Equal or lower rates, or no data on either side, are not clearly above.
  */
-export function clearlyAbove(k1: number, n1: number, k0: number, n0: number, z = Z_ONE_SIDED_95): boolean {
+export function clearlyAbove(k1: number, n1: number, k0: number, n0: number, z = Z_CLEARLY_ABOVE): boolean {
   if (n1 <= 0 || n0 <= 0) return n1 > 0 && k1 > 0 && n0 <= 0;
   const p1 = k1 / n1;
   const p0 = k0 / n0;

@@ -51,7 +51,7 @@ async function setup(routes: unknown[], options: { crashTimes?: number; hangTime
   const channel = new BroadcastChannel(channelName);
   channel.onmessage = (e) => pairs.push((e as MessageEvent).data as Pair);
   stops.push(async () => channel.close());
-  const config = proxyConfig(legacy.url, next.url, { routes, shadow: { maxConcurrency: options.maxConcurrency ?? 64, maxBodyBytes: 1024, noiseSample: options.noiseSample ?? 0, workerNice: options.workerNice ?? 19, workerIdle: options.workerIdle ?? true } });
+  const config = proxyConfig(legacy.url, next.url, { routes, shadow: { maxConcurrency: options.maxConcurrency ?? 64, maxBodyBytes: 1024, noiseSample: options.noiseSample ?? 0, noiseWarmup: 0, workerNice: options.workerNice ?? 19, workerIdle: options.workerIdle ?? true } });
   const logged: string[] = [];
   const logger = createLogger({ level: 'warn', destination: { write: (line: string) => logged.push(line) } });
   const running = await startProxy({ config, store: new MemoryStateStore(), logger, shadowWorker: { entry: ENTRY, hangMs: 1500, data: { channel: channelName, crashes: new Int32Array(new SharedArrayBuffer(4)), crashTimes: options.crashTimes ?? 0, hangs: new Int32Array(new SharedArrayBuffer(4)), hangTimes: options.hangTimes ?? 0 } } });

@@ -60,7 +60,7 @@ async function setup(options: { routes: unknown[]; shadow?: Record<string, numbe
     started.push(next);
     newUrl = next.url;
   }
-  const cfg = proxyConfig(legacy.url, newUrl, { routes: options.routes, shadow: { maxConcurrency: 64, maxBodyBytes: 1024, noiseSample: 0, ...options.shadow } });
+  const cfg = proxyConfig(legacy.url, newUrl, { routes: options.routes, shadow: { maxConcurrency: 64, maxBodyBytes: 1024, noiseSample: 0, noiseWarmup: 0, ...options.shadow } });
   const sink = new RecordingSink();
   const proxy: TestProxy = await startTestProxy({ ...cfg, backends: { legacy: cfg.backends.legacy, new: { ...cfg.backends.new, timeoutMs: options.newTimeoutMs ?? 2000 } } }, undefined, sink);
   started.push(proxy);
