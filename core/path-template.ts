@@ -1,8 +1,9 @@
 /**
  * The template of a request path: what stays the same across the requests of one page, so that noise
  * is learnt (and its samples counted) per page and not per route, when a route is broad (a catch-all
- * in front of a PHP app serves every page of it). Numeric and id-like segments and query values are
- * left out: "/post/12?lang=en&p=3" → "/post/:n?lang&p". Pure.
+ * in front of a PHP app serves every page of it). Numbers, id-like segments and query values are left
+ * out: "/post/12?lang=en&p=3" → "/post/:n?lang&p", "/items/0-12" → "/items/:n-:n". A route whose
+ * pattern has no wildcard is not broad: its pattern is the template of all its requests. Pure.
  */
 
 const NUMERIC = /^\d+$/;
@@ -12,7 +13,13 @@ const OPAQUE = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 function segmentTemplate(segment: string): string {
   if (NUMERIC.test(segment)) return ':n';
   if (OPAQUE.test(segment)) return ':id';
-  return segment;
+  return /\d/.test(segment) ? segment.replace(/\d+/g, ':n') : segment;
+}
+
+/** The template noise is keyed by: the route's pattern when it has no wildcard, else the path's template. */
+export function requestTemplate(routePattern: string | undefined, path: string): string {
+  if (routePattern !== undefined && !/(?:^|\/)\*[^/]*$/.test(routePattern)) return routePattern;
+  return pathTemplate(path);
 }
 
 export function pathTemplate(path: string): string {

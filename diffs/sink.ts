@@ -12,7 +12,7 @@ import { NoiseRates, observationOf } from './noise-rates.js';
 import { genericPath } from './pointer.js';
 import { buildRecord, legacyAndNew, type Learned } from './record.js';
 import { writeSuspect } from './write-suspect.js';
-import { pathTemplate } from '../core/path-template.js';
+import { requestTemplate } from '../core/path-template.js';
 import { compileRules } from './rules.js';
 import type { DiffStore } from './store-contract.js';
 import type { DiffRecord } from './types.js';
@@ -21,6 +21,8 @@ import { newRecordId } from './record-id.js';
 export interface DiffSinkOptions {
   /** The diff rules of a route (undefined: the defaults). */
   rulesFor: (route: string) => DiffRules | undefined;
+  /** A route's path pattern: a route without a wildcard is one template for noise (undefined: per path). */
+  patternFor?: (route: string) => string | undefined;
   store: DiffStore;
   /** Counters go on this registry (omit in tests that do not read them). */
   metrics?: Registry;
@@ -70,7 +72,7 @@ export function createDiffSink(options: DiffSinkOptions): DiffSink {
   function comparePair(pair: ShadowPair): void {
     const { legacy, next } = legacyAndNew(pair);
     const rules = compileRules(options.rulesFor(pair.route) ?? undefined);
-    const template = pathTemplate(pair.path);
+    const template = requestTemplate(options.patternFor?.(pair.route), pair.path);
     let learned: Learned | undefined;
     if (comparable(pair.legacyAgain) && pair.legacyAgain.status !== 0) {
       const twice = compareAnswers(legacy, pair.legacyAgain, rules).differences;

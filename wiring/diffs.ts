@@ -34,8 +34,10 @@ export interface DiffSinkWiring {
 /** The ShadowSink for the proxy: rules per route from the config, records to proxy.diffs. */
 export function createDiffSinkFromConfig(config: Config, wiring: DiffSinkWiring = {}): DiffSink {
   let rules: DiffRulesByRoute = diffRulesOf(requireSection(config, 'proxy'));
+  const patterns = new Map(requireSection(config, 'proxy').routes.map((r) => [r.name, r.match.path]));
   const sink = createDiffSink({
     rulesFor: (route) => rules[route],
+    patternFor: (route) => patterns.get(route),
     store: wiring.store ?? openDiffStore(config, wiring.onError),
     ...(wiring.registry ? { metrics: wiring.registry } : {}),
     ...(wiring.onError ? { onError: wiring.onError } : {}),

@@ -7,7 +7,7 @@
  * Bounded: past MAX_TEMPLATES (route, template) pairs, new ones are sampled at the rate only.
  */
 import type { ShadowConfig } from '../../config/diff-schema.js';
-import { pathTemplate } from '../../core/path-template.js';
+import { requestTemplate } from '../../core/path-template.js';
 import { parsePathPattern, type Segment } from '../path-pattern.js';
 import { isSafe } from './decide.js';
 
@@ -61,11 +61,14 @@ export function isExcluded(limits: ShadowConfig, route: string, path: string): b
 export class NoiseLearning {
   private readonly taken = new Map<string, number>();
 
-  /** Whether to ask legacy twice for this mirrored request. `draw` is in [0, 100). */
-  sample(limits: ShadowConfig, route: string, method: string, path: string, draw: number): boolean {
+  /**
+   * Whether to ask legacy twice for this mirrored request. `draw` is in [0, 100); `pattern` is the
+   * route's path pattern (a route without a wildcard is one template).
+   */
+  sample(limits: ShadowConfig, route: string, method: string, path: string, draw: number, pattern?: string): boolean {
     if (!isSafe(method)) return false;
     if (limits.noiseWarmup > 0) {
-      const key = `${route}\n${pathTemplate(path)}`;
+      const key = `${route}\n${requestTemplate(pattern, path)}`;
       const n = this.taken.get(key) ?? 0;
       if (n < limits.noiseWarmup && (n > 0 || this.taken.size < MAX_TEMPLATES)) {
         this.taken.set(key, n + 1);

@@ -25,7 +25,7 @@ export interface MirrorJob {
 export interface Mirroring {
   readonly active: number;
   begin(
-    route: { name: string; dial: { shadow: number }; config: { mirrorWrites: boolean } },
+    route: { name: string; dial: { shadow: number }; config: { mirrorWrites: boolean; match?: { path: string } } },
     stats: RouteStats,
     req: http.IncomingMessage,
     primary: BackendName,
@@ -68,7 +68,7 @@ export class ShadowMirror implements Mirroring {
    * only for a mirrored request a job record. Returns the job to feed the primary answer into.
    */
   begin(
-    route: { name: string; dial: { shadow: number }; config: { mirrorWrites: boolean } },
+    route: { name: string; dial: { shadow: number }; config: { mirrorWrites: boolean; match?: { path: string } } },
     stats: RouteStats,
     req: http.IncomingMessage,
     primary: BackendName,
@@ -84,7 +84,7 @@ export class ShadowMirror implements Mirroring {
       stats.shadowDropped++;
       return undefined;
     }
-    const noise = this.learning.sample(limits, route.name, method, url, this.random() * 100);
+    const noise = this.learning.sample(limits, route.name, method, url, this.random() * 100, route.config.match?.path);
     const job = new ShadowJob(this, route.name, stats, req, primary, other, noise ? legacy : undefined, limits.maxBodyBytes);
     job.handle = this.jobs.add(job);
     return job;

@@ -187,7 +187,7 @@ export class WorkerShadowMirror implements Mirroring {
   }
 
   begin(
-    route: { name: string; dial: { shadow: number }; config: { mirrorWrites: boolean } },
+    route: { name: string; dial: { shadow: number }; config: { mirrorWrites: boolean; match?: { path: string } } },
     stats: RouteStats,
     req: http.IncomingMessage,
     primary: BackendName,
@@ -210,7 +210,7 @@ export class WorkerShadowMirror implements Mirroring {
       this.started = true;
       this.start();
     }
-    const noise = this.learning.sample(limits, route.name, method, url, this.random() * 100);
+    const noise = this.learning.sample(limits, route.name, method, url, this.random() * 100, route.config.match?.path);
     const job = new WorkerJob(this, route.name, stats, req, primary, other, noise ? legacy : undefined, limits);
     job.handle = this.jobs.add(job);
     return job;

@@ -3,7 +3,7 @@ import { excerptPair } from '../../../diffs/excerpt.js';
 import { MAX_DIFFERENCES } from '../../../diffs/markup-diff.js';
 import { genericPath } from '../../../diffs/pointer.js';
 import { writeSuspect } from '../../../diffs/write-suspect.js';
-import { pathTemplate } from '../../../core/path-template.js';
+import { pathTemplate, requestTemplate } from '../../../core/path-template.js';
 import { raw, rules } from './helpers.js';
 
 const html = (body: string) => raw(`<!DOCTYPE html><html><head><title>Blog</title></head><body>${body}</body></html>`, 'text/html; charset=UTF-8');
@@ -81,6 +81,12 @@ describe('excerpts, templates, write suspects', () => {
     expect(pathTemplate('/about')).toBe('/about');
     expect(pathTemplate('/index.php?p=1')).toBe(pathTemplate('/index.php?p=2'));
     expect(pathTemplate('/index.php?p=1')).not.toBe(pathTemplate('/index.php?page_id=2'));
+    expect(pathTemplate('/items/0-12')).toBe('/items/:n-:n');
+    // A route without a wildcard is one template; a broad one is keyed per path template.
+    expect(requestTemplate('/users/:id', '/users/7?x=1')).toBe('/users/:id');
+    expect(requestTemplate('/*', '/about?x=1')).toBe('/about?x');
+    expect(requestTemplate('/static/*rest', '/static/a/1.png')).toBe('/static/a/:n.png');
+    expect(requestTemplate(undefined, '/a/1')).toBe('/a/:n');
   });
 
   test('a new id between two legacy answers looks like a write; a nonce or a timestamp text does not', () => {

@@ -27,6 +27,8 @@ describe('shadow decisions', () => {
     expect(learning.sample(limits, 'site', 'GET', '/about', never)).toBe(true);
     expect(learning.sample(limits, 'other', 'GET', '/post/1?x=1', never)).toBe(true);
     expect(learning.sample(limits, 'site', 'POST', '/contact', 0)).toBe(false);
+    // A route without a wildcard is one template, whatever its paths.
+    expect([1, 2, 3, 4].map((i) => learning.sample(limits, 'user', 'GET', `/u/x${i}y`, never, '/u/:name'))).toEqual([true, true, true, false]);
     const off = shadowSchema.parse({ noiseSample: 5, noiseWarmup: 0 });
     expect([learning.sample(off, 'x', 'GET', '/a', 4.9), learning.sample(off, 'x', 'GET', '/a', 5)]).toEqual([true, false]);
   });
