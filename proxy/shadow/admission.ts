@@ -8,7 +8,7 @@
  */
 import type { ShadowConfig } from '../../config/diff-schema.js';
 import { requestTemplate } from '../../core/path-template.js';
-import { parsePathPattern, type Segment } from '../path-pattern.js';
+import { parsePathPattern, type Segment } from '../../config/path-pattern.js';
 import { isSafe } from './decide.js';
 
 const MAX_TEMPLATES = 10_000;

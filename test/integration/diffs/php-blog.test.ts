@@ -18,7 +18,7 @@ import { runCli } from '../../../cli/program.js';
 import type { RouteReport } from '../../../diffs/report/compute.js';
 import { createDiffSink } from '../../../diffs/sink.js';
 import { createFileDiffStore } from '../../../diffs/store-file.js';
-import { startPhpServer, type PhpServer } from '../../../services/php.js';
+import { startPhpServer, type PhpServer } from '../../../local-servers/php.js';
 import { proxyConfig, startTestProxy } from '../proxy/setup.js';
 
 const APP = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../support/php-blog');
