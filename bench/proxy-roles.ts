@@ -19,6 +19,7 @@ import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import httpProxy from 'http-proxy';
+import { consoleSources } from '../wiring/console-sources.js';
 import { createDiffSinkFromConfig } from '../wiring/diffs.js';
 import { SHADOW_WORKER_ENTRY } from '../wiring/proxy.js';
 import { parseConfig } from '../config/load.js';
@@ -91,7 +92,8 @@ if (role === 'backend' || role === 'slow-backend') {
   // run; the request path still reads them from memory only.
   const redisUrl = process.env.STRANGLER_BENCH_REDIS_URL;
   const store = redisUrl ? new RedisStateStore({ url: redisUrl, key: `bench-${process.pid}` }) : new MemoryStateStore();
-  const running = await startProxy({ config: config.proxy!, store, metrics, shadowSink, shadowWorker });
+  // The web console reads what `proxy start` gives it (the diff file here; no migrate section).
+  const running = await startProxy({ config: config.proxy!, store, metrics, shadowSink, shadowWorker, console: consoleSources(config).sources });
   ready({ port: running.address.port, admin: running.adminAddress.port });
 } else {
   process.stderr.write(`unknown role ${role}\n`);

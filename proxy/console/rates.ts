@@ -6,10 +6,8 @@ import { LATENCY_BUCKETS, type RouteStats } from '../metrics.js';
  * the rates and latency percentiles. Nothing is added to the request path; the timer runs only
  * while a console is looking (it stops after IDLE_MS without a reader).
  */
-export interface RatePoint {
-  /** End of the interval, ms since the epoch. */
-  t: number;
-  /** Requests per second answered by this backend over the interval. */
+export interface RateFigures {
+  /** Requests per second answered by this backend. */
   rps: number;
   /** Share of 5xx answers (proxy 502/504 included), 0..1; null without requests. */
   errorRate: number | null;
@@ -19,13 +17,16 @@ export interface RatePoint {
 }
 
 export interface BackendRates {
-  points: RatePoint[];
+  /** Requests per second per sampling interval, oldest first: the sparkline. */
+  spark: number[];
   /** Over the last minute (or what has been sampled of it). */
-  lastMinute: Omit<RatePoint, 't'> & { requests: number };
+  lastMinute: RateFigures & { requests: number };
 }
 
 export interface RouteRates {
   route: string;
+  /** The sampling interval of `spark`, ms. */
+  intervalMs: number;
   legacy: BackendRates;
   new: BackendRates;
 }
@@ -68,7 +69,7 @@ export function bucketQuantile(counts: ArrayLike<number>, q: number): number | n
 }
 
 /** Rates between two copies of one backend's numbers. Pure. */
-export function between(from: Float64Array, to: Float64Array, seconds: number): Omit<RatePoint, 't'> & { requests: number } {
+export function between(from: Float64Array, to: Float64Array, seconds: number): RateFigures & { requests: number } {
   let requests = 0;
   for (let c = 0; c < CLASSES; c++) requests += to[c]! - from[c]!;
   const errors = to[4]! - from[4]!;
@@ -93,17 +94,30 @@ export interface RateSamplerOptions {
 
 const IDLE_MS = 10 * 60_000;
 
+interface Followed {
+  copies: Copy[];
+  /** rps per interval per backend, computed once when a copy is taken (a read only slices). */
+  spark: [number[], number[]];
+}
+
+/** Requests counted in a copy's status classes. */
+function requestsIn(c: Float64Array): number {
+  let n = 0;
+  for (let i = 0; i < CLASSES; i++) n += c[i]!;
+  return n;
+}
+
 export class RateSampler {
-  private readonly copies = new Map<string, Copy[]>();
+  private readonly followed = new Map<string, Followed>();
   private timer: NodeJS.Timeout | undefined;
   private lastRead = 0;
   private readonly intervalMs: number;
-  private readonly keepMs: number;
+  private readonly keep: number;
   private readonly now: () => number;
 
   constructor(private readonly options: RateSamplerOptions) {
-    this.intervalMs = options.intervalMs ?? 2000;
-    this.keepMs = options.keepMs ?? 10 * 60_000;
+    this.intervalMs = options.intervalMs ?? 5000;
+    this.keep = Math.max(2, Math.ceil((options.keepMs ?? 5 * 60_000) / this.intervalMs) + 1);
     this.now = options.now ?? Date.now;
   }
 
@@ -113,12 +127,20 @@ export class RateSampler {
     const live = new Set<string>();
     for (const s of this.options.stats()) {
       live.add(s.route);
-      let list = this.copies.get(s.route);
-      if (!list) this.copies.set(s.route, (list = []));
-      list.push(copyOf(s, t));
-      while (list.length > 2 && list[0]!.t < t - this.keepMs) list.shift();
+      let f = this.followed.get(s.route);
+      if (!f) this.followed.set(s.route, (f = { copies: [], spark: [[], []] }));
+      const c = copyOf(s, t);
+      const prev = f.copies[f.copies.length - 1];
+      if (prev && t > prev.t) {
+        for (const b of [0, 1] as const) {
+          f.spark[b].push(Math.round(((requestsIn(c.backends[b]) - requestsIn(prev.backends[b])) / ((t - prev.t) / 1000)) * 100) / 100);
+          if (f.spark[b].length > this.keep - 1) f.spark[b].shift();
+        }
+      }
+      f.copies.push(c);
+      if (f.copies.length > this.keep) f.copies.shift();
     }
-    for (const name of this.copies.keys()) if (!live.has(name)) this.copies.delete(name);
+    for (const name of this.followed.keys()) if (!live.has(name)) this.followed.delete(name);
     if (t - this.lastRead > IDLE_MS) this.stop();
   }
 
@@ -131,18 +153,11 @@ export class RateSampler {
       this.timer.unref();
     }
     const out: RouteRates[] = [];
-    for (const [route, list] of this.copies) {
-      const last = list[list.length - 1]!;
-      const backend = (b: 0 | 1): BackendRates => {
-        const points: RatePoint[] = [];
-        for (let i = 1; i < list.length; i++) {
-          const { requests: _r, ...p } = between(list[i - 1]!.backends[b], list[i]!.backends[b], (list[i]!.t - list[i - 1]!.t) / 1000);
-          points.push({ t: list[i]!.t, ...p });
-        }
-        const first = list.find((c) => c.t >= last.t - 60_000) ?? last;
-        return { points, lastMinute: between(first.backends[b], last.backends[b], (last.t - first.t) / 1000) };
-      };
-      out.push({ route, legacy: backend(0), new: backend(1) });
+    for (const [route, f] of this.followed) {
+      const last = f.copies[f.copies.length - 1]!;
+      const first = f.copies.find((c) => c.t >= last.t - 60_000) ?? last;
+      const backend = (b: 0 | 1): BackendRates => ({ spark: f.spark[b].slice(), lastMinute: between(first.backends[b], last.backends[b], (last.t - first.t) / 1000) });
+      out.push({ route, intervalMs: this.intervalMs, legacy: backend(0), new: backend(1) });
     }
     return out;
   }
@@ -150,6 +165,6 @@ export class RateSampler {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    this.copies.clear();
+    this.followed.clear();
   }
 }

@@ -22,7 +22,7 @@ import { vendorFile } from './vendor.js';
 export interface ConsoleOptions {
   token: () => string;
   sources?: ConsoleSources;
-  /** How often the live rates are sampled (default 2 s). */
+  /** How often the live rates are sampled (default 5 s). */
   sampleMs?: number;
 }
 
@@ -133,7 +133,8 @@ export function consoleRouter(proxy: StranglerProxy, options: ConsoleOptions): e
     }
   });
 
-  const verdicts = cached(10_000);
+  // The verdicts read the whole diff file: once per 30 s for all consoles, not once per poll.
+  const verdicts = cached(30_000);
   router.get('/api/verdicts', async (_req, res, next) => {
     try {
       if ('unavailable' in sources.diffs) return res.json({ unavailable: sources.diffs.unavailable });

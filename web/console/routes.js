@@ -105,8 +105,9 @@ function RouteCard({ route, rates, verdict, author, onChanged }) {
       await afterChange(`Rolled back version ${c.undoes}: new ${c.after.new}%, shadow ${c.after.shadow}%.`);
     });
 
-  const legacyPts = rates?.legacy.points ?? [];
-  const newPts = rates?.new.points ?? [];
+  const legacyPts = rates?.legacy.spark ?? [];
+  const newPts = rates?.new.spark ?? [];
+  const minutes = Math.max(1, Math.round((legacyPts.length * (rates?.intervalMs ?? 5000)) / 60_000));
   return html`<article class="card" aria-labelledby="r-${id}">
     <div class="row">
       <h2 id="r-${id}">${route.name}</h2>
@@ -122,7 +123,7 @@ function RouteCard({ route, rates, verdict, author, onChanged }) {
       <${BackendRates} name="legacy" r=${rates?.legacy} />
       <${BackendRates} name="new" r=${rates?.new} />
       <${Sparkline} legacy=${legacyPts} next=${newPts}
-        label=${`Requests per second over the last ${Math.max(1, Math.round((legacyPts.length * 2) / 60))} min: legacy ${fmt.rate(rates?.legacy.lastMinute.rps)}, new ${fmt.rate(rates?.new.lastMinute.rps)}`} />
+        label=${`Requests per second over the last ${minutes} min: legacy ${fmt.rate(rates?.legacy.lastMinute.rps)}, new ${fmt.rate(rates?.new.lastMinute.rps)}`} />
     </div>
     <p class="verdict" data-ready=${verdict ? String(verdict.ready) : 'unknown'}>
       Readiness: ${verdict ? html`<strong>${verdict.ready ? 'ready' : 'not ready'}</strong>${verdict.reasons.length ? ` — ${verdict.reasons.join('; ')}` : ''}` : 'no diff verdict (shadow is off and no records)'}

@@ -12,20 +12,28 @@ test('bucketQuantile interpolates inside the bucket the rank falls in', () => {
 test('the sampler turns counter copies into per-backend rates, error rates and percentiles', () => {
   let now = 1_000_000;
   const stats = new RouteStats('r');
-  const sampler = new RateSampler({ stats: () => [stats], now: () => now, intervalMs: 60_000 });
+  const sampler = new RateSampler({ stats: () => [stats], now: () => now, intervalMs: 60_000, keepMs: 120_000 });
   try {
-    expect(sampler.read()).toEqual([{ route: 'r', legacy: expect.objectContaining({ points: [] }), new: expect.objectContaining({ points: [] }) }]);
+    expect(sampler.read()).toEqual([{ route: 'r', intervalMs: 60_000, legacy: expect.objectContaining({ spark: [] }), new: expect.objectContaining({ spark: [] }) }]);
     for (let i = 0; i < 18; i++) stats.response('legacy', 200, 0.002);
     for (let i = 0; i < 2; i++) stats.response('legacy', 502, 0.002);
     stats.response('new', 200, 0.02);
     now += 10_000;
     sampler.sample();
     const [r] = sampler.read();
-    expect(r!.legacy.points).toEqual([{ t: now, rps: 2, errorRate: 0.1, p50: expect.any(Number), p95: expect.any(Number) }]);
+    expect(r!.legacy.spark).toEqual([2]);
+    expect(r!.new.spark).toEqual([0.1]);
     expect(r!.legacy.lastMinute).toMatchObject({ requests: 20, rps: 2, errorRate: 0.1 });
-    expect(r!.legacy.points[0]!.p50).toBeGreaterThan(1);
-    expect(r!.legacy.points[0]!.p50).toBeLessThanOrEqual(2.5);
+    expect(r!.legacy.lastMinute.p50).toBeGreaterThan(1);
+    expect(r!.legacy.lastMinute.p50).toBeLessThanOrEqual(2.5);
     expect(r!.new.lastMinute).toMatchObject({ requests: 1, rps: 0.1, errorRate: 0 });
+    // The sparkline keeps the history the sampler was told to keep (here 2 intervals).
+    for (let i = 0; i < 4; i++) {
+      stats.response('legacy', 200, 0.002);
+      now += 60_000;
+      sampler.sample();
+    }
+    expect(sampler.read()[0]!.legacy.spark).toHaveLength(2);
   } finally {
     sampler.stop();
   }
