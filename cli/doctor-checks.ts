@@ -6,6 +6,8 @@ import { redactUrl } from '../core/redact.js';
 import { withTimeout } from '../core/timeout.js';
 import { createDatastore, datastoreWhere } from '../migrators/datastore/client.js';
 import { connectMysql } from '../migrators/mysql/connect.js';
+import { binlogReadiness } from '../migrators/follow/readiness.js';
+import { binlogFacts } from '../migrators/mysql/binlog.js';
 
 export interface CheckResult {
   name: string;
@@ -55,7 +57,10 @@ async function checkMysql(config: Config): Promise<{ detail: string }> {
       });
     }
     const tz = info.tz === 'SYSTEM' ? `SYSTEM (${info.systz})` : info.tz;
-    return { detail: `${redactUrl(m.source)}: server ${info.version}, time_zone ${tz}, charset ${info.charset}, ${tables.length} table(s) readable in information_schema` };
+    // Informational: the binlog matters only to migrate follow (sync by updatedAt does without it).
+    const b = binlogReadiness(await binlogFacts(conn));
+    const binlog = b.usable ? `binlog usable for migrate follow (${b.notes.join('; ')})` : `binlog NOT usable for migrate follow: ${b.problems.join('; ')}; ${b.notes.join('; ')}`;
+    return { detail: `${redactUrl(m.source)}: server ${info.version}, time_zone ${tz}, charset ${info.charset}, ${tables.length} table(s) readable in information_schema; ${binlog}` };
   } finally {
     conn.destroy();
   }

@@ -8,6 +8,8 @@ import { connectMysql } from '../migrators/mysql/connect.js';
 import { utcSession } from '../migrators/mysql/session.js';
 import { formatPlan } from '../migrators/plan/format-plan.js';
 import { databaseOf, loadMappings } from '../migrators/plan/load-mappings.js';
+import { binlogReadiness } from '../migrators/follow/readiness.js';
+import { binlogFacts } from '../migrators/mysql/binlog.js';
 import { mappingYaml } from '../migrators/plan/mapping-yaml.js';
 import { toPlan } from '../migrators/plan/plan.js';
 import type { CliIo } from './io.js';
@@ -63,6 +65,7 @@ export function migratePlanCommand(io: CliIo): Command {
           refused: opts.table.length > 0 ? 'throw' : 'report',
         });
         const plan = toPlan(databaseOf(migrate.source), migrate, loaded);
+        if (opts.data) plan.binlog = binlogReadiness(await binlogFacts(conn));
         io.stdout.write(redact(opts.json ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan)));
         if (opts.write) {
           const file = path.resolve(opts.write);

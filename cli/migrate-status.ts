@@ -4,6 +4,7 @@ import { createDatastoreCheckpointStore } from '../migrators/checkpoint/datastor
 import { shardStatus, sortStatuses, type ShardStatus } from '../migrators/checkpoint/status.js';
 import { createDatastore } from '../migrators/datastore/client.js';
 import { createDatastoreSink } from '../migrators/datastore/sink.js';
+import { FOLLOW_STREAM, type FollowMark } from '../migrators/follow/follow.js';
 import type { CliIo } from './io.js';
 import { selectTables } from '../wiring/migrate.js';
 
@@ -40,12 +41,20 @@ export function migrateStatusCommand(io: CliIo): Command {
         const now = new Date();
         const statuses = sortStatuses(checkpoints.filter((c) => tables.includes(c.table)).map((c) => shardStatus(c, now)));
         const notStarted = tables.filter((t) => !statuses.some((s) => s.table === t));
+        const store = createDatastoreCheckpointStore(ds);
+        const follow = (await store.getStreamMark(FOLLOW_STREAM)) as FollowMark | undefined;
         if (opts.json) {
-          io.stdout.write(JSON.stringify({ tables: statuses, notStarted }, null, 2) + '\n');
+          io.stdout.write(JSON.stringify({ tables: statuses, notStarted, ...(follow ? { follow } : {}) }, null, 2) + '\n');
           return;
         }
         const lines = statuses.map(line);
         for (const t of notStarted) lines.push(`${t}: not started`);
+        if (follow) {
+          lines.push(
+            `follow: at ${follow.file}:${follow.position}, lag ${follow.lagSeconds} s as of ${follow.updatedAt}, ` +
+              `${follow.upserts} upsert(s), ${follow.deletes} delete(s), ${follow.deadLetters} dead letter(s), ${follow.skipped} reverse transaction(s) skipped`,
+          );
+        }
         io.stdout.write(lines.join('\n') + '\n');
       } finally {
         await Promise.resolve(ds.clients_.get('DatastoreClient')?.close?.()).catch(() => undefined);

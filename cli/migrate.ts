@@ -4,6 +4,7 @@ import { migratePlanCommand } from './migrate-plan.js';
 import { migrateRunCommand } from './migrate-run.js';
 import { migrateStatusCommand } from './migrate-status.js';
 import { migrateSyncCommand } from './migrate-sync.js';
+import { migrateFollowCommand } from './migrate-follow.js';
 import { migrateVerifyCommand } from './migrate-verify.js';
 
 /** `strangler migrate …`: one subcommand per file (cli/migrate-<name>.ts). */
@@ -14,5 +15,6 @@ export function migrateCommand(io: CliIo): Command {
     .addCommand(migrateRunCommand(io))
     .addCommand(migrateStatusCommand(io))
     .addCommand(migrateVerifyCommand(io))
-    .addCommand(migrateSyncCommand(io));
+    .addCommand(migrateSyncCommand(io))
+    .addCommand(migrateFollowCommand(io));
 }

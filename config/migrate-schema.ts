@@ -60,6 +60,20 @@ export const migrateSchema = z.strictObject({
     namespace: z.string().default(''),
     databaseId: z.string().optional(),
   }),
+  /** `migrate follow`: binlog change data capture (README "migrate follow"). */
+  follow: z
+    .strictObject({
+      /** The replica id follow announces to MySQL: unique among the server's replicas. */
+      replicaId: z.number().int().min(1).max(4294967295).default(4174),
+    })
+    .default({ replicaId: 4174 }),
+  /** `migrate reverse`: the new service's writes back into MySQL. */
+  reverse: z
+    .strictObject({
+      /** The session server_id reverse writes with: follow skips what it writes (no loop). */
+      serverId: z.number().int().min(1).max(4294967295).default(4175),
+    })
+    .default({ serverId: 4175 }),
   /** Where rows that cannot be written are recorded. */
   deadLetters: z.string().min(1).default('./.strangler/dead-letters.jsonl'),
   tables: z.record(identifier, table).default({}),

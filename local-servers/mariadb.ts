@@ -54,7 +54,11 @@ export async function startMysql(env: NodeJS.ProcessEnv = process.env): Promise<
       `--port=${port}`,
       '--bind-address=127.0.0.1',
       '--skip-name-resolve',
-      '--skip-log-bin',
+      // The binlog in ROW format with a server id: what `migrate follow` reads (change data capture).
+      `--log-bin=${path.join(dir, 'binlog')}`,
+      '--server-id=1',
+      '--binlog-format=ROW',
+      '--binlog-row-image=FULL',
       '--max-connections=500',
       '--innodb-buffer-pool-size=256M',
       '--innodb-flush-log-at-trx-commit=2',

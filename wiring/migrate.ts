@@ -17,6 +17,7 @@ import type { KeyPath, TableInfo, TableMapping } from '../migrators/mapping/type
 import type { KeyColumn } from '../migrators/keys/key.js';
 import { createMysqlSource, type MysqlSource } from '../migrators/mysql/source.js';
 import { loadMappings } from '../migrators/plan/load-mappings.js';
+import { binlogPosition } from '../migrators/mysql/binlog.js';
 
 /** A configured table, checked against the schema, ready to copy, verify or sync. */
 export interface PreparedTable {
@@ -138,6 +139,7 @@ export async function copyAllTables(ctx: MigrateContext, options: CopyAllOptions
       sink: ctx.sink,
       store: ctx.store,
       retries: ctx.retries,
+      binlogPosition: () => binlogPosition(ctx.source.pool),
     });
     results.push(result);
     onTable?.(result);

@@ -22,6 +22,8 @@ export interface Checkpoint {
   /** Zero dates (0000-00-00…) written as null so far (absent in checkpoints of older versions). */
   zeroDates?: number;
   retries: number;
+  /** The binlog position when this backfill began (null: the binlog was off): follow starts there. */
+  binlog?: { file: string; position: number } | null;
   /** MySQL's clock (UTC, 'YYYY-MM-DD HH:MM:SS.ffffff') when this backfill began: sync starts there. */
   watermark: string;
   /** ISO instants. */
@@ -47,6 +49,17 @@ export interface SyncMark {
   at: string;
 }
 
+/**
+ * Where a long-running stream is (`follow`: a binlog position; `reverse`: a Datastore watermark):
+ * one record per stream name, saved after every applied batch, its body the stream's own.
+ */
+export interface StreamMark {
+  /** 'follow', 'reverse'. */
+  stream: string;
+  updatedAt: string;
+  [field: string]: unknown;
+}
+
 export class CheckpointVanishedError extends Error {
   constructor(readonly id: string) {
     super(`checkpoint ${id} is no longer in the target`);
@@ -67,6 +80,8 @@ export interface CheckpointStore {
   claimPlan(plan: ShardPlan): Promise<ShardPlan>;
   getSyncMark(table: string): Promise<SyncMark | undefined>;
   putSyncMark(mark: SyncMark): Promise<void>;
+  getStreamMark(stream: string): Promise<StreamMark | undefined>;
+  putStreamMark(mark: StreamMark): Promise<void>;
 }
 
 export function checkpointId(table: string, shard: string): string {

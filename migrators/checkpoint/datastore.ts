@@ -1,12 +1,12 @@
 import { PropertyFilter, type Datastore, type Key } from '@google-cloud/datastore';
 import { withRetry, DEFAULT_RETRY, type RetryPolicy } from '../retry/retry.js';
 import { GRPC_ALREADY_EXISTS, GRPC_NOT_FOUND, grpcCode, isTransientDatastoreError } from '../retry/transient.js';
-import { CheckpointVanishedError, type Checkpoint, type CheckpointStore, type ShardPlan, type SyncMark } from './contract.js';
+import { CheckpointVanishedError, type Checkpoint, type CheckpointStore, type ShardPlan, type StreamMark, type SyncMark } from './contract.js';
 
 /** The tool's own kind in the target namespace; no user kind may start with "Strangler". */
 export const CHECKPOINT_KIND = 'StranglerCheckpoint';
 
-type Stored = { type: 'checkpoint' | 'plan' | 'sync'; table: string; body: string; updatedAt: Date };
+type Stored = { type: 'checkpoint' | 'plan' | 'sync' | 'stream'; table: string; body: string; updatedAt: Date };
 
 /**
  * Checkpoints as entities of CHECKPOINT_KIND keyed by name (`users#0/4`, `users#plan/4`,
@@ -65,6 +65,11 @@ export function createDatastoreCheckpointStore(ds: Datastore, options: { retry?:
     getSyncMark: (table) => read<SyncMark>(`${table}#sync`),
     async putSyncMark(mark) {
       await retry(() => ds.upsert(entity(`${mark.table}#sync`, 'sync', mark.table, mark)));
+    },
+    // A stream spans tables: its record has no table (clearTable leaves it alone).
+    getStreamMark: (stream) => read<StreamMark>(`#stream/${stream}`),
+    async putStreamMark(mark) {
+      await retry(() => ds.upsert(entity(`#stream/${mark.stream}`, 'stream', '', mark)));
     },
   };
 }

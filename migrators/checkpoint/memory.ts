@@ -1,10 +1,11 @@
-import { CheckpointVanishedError, type Checkpoint, type CheckpointStore, type ShardPlan, type SyncMark } from './contract.js';
+import { CheckpointVanishedError, type Checkpoint, type CheckpointStore, type ShardPlan, type StreamMark, type SyncMark } from './contract.js';
 
 /** The checkpoint contract in memory: for unit tests and `--dry-run`, which must write nothing. */
 export function createMemoryCheckpointStore(): CheckpointStore & { checkpoints: Map<string, Checkpoint> } {
   const checkpoints = new Map<string, Checkpoint>();
   const plans = new Map<string, ShardPlan>();
   const marks = new Map<string, SyncMark>();
+  const streams = new Map<string, StreamMark>();
   const copy = <T>(v: T): T => structuredClone(v);
   return {
     checkpoints,
@@ -40,6 +41,13 @@ export function createMemoryCheckpointStore(): CheckpointStore & { checkpoints: 
     },
     async putSyncMark(mark) {
       marks.set(mark.table, copy(mark));
+    },
+    async getStreamMark(stream) {
+      const m = streams.get(stream);
+      return m && copy(m);
+    },
+    async putStreamMark(mark) {
+      streams.set(mark.stream, copy(mark));
     },
   };
 }

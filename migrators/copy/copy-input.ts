@@ -45,6 +45,9 @@ export interface CopyTableInput {
   /** Ignore this shard's checkpoint and start over. */
   restart?: boolean;
   chunkTargetMs?: number;
+  /** The source's binlog position now (null when the binlog is off): recorded when the backfill
+   * begins, so that `migrate follow` starts there and loses nothing written during the copy. */
+  binlogPosition?: () => Promise<{ file: string; position: number } | null>;
   /** Counted into the checkpoint; the adapters' retry hooks bump it. */
   retries: { count: number };
   events?: CopyEvents;

@@ -44,7 +44,7 @@ export async function copyTable(input: CopyTableInput): Promise<CopyTableResult>
       // The target lost our checkpoint (an emulator restart, a wiped namespace, someone's
       // --restart): what it holds can no longer be trusted, so copy the shard again from its start.
       input.events?.notice?.({ table: input.table, shard, message: 'checkpoint vanished from the target (target reset?): copying this shard again from its start' });
-      cp = await freshCheckpoint(input, id, shard, now, cp.watermark); // the earliest start stays the sync point
+      cp = await freshCheckpoint(input, id, shard, now, { watermark: cp.watermark, binlog: cp.binlog ?? null }); // the earliest start stays the sync point
     }
   }
   return {
@@ -63,9 +63,11 @@ export async function copyTable(input: CopyTableInput): Promise<CopyTableResult>
   };
 }
 
-async function freshCheckpoint(input: CopyTableInput, id: string, shard: string, now: () => Date, keepWatermark?: string): Promise<Checkpoint> {
-  // The watermark is read before the first row: anything changed after it is sync's to catch.
-  const watermark = keepWatermark ?? (await input.source.utcNow());
+async function freshCheckpoint(input: CopyTableInput, id: string, shard: string, now: () => Date, keep?: { watermark: string; binlog: Checkpoint['binlog'] }): Promise<Checkpoint> {
+  // The binlog position and the watermark are read before the first row: anything changed after
+  // them is follow's (or sync's) to catch.
+  const binlog = keep ? keep.binlog : ((await input.binlogPosition?.()) ?? null);
+  const watermark = keep?.watermark ?? (await input.source.utcNow());
   const rowsTotal = await input.source.count(input.table, input.key, input.range);
   const at = now().toISOString();
   const cp: Checkpoint = {
@@ -79,6 +81,7 @@ async function freshCheckpoint(input: CopyTableInput, id: string, shard: string,
     rowsTotal,
     deadLetters: 0,
     retries: 0,
+    binlog,
     watermark,
     startedAt: at,
     updatedAt: at,

@@ -42,6 +42,10 @@ export function formatPlan(plan: Plan): string {
     }
     out.push('');
   }
+  if (plan.binlog) {
+    const b = plan.binlog;
+    out.push(b.usable ? `binlog: usable for migrate follow (${b.notes.join('; ')})` : `binlog: NOT usable for migrate follow: ${b.problems.join('; ')}; ${b.notes.join('; ')}`, '');
+  }
   const s = plan.summary;
   out.push(`${s.tables} table(s), ${s.refused} refused, ${s.warnings} warning(s), ${s.infos} note(s)`);
   return out.join('\n') + '\n';

@@ -1,5 +1,6 @@
 import type { MigrateConfig } from '../../config/migrate-schema.js';
 import type { KeyStrategy, PropertyType, Risk, TableFacts } from '../mapping/types.js';
+import type { BinlogReadiness } from '../follow/readiness.js';
 import type { LoadedTable } from './load-mappings.js';
 
 /** What `strangler migrate plan` reports, per table; also its --json output. */
@@ -29,6 +30,8 @@ export interface Plan {
   /** migrate.sourceTimezone is set (otherwise a DATETIME column of local times is refused). */
   sourceTimezoneDeclared: boolean;
   tables: PlanTable[];
+  /** Whether `migrate follow` can read the binlog (absent when not checked: --no-data). */
+  binlog?: BinlogReadiness;
   summary: { tables: number; refused: number; errors: number; warnings: number; infos: number };
 }
 

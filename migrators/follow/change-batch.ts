@@ -1,0 +1,63 @@
+import { keyString } from '../mapping/canonical.js';
+import { mapRow } from '../mapping/map-row.js';
+import type { KeyPath, MapResult, TableMapping } from '../mapping/types.js';
+
+/** One row change read from the binlog, in the shape mysql2 gives rows (the same as `run` reads). */
+export type RowChange =
+  | { table: string; op: 'insert' | 'delete'; row: Record<string, unknown> }
+  | { table: string; op: 'update'; before: Record<string, unknown>; after: Record<string, unknown> };
+
+export type Mutation =
+  | { op: 'upsert'; table: string; kind: string; key: KeyPath; entity: Extract<MapResult, { ok: true }> }
+  | { op: 'delete'; table: string; kind: string; key: KeyPath }
+  | { op: 'dead'; table: string; kind: string; key: string; reason: string };
+
+const keyOnlyCache = new WeakMap<TableMapping, TableMapping>();
+
+/** The row's entity key alone (a delete needs nothing else, and must not fail on a value). */
+function keyOf(mapping: TableMapping, row: Record<string, unknown>): MapResult {
+  let keyOnly = keyOnlyCache.get(mapping);
+  if (!keyOnly) {
+    const { transform: _t, transformModule: _m, ...rest } = mapping;
+    keyOnlyCache.set(mapping, (keyOnly = { ...rest, properties: [] }));
+  }
+  return mapRow(keyOnly, row);
+}
+
+/**
+ * Row changes (in binlog order) → the mutations that leave Datastore as MySQL is after them: one per
+ * entity key, the last change to a key winning, through the same mapping as `migrate run`. An update
+ * that changes the primary key deletes the old entity. Pure: the caller writes the result.
+ */
+export function toMutations(changes: readonly RowChange[], mappings: ReadonlyMap<string, TableMapping>): Mutation[] {
+  const byKey = new Map<string, Mutation>();
+  const put = (m: Mutation) => {
+    const id = m.op === 'dead' ? `dead:${m.table}:${m.key}` : keyString(m.key);
+    byKey.delete(id); // re-insert at the end: the map keeps the order of the last change per key
+    byKey.set(id, m);
+  };
+  const remove = (mapping: TableMapping, row: Record<string, unknown>) => {
+    const k = keyOf(mapping, row);
+    if (k.ok) put({ op: 'delete', table: mapping.table, kind: mapping.kind, key: k.key });
+    else put({ op: 'dead', table: mapping.table, kind: mapping.kind, key: k.key, reason: `delete: ${k.reason}` });
+  };
+  const upsert = (mapping: TableMapping, row: Record<string, unknown>) => {
+    const m = mapRow(mapping, row);
+    if (m.ok) put({ op: 'upsert', table: mapping.table, kind: mapping.kind, key: m.key, entity: m });
+    // As in `run`: a row that cannot be written is a dead letter, and its entity is left as it was.
+    else put({ op: 'dead', table: mapping.table, kind: mapping.kind, key: m.key, reason: m.reason });
+  };
+  for (const c of changes) {
+    const mapping = mappings.get(c.table);
+    if (!mapping) continue;
+    if (c.op === 'insert') upsert(mapping, c.row);
+    else if (c.op === 'delete') remove(mapping, c.row);
+    else if (c.op === 'update') {
+      const before = keyOf(mapping, c.before);
+      const after = keyOf(mapping, c.after);
+      if (before.ok && (!after.ok || keyString(before.key) !== keyString(after.key))) remove(mapping, c.before);
+      upsert(mapping, c.after);
+    }
+  }
+  return [...byKey.values()];
+}
