@@ -1,19 +1,16 @@
-import { createServer, type Server } from 'node:http';
 import { Command } from 'commander';
-import client from 'prom-client';
 import { resolveFromConfig } from '../config/load.js';
 import { StranglerError } from '../core/errors.js';
 import { redactUrl } from '../core/redact.js';
 import { createDeadLetterFile } from '../migrators/copy/dead-letters.js';
-import { openBinlogStream } from '../migrators/follow/binlog-stream.js';
 import { FOLLOW_STREAM, follow, type FollowMark } from '../migrators/follow/follow.js';
 import { earliestPosition, showPosition, type BinlogPosition } from '../migrators/follow/position.js';
 import { binlogReadiness } from '../migrators/follow/readiness.js';
 import { binlogFacts, binlogPosition } from '../migrators/mysql/binlog.js';
-import { databaseOf } from '../migrators/plan/load-mappings.js';
+import { binlogOpener, serveFollowMetrics } from '../wiring/follow.js';
+import { openMigrate, type MigrateContext } from '../wiring/migrate.js';
+import { intArg } from './args.js';
 import type { CliIo } from './io.js';
-import { openMigrate, type MigrateContext } from './migrate-context.js';
-import { intArg } from './program.js';
 
 interface FollowOptions {
   config: string;
@@ -50,19 +47,6 @@ async function startingPoint(ctx: MigrateContext): Promise<{ from: BinlogPositio
   return { from: earliestPosition(starts)! };
 }
 
-/** lag and changes as Prometheus metrics on 127.0.0.1:PORT/metrics. */
-function serveMetrics(port: number) {
-  const registry = new client.Registry();
-  const lag = new client.Gauge({ name: 'strangler_follow_lag_seconds', help: 'Seconds the last applied binlog change was behind its commit in MySQL (0: caught up)', registers: [registry] });
-  const changes = new client.Counter({ name: 'strangler_follow_changes_total', help: 'Changes follow applied to Datastore, by operation', labelNames: ['op'], registers: [registry] });
-  const server: Server = createServer((req, res) => {
-    if (req.url !== '/metrics') return void res.writeHead(404).end();
-    void registry.metrics().then((body) => res.writeHead(200, { 'content-type': registry.contentType }).end(body));
-  });
-  server.listen(port, '127.0.0.1');
-  return { lag, changes, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
-
 export function migrateFollowCommand(io: CliIo): Command {
   return new Command('follow')
     .description('change data capture: apply the MySQL binlog (ROW) to Datastore from where the backfill began, checkpointed after each batch')
@@ -78,7 +62,7 @@ export function migrateFollowCommand(io: CliIo): Command {
       const stop = () => abort.abort();
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
-      const metrics = opts.metrics ? serveMetrics(opts.metrics) : undefined;
+      const metrics = opts.metrics ? serveFollowMetrics(opts.metrics) : undefined;
       try {
         const start = await startingPoint(ctx);
         const readiness = binlogReadiness(await binlogFacts(ctx.source.pool), start.from);
@@ -88,7 +72,6 @@ export function migrateFollowCommand(io: CliIo): Command {
           });
         }
         const until = opts.untilCaughtUp ? ((await binlogPosition(ctx.source.pool)) ?? undefined) : undefined;
-        const database = databaseOf(ctx.migrate.source);
         const deadLetters = createDeadLetterFile(resolveFromConfig(ctx.config, ctx.migrate.deadLetters));
         const line = (o: Record<string, unknown>) => io.stdout.write(JSON.stringify({ time: new Date().toISOString(), ...o }) + '\n');
         const text = (s: string) => io.stdout.write(`${s}\n`);
@@ -97,7 +80,7 @@ export function migrateFollowCommand(io: CliIo): Command {
         else line({ event: 'follow-start', from: start.from, resumed: !!start.previous, tables: ctx.tables.map((t) => t.name) });
         const mark = await follow({
           mappings: new Map(ctx.tables.map((t) => [t.name, t.mapping])),
-          open: (o) => openBinlogStream({ ...o, url: ctx.migrate.source, database, tables: ctx.tables.map((t) => t.name), replicaId: ctx.migrate.follow.replicaId }),
+          open: binlogOpener(ctx),
           from: start.from,
           ...(start.previous ? { previous: start.previous } : {}),
           sink: ctx.sink,

@@ -14,6 +14,7 @@ describe('migrate run --ramp: a scaled-down 500/50/5 schedule, followed', () => 
   let env: MigrateEnv;
   beforeAll(async () => {
     env = await createMigrateEnv('mramp');
+    await env.count('Hit'); // a freshly started emulator answers its first query slowly
     await env.db.pool.query('CREATE TABLE hits (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(20), at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, note VARCHAR(9))');
     const values = Array.from({ length: ROWS }, (_, i) => [i + 1, `v${i + 1}`]);
     await env.db.pool.query('INSERT INTO hits (id, v) VALUES ?', [values]);
