@@ -1,5 +1,7 @@
 import { Command } from 'commander';
+import { ConfigError } from '../config/issues.js';
 import { loadConfig } from '../config/load.js';
+import { proxyWarnings } from '../config/warnings.js';
 import type { Config } from '../config/schema.js';
 import { redact } from '../core/redact.js';
 import type { CliIo } from './io.js';
@@ -31,8 +33,12 @@ export function configCommand(io: CliIo): Command {
     .description('validate a config file and print a short summary, or every error in it')
     .requiredOption('-c, --config <file>', 'config file (YAML or JSON)')
     .option('--json', 'print the resolved config as JSON')
-    .action((opts: { config: string; json?: boolean }) => {
+    .option('--strict', 'treat warnings (a route that can never match, an admin API beyond loopback) as errors')
+    .action((opts: { config: string; json?: boolean; strict?: boolean }) => {
       const loaded = loadConfig(opts.config, io.env);
+      const warnings = loaded.proxy ? proxyWarnings(loaded.proxy) : [];
+      if (opts.strict && warnings.length > 0) throw new ConfigError(loaded.file, warnings);
+      for (const w of warnings) io.stderr.write(`warning: ${w.path}: ${w.message} [${w.code}]\n`);
       io.stdout.write(redact(opts.json ? JSON.stringify(loaded, null, 2) + '\n' : summary(loaded)));
     });
   return config;

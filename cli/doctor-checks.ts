@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.js';
 import { StranglerError, describeCause } from '../core/errors.js';
 import { redactUrl } from '../core/redact.js';
 import { withTimeout } from '../core/timeout.js';
-import { createDatastore, datastoreWhere } from '../migrators/datastore/client.js';
+import { checkCredentials, createDatastore, datastoreWhere } from '../migrators/datastore/client.js';
 import { connectMysql } from '../migrators/mysql/connect.js';
 import { binlogReadiness } from '../migrators/follow/readiness.js';
 import { binlogFacts } from '../migrators/mysql/binlog.js';
@@ -81,6 +81,7 @@ async function checkDatastore(config: Config): Promise<{ detail: string }> {
     }
   }
   const ds = createDatastore(target);
+  await checkCredentials(ds, target);
   try {
     await ds.runQuery(ds.createQuery('StranglerDoctor').select('__key__').limit(1), { gaxOptions: { timeout: CHECK_TIMEOUT_MS - 500, retry: null } } as never);
   } catch (err) {

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { loadConfig, requireSection } from '../config/load.js';
 import { createDatastoreCheckpointStore } from '../migrators/checkpoint/datastore.js';
 import { shardStatus, sortStatuses, type ShardStatus } from '../migrators/checkpoint/status.js';
-import { createDatastore } from '../migrators/datastore/client.js';
+import { checkCredentials, createDatastore } from '../migrators/datastore/client.js';
 import { createDatastoreSink } from '../migrators/datastore/sink.js';
 import { FOLLOW_STREAM, type FollowMark } from '../migrators/follow/follow.js';
 import type { CliIo } from './io.js';
@@ -36,6 +36,7 @@ export function migrateStatusCommand(io: CliIo): Command {
       const ds = createDatastore(migrate.target);
       try {
         // Checkpoints live in the target: status needs Datastore only, not MySQL.
+        await checkCredentials(ds, migrate.target);
         await createDatastoreSink(ds, migrate.target).ping();
         const checkpoints = await createDatastoreCheckpointStore(ds).list();
         const now = new Date();

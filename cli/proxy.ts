@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { loadConfig, requireSection } from '../config/load.js';
+import { proxyWarnings } from '../config/warnings.js';
 import { describeCause } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { createDiffMetrics } from '../diffs/metrics.js';
@@ -23,6 +24,7 @@ export function proxyCommand(io: CliIo): Command {
       const config = loadConfig(opts.config, io.env);
       const p = requireSection(config, 'proxy');
       const logger = createLogger({ redactFields: p.diffs.redact });
+      for (const w of proxyWarnings(p)) logger.warn({ code: w.code, path: w.path }, w.message);
       const store = openStateStore(config, p, logger);
       // Mirrored calls and their comparison run in a worker thread (wiring/shadow-worker.ts builds the
       // diff sink there from this config), off the user's event loop; the sink's compared/matched/

@@ -37,7 +37,15 @@ function genericPath(path: readonly PropertyKey[]): string {
   return formatPath(out).replace(/\[-1\]/g, '[]');
 }
 
+/** Keys whose values are never echoed in an error message. */
+const SECRET_KEY = /token|password|secret/i;
+
+class HiddenSecret {
+  constructor(readonly length: number) {}
+}
+
 function describe(value: unknown): string {
+  if (value instanceof HiddenSecret) return `a string of ${value.length} character(s) (not shown: it is a secret)`;
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
@@ -118,7 +126,9 @@ export function fromZodIssues(zodIssues: readonly z.core.$ZodIssue[], input: unk
       }
       continue;
     }
-    const value = path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as any)[k as any] : undefined), input);
+    const found = path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as any)[k as any] : undefined), input);
+    // A secret that is wrong (a too-short token) is still a secret: the message gives its length only.
+    const value = typeof found === 'string' && SECRET_KEY.test(String(path[path.length - 1] ?? '')) ? new HiddenSecret(found.length) : found;
     const params = (zi as { params?: { code?: unknown; example?: string } }).params;
     let code: ErrorCode = 'STRANGLER_E_CONFIG_VALUE';
     let message = zi.message;

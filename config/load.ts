@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { StranglerError } from '../core/errors.js';
@@ -50,6 +50,7 @@ function withoutToken(value: unknown, issues: ConfigIssue[]): ConfigIssue[] {
 }
 
 export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Config {
+  if (text.length > MAX_CONFIG_BYTES) throw tooLarge(file, text.length);
   const lineCounter = new YAML.LineCounter();
   const { text: protectedText, refs } = protectReferences(text);
   const doc = YAML.parseDocument(protectedText, { lineCounter, prettyErrors: true, uniqueKeys: true });
@@ -63,7 +64,13 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     }));
     throw new ConfigError(file, issues);
   }
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (err) {
+    // yaml refuses to expand aliases past its bound (a "billion laughs" document): bad input, not a bug.
+    throw new ConfigError(file, [{ code: 'STRANGLER_E_CONFIG_SYNTAX', path: '', message: `YAML: ${err instanceof Error ? err.message : String(err)}` }], { cause: err });
+  }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(file, [{ code: 'STRANGLER_E_CONFIG_TYPE', path: '', message: 'expected a map with "proxy" and/or "migrate" at the top' }]);
   }
@@ -87,11 +94,26 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   return deepFreeze({ ...sections, file, baseDir: path.dirname(path.resolve(file)) });
 }
 
+/**
+ * The largest config file read. Parsing YAML costs about 1 s per MB of CPU (more on a busy machine)
+ * and ~100× the file in memory, and a real config (thousands of routes) is a few hundred KB.
+ */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+function tooLarge(file: string, size: number): StranglerError {
+  return new StranglerError('STRANGLER_E_CONFIG_TOO_LARGE', `${file}: the config is ${size} bytes, more than the ${MAX_CONFIG_BYTES} strangler reads`, {
+    hint: 'a config holds settings and routes, not data; split generated parts out or trim them',
+  });
+}
+
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Config {
   let text: string;
   try {
+    const size = statSync(file).size;
+    if (size > MAX_CONFIG_BYTES) throw tooLarge(file, size);
     text = readFileSync(file, 'utf8');
   } catch (err) {
+    if (err instanceof StranglerError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
       throw new StranglerError('STRANGLER_E_CONFIG_NOT_FOUND', `${file}: no such config file`, {

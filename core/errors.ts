@@ -25,6 +25,9 @@ export const CATALOGUE = {
   STRANGLER_E_CONFIG_LISTEN: { exit: 2, title: 'A listen address is malformed' },
   STRANGLER_E_CONFIG_ROUTE_PATTERN: { exit: 2, title: 'A route path pattern is invalid' },
   STRANGLER_E_CONFIG_DUPLICATE: { exit: 2, title: 'A name is used twice' },
+  STRANGLER_E_CONFIG_TOO_LARGE: { exit: 2, title: 'The config file is larger than strangler reads' },
+  STRANGLER_E_CONFIG_UNREACHABLE_ROUTE: { exit: 2, title: 'A route can never match (config check --strict)' },
+  STRANGLER_E_CONFIG_ADMIN_EXPOSED: { exit: 2, title: 'The admin API listens beyond loopback (config check --strict)' },
   STRANGLER_E_CONFIG_SECTION_MISSING: { exit: 2, title: 'A config section the command needs is missing' },
 
   // --- services (doctor, migrators, proxy start) -------------------------------

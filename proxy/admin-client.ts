@@ -28,6 +28,17 @@ export class AdminClient {
     private readonly timeoutMs = 10_000,
   ) {
     this.base = base.replace(/\/+$/, '');
+    let url: URL | undefined;
+    try {
+      url = new URL(this.base);
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw new StranglerError('STRANGLER_E_USAGE', `the admin API address "${base}" is not an http(s) URL`, {
+        hint: 'pass --admin http://host:port (or set STRANGLER_ADMIN_URL) matching proxy.admin.listen',
+      });
+    }
   }
 
   list(): Promise<RouteList> {

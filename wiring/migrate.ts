@@ -6,7 +6,7 @@ import { StranglerError } from '../core/errors.js';
 import { createDatastoreCheckpointStore } from '../migrators/checkpoint/datastore.js';
 import type { CheckpointStore } from '../migrators/checkpoint/contract.js';
 import { createMemoryCheckpointStore } from '../migrators/checkpoint/memory.js';
-import { createDatastore } from '../migrators/datastore/client.js';
+import { checkCredentials, createDatastore } from '../migrators/datastore/client.js';
 import type { CopyTableInput, CopyTableResult } from '../migrators/copy/copy-input.js';
 import { copyTable } from '../migrators/copy/copy-table.js';
 import { shardRange } from '../migrators/copy/shard-range.js';
@@ -86,6 +86,7 @@ export async function openMigrate(file: string, options: OpenOptions): Promise<M
     await Promise.resolve(ds.clients_.get('DatastoreClient')?.close?.()).catch(() => undefined);
   };
   try {
+    await checkCredentials(ds, migrate.target);
     await source.ping();
     const loaded = await loadMappings(migrate, source.pool, { file: config.file, baseDir: config.baseDir, tables: names });
     const tables = loaded.map((l) => prepare(l.info, l.mapping));

@@ -25,8 +25,17 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   STRANGLER_E_CONSOLE_INPUT: 400,
 };
 
+/** The longest `who` kept in the audit trail (the PATCH body's limit, for the header and rollback too). */
+const MAX_WHO = 200;
+
 function who(req: Request, fromBody?: string): string {
-  return fromBody ?? req.get('x-strangler-actor') ?? `admin-api (${req.ip ?? 'unknown'})`;
+  const given = fromBody ?? req.get('x-strangler-actor');
+  if (given !== undefined && (given.length > MAX_WHO || /[\x00-\x1f\x7f]/.test(given))) {
+    throw new StranglerError('STRANGLER_E_DIAL_INVALID', `who: at most ${MAX_WHO} characters and no control characters (got ${given.length} characters)`, {
+      hint: 'send a short name in "who" or x-strangler-actor, e.g. alice@laptop',
+    });
+  }
+  return given ?? `admin-api (${req.ip ?? 'unknown'})`;
 }
 
 /**
