@@ -103,6 +103,7 @@ export class RedisStateStore implements StateStore {
       const snap = await this.readState();
       if (snap) this.publish(snap);
     } catch (err) {
+      if (err instanceof StranglerError) throw err; // a state key that is not ours
       throw this.unavailable(`cannot reach the Redis state store at ${this.where()}: ${describeCause(err)}`, err);
     }
     if (!this.loaded) {

@@ -104,6 +104,13 @@ describe('Redis state store', () => {
     expect(await s.lease('guard', 'p1', 1000)).toBe(false);
   });
 
+  it('refuses a state key that is not a strangler state document, with the code', async () => {
+    const raw = new Redis(redis.url);
+    await raw.set('corrupt:state', '{"not":"state"}');
+    raw.disconnect();
+    await expect(store('corrupt').load()).rejects.toMatchObject({ code: 'STRANGLER_E_STATE_CORRUPT' });
+  });
+
   it('puts its last known dials back when Redis lost them', async () => {
     const healths: StateHealth[] = [];
     const a = store('lost', { resyncMs: 50, onHealth: (h) => healths.push(h) });
