@@ -39,6 +39,7 @@ async function startReplica(i: number): Promise<Replica> {
   routes:
     - { name: flip, match: { path: /flip }, new: 0, shadow: 0 }
     - { name: busy, match: { path: /busy }, new: 0, shadow: 0 }
+    - { name: ramped, match: { path: /ramped }, new: 0, guard: { maxErrorRate: 50, maxP95Ms: 5000, window: 1s, minRequests: 1 } }
 `,
   );
   const proc = await spawnProxy(file);
@@ -160,6 +161,44 @@ describe('three proxy replicas on one Redis', () => {
     const want = (await servedBy(replicas[0]!)) === 'new' ? 'legacy' : 'new';
     expect((await patch(replicas[1]!, 'flip', { new: want === 'new' ? 100 : 0 })).status).toBe(200);
     for (const r of replicas) await r.proc.until('the change after the restart reaches every replica', async () => (await servedBy(r)) === want, 30_000);
+    expect(new Set((await Promise.all(replicas.map(dialsOf))).map((d) => d.version)).size).toBe(1);
+  }, 120_000);
+
+  it('a ramp started through one replica is stepped by exactly one of them (the pilot lease in Redis) and seen by all', async () => {
+    // Traffic on every replica, a different user each time, so that whichever replica holds the lease
+    // sees new-service answers in its guard window (a ramp steps on a healthy window only).
+    let running = true;
+    let n = 0;
+    const failures: string[] = [];
+    const loops = replicas.map(async (r) => {
+      while (running) {
+        const x = await request(r.url, { path: '/ramped', headers: { 'x-user-id': `user-${n++}` }, agent }).catch((err: unknown) => ({ status: 0, body: Buffer.from(String(err)) }));
+        if (x.status !== 200) failures.push(`${x.status} ${x.body.toString()}`);
+      }
+    });
+    try {
+      const started = await fetch(`${replicas[2]!.admin}/ramps/ramped`, { method: 'POST', headers: adminHeaders(), body: JSON.stringify({ steps: [20, 60, 100], hold: '1s', who: 'ops' }) });
+      expect(started.status).toBe(200);
+      for (const r of replicas) {
+        await r.proc.until(
+          'the ramp done, at 100%, on every replica',
+          async () => {
+            const ramps = (await json(fetch(`${r.admin}/ramps`, { headers: adminHeaders() }))).ramps as { target: string; status: string }[];
+            const dial = (await dialsOf(r)).routes.find((x) => x.name === 'ramped')!.dial as { new: number };
+            return ramps.some((x) => x.target === 'ramped' && x.status === 'done') && dial.new === 100;
+          },
+          60_000,
+        );
+      }
+    } finally {
+      running = false;
+      await Promise.all(loops);
+    }
+    expect(failures).toEqual([]);
+    const history = (await json(fetch(`${replicas[0]!.admin}/routes/ramped/history`, { headers: adminHeaders() }))).changes as { version: number; who: string; after: { new: number } }[];
+    const steps = history.filter((c) => c.who === 'ramp').reverse();
+    // Each step once: two replicas stepping the same ramp would have written a step twice.
+    expect(steps.map((c) => c.after.new)).toEqual([20, 60, 100]);
     expect(new Set((await Promise.all(replicas.map(dialsOf))).map((d) => d.version)).size).toBe(1);
   }, 120_000);
 });
