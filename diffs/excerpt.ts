@@ -24,9 +24,11 @@ export function excerptPair(a: string, b: string, max = MAX_EXCERPT): [string, s
   while (p < n && a.charCodeAt(p) === b.charCodeAt(p)) p++;
   let s = 0;
   while (s < n - p && a.charCodeAt(a.length - 1 - s) === b.charCodeAt(b.length - 1 - s)) s++;
-  const from = Math.max(0, p - CONTEXT);
+  // Short excerpts keep less context, so that the differing part itself fits.
+  const context = Math.min(CONTEXT, Math.floor(max / 4));
+  const from = Math.max(0, p - context);
   const cut = (t: string) => {
-    const to = Math.min(t.length, t.length - s + CONTEXT, from + max);
+    const to = Math.min(t.length, t.length - s + context, from + max);
     return (from > 0 ? '…' : '') + t.slice(from, to) + (to < t.length ? '…' : '');
   };
   return [cut(a), cut(b)];

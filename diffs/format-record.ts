@@ -1,12 +1,21 @@
 /** One stored pair, side by side: legacy on the left, the new service on the right. */
-import type { DiffRecord, SideSummary } from './types.js';
+import { excerptPair } from './excerpt.js';
+import type { Difference, DiffRecord, SideSummary } from './types.js';
 
 const WIDTH = 40;
 
-function show(v: unknown, present: boolean): string {
-  if (!present) return '(absent)';
-  const s = typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
-  return s.length > WIDTH ? s.slice(0, WIDTH - 1) + '…' : s;
+function text(v: unknown): string {
+  return JSON.stringify(v) ?? String(v);
+}
+
+/** Both values of a difference, each cut to WIDTH around the part where they differ. */
+function show(d: Difference): [string, string] {
+  const hasL = 'legacy' in d;
+  const hasN = 'new' in d;
+  const l = hasL ? text(d.legacy) : '';
+  const n = hasN ? text(d.new) : '';
+  const [el, en] = hasL && hasN ? excerptPair(l, n, WIDTH) : [excerptPair(l, '', WIDTH)[0], excerptPair('', n, WIDTH)[1]];
+  return [hasL ? el : '(absent)', hasN ? en : '(absent)'];
 }
 
 function sideText(s: SideSummary): string {
@@ -20,7 +29,7 @@ export function formatRecord(r: DiffRecord): string {
     ['latency ms', String(r.legacy.latencyMs), String(r.new.latencyMs)],
   ];
   for (const d of r.differences) {
-    rows.push([`${d.path || '(root)'}  ${d.kind}${d.noise ? ' (noise)' : ''}`, show(d.legacy, 'legacy' in d), show(d.new, 'new' in d)]);
+    rows.push([`${d.path || '(root)'}  ${d.kind}${d.noise ? ' (noise)' : ''}`, ...show(d)]);
   }
   const w0 = Math.max(...rows.map((x) => x[0]!.length));
   const w1 = Math.max(...rows.map((x) => x[1]!.length));
@@ -31,6 +40,8 @@ export function formatRecord(r: DiffRecord): string {
     '',
     ...rows.map((x) => `${x[0]!.padEnd(w0)}  │ ${x[1]!.padEnd(w1)}  │ ${x[2]}`.trimEnd()),
   ];
+  if (r.differencesOmitted) lines.push('', `${r.differencesOmitted} more difference(s) in this pair, not kept`);
   if (r.noiseLearned?.length) lines.push('', `noise learned from this request: ${r.noiseLearned.join(', ')}`);
+  if (r.writeSuspect) lines.push(`legacy asked twice answered like after a write: ${r.writeSuspect}`);
   return lines.join('\n') + '\n';
 }

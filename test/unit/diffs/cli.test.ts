@@ -126,6 +126,18 @@ describe('strangler diffs report', () => {
   });
 });
 
+describe('diffs show of an HTML pair', () => {
+  test('every difference on its own row, a long value cut around the part that differs', async () => {
+    const long = 'Paragraph text of a post. '.repeat(6);
+    const htmlFile = path.join(dir, 'html.jsonl');
+    writeFileSync(htmlFile, line('html-1', 'page.get', [{ path: 'html>body>p[1]/#text', kind: 'changed', legacy: `${long}Thanks for reading`, new: `${long}Thanks for visiting` }, { path: 'html>body>p[2]/#text', kind: 'changed', legacy: 'second', new: 'Second' }]) + '\n');
+    const r = await run('diffs', 'show', '--file', htmlFile, 'html-1');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/html>body>p\[1\]\/#text {2}changed\s+│ …[^│]*reading"\s+│ …[^│]*visiting"\n/);
+    expect(r.out).toMatch(/html>body>p\[2\]\/#text {2}changed\s+│ "second"\s+│ "Second"/);
+  });
+});
+
 describe('read-only diff commands without the admin token', () => {
   test('diffs report -c and diffs show -c read a config whose token variable is unset; other commands still need it', async () => {
     const noToken = path.join(dir, 'no-token.yaml');
