@@ -10,6 +10,8 @@
  *                      (records to a JSONL file in a temporary directory, counters on /metrics):
  *                      in the shadow worker thread, or with a 5th argument "inline" in the proxy's
  *                      own event loop (the design before the worker, kept for comparison)
+ * With STRANGLER_BENCH_GUARD=1 (bench/proxy.ts --guard) every strangler route has a guard, so every
+ * answer of the new service is also recorded in its route's guard window (thresholds no run reaches).
  * Each prints "ready <port>" once it listens (a strangler: "ready <port> <adminPort>"; its admin token
  * is bench-admin-token-0123456789).
  */
@@ -70,6 +72,7 @@ if (role === 'backend' || role === 'slow-backend') {
     // With a shadow backend, legacy serves the user and the other backend only gets the mirror.
     new: i === 42 ? (shadowUrl ? 0 : 50) : i % 5,
     shadow: i === 42 ? Number(shadowPct ?? 0) : 0,
+    ...(process.env.STRANGLER_BENCH_GUARD === '1' && { guard: { maxErrorRate: 100, maxP95Ms: 60_000, window: '10s', minRequests: 20 } }),
   }));
   const doc = {
     proxy: {

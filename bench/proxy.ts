@@ -8,8 +8,10 @@
  *
  * With --redis, strangler keeps its dials in a Redis state store (a private redis-server started
  * here), as replicas do; its request path reads them from memory all the same.
+ * With --guard, every strangler route has a guard (routes[].guard), so its answers from new are also
+ * recorded in the guard's sliding window and judged every second.
  *
- *   npx tsx bench/proxy.ts [--duration 5] [--connections 32] [--rounds 2] [--redis]
+ *   npx tsx bench/proxy.ts [--duration 5] [--connections 32] [--rounds 2] [--redis] [--guard]
  */
 import { execFileSync } from 'node:child_process';
 import autocannon from 'autocannon';
@@ -19,6 +21,9 @@ import { numberFlag, percent, ratio, runLoad, startNginx, startRole, table, type
 const duration = numberFlag('duration', 5);
 const connections = numberFlag('connections', 32);
 const rounds = numberFlag('rounds', 3);
+const guard = process.argv.includes('--guard');
+// The role processes inherit it (bench/proxy-roles.ts).
+if (guard) process.env.STRANGLER_BENCH_GUARD = '1';
 
 const started: Started[] = [];
 const redis = process.argv.includes('--redis') ? await startRedis() : undefined;
@@ -67,7 +72,7 @@ try {
     }));
   const base = summary.find((s) => s.name === 'bare http-proxy')!;
   process.stdout.write(
-    `\nproxy pass-through${redis ? ' (strangler on a Redis state store)' : ''}: ${connections} connections, ${duration} s per run, ${rounds} interleaved rounds for the proxies, small JSON\n` +
+    `\nproxy pass-through${redis ? ' (strangler on a Redis state store)' : ''}: ${connections} connections, ${duration} s per run, ${rounds} interleaved rounds for the proxies, small JSON${guard ? ', guard windows on every strangler route' : ''}\n` +
       table([
         ['target', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'req/s vs bare', 'p99 vs bare', 'CPU vs bare', 'errors'],
         ...summary.map((s) => [s.name, s.rps.toFixed(0), s.p50.toFixed(2), s.p99.toFixed(2), s.cpu.toFixed(1), ratio(s.rps, base.rps), ratio(s.p99, base.p99), ratio(s.cpu, base.cpu), String(s.errors)]),

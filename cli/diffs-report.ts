@@ -8,8 +8,9 @@ import type { ReadCounts } from '../diffs/jsonl-read.js';
 import { intArg, percentArg, sinceArg } from './args.js';
 import type { CliIo } from './io.js';
 import { recordSource, sourceRecords } from './diffs-source.js';
+import { applyGate, durationArg, type GateFlags } from './ready-gate.js';
 
-interface ReportFlags {
+interface ReportFlags extends Partial<GateFlags> {
   config?: string;
   file?: string;
   route?: string[];
@@ -17,6 +18,7 @@ interface ReportFlags {
   format: 'table' | 'json' | 'html';
   output?: string;
   maxMismatch: number;
+  gate?: boolean;
   minCompared: number;
   top: number;
 }
@@ -48,6 +50,10 @@ export function diffsReportCommand(io: CliIo): Command {
     .option('--max-mismatch <pct>', 'ready when the mismatch rate\'s 95% upper bound is at most this percentage', percentArg, 1)
     .option('--min-compared <n>', 'ready only with at least this many compared pairs', intArg(0), 100)
     .option('--top <n>', 'differing fields listed per route', intArg(1, 1000), 10)
+    .option('--gate', 'judge each route by the whole readiness gate of `strangler ready` (latency, errors, data as well)')
+    .option('--error-margin <points>', "with --gate: new's failure rate may exceed legacy's by this many percentage points", percentArg, 1)
+    .option('--verify-report <file>', 'with --gate: the JSON `migrate verify --report FILE` wrote')
+    .option('--max-verify-age <duration>', 'with --gate: a verify older than this does not count', durationArg, 24 * 3_600_000)
     .action(async (flags: ReportFlags) => {
       const source = recordSource(flags, io.env);
       const expected = source.config?.proxy?.routes.filter((r) => r.shadow > 0).map((r) => r.name) ?? [];
@@ -69,6 +75,7 @@ export function diffsReportCommand(io: CliIo): Command {
       if (source.files.length === 0 && !source.store) io.stderr.write(`strangler: no diff records at ${source.label} yet (is a route's shadow dial on?)\n`);
       if (counts.bad > 0) io.stderr.write(`strangler: skipped ${counts.bad} unreadable line(s) in ${source.label}\n`);
       const report = acc.finish();
+      if (flags.gate) applyGate(report, source.config, { maxMismatch: flags.maxMismatch, minCompared: flags.minCompared, errorMargin: flags.errorMargin ?? 1, maxVerifyAge: flags.maxVerifyAge ?? 86_400_000, ...(flags.verifyReport !== undefined && { verifyReport: flags.verifyReport }) });
       const text = flags.format === 'json' ? formatJson(report) : flags.format === 'html' ? formatHtml(report) : formatText(report);
       if (flags.output) {
         try {

@@ -5,6 +5,7 @@ import { diffsCommand } from './diffs.js';
 import { demoCommand } from './demo.js';
 import { doctorCommand } from './doctor.js';
 import { proxyCommand } from './proxy.js';
+import { readyCommand } from './ready.js';
 import { routesCommand } from './routes.js';
 import { migrateCommand } from './migrate.js';
 import { reportError } from './errors.js';
@@ -27,6 +28,7 @@ export function buildProgram(io: CliIo): Command {
   program.addCommand(diffsCommand(io));
   program.addCommand(proxyCommand(io));
   program.addCommand(routesCommand(io));
+  program.addCommand(readyCommand(io));
   program.addCommand(migrateCommand(io));
   program.addCommand(demoCommand(io));
   // exitOverride and output settings are not inherited by commands added later; apply them to all.

@@ -67,6 +67,16 @@ const route = z.strictObject({
   mirrorWrites: z.boolean().default(false),
   diff: diffRules.default(diffRules.parse({})),
   guard: guard.optional(),
+  /** The latency budget the readiness gate holds the new service to (strangler ready). */
+  slo: z
+    .strictObject({
+      p95Ms: positiveInt('500').default(500),
+      /** The new service's p95 may be at most this many times legacy's. */
+      vsLegacy: z.number().positive().default(1.25),
+    })
+    .default({ p95Ms: 500, vsLegacy: 1.25 }),
+  /** The legacy tables the route reads or writes: the gate wants a clean, recent `migrate verify` of each. */
+  tables: z.array(z.string().min(1)).optional(),
 });
 
 const stickiness = z

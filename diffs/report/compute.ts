@@ -80,6 +80,8 @@ export interface RouteReport {
     /** Counts per bucket (≤ bound ms, the last one above every bound), for a distribution chart. */
     histogram: { boundsMs: number[]; legacy: number[]; new: number[] };
   };
+  /** Pairs in which each side failed (a 5xx, a timeout or a reset): what the readiness gate's errors criterion reads. */
+  failures: { legacy: number; new: number };
   ready: boolean;
   /** Why not ready (empty when ready). */
   reasons: string[];
@@ -107,10 +109,11 @@ interface RouteAcc {
   normalised: NormaliseCounts;
   legacyMs: number[];
   newMs: number[];
+  failures: { legacy: number; new: number };
 }
 
 function newAcc(): RouteAcc {
-  return { compared: 0, rates: new NoiseRates(), signatures: new Map(), fields: new FieldStats(), unstructured: 0, writeSuspects: new Map(), normalised: { numericStrings: 0, emptyArrayObject: 0, nullMissing: 0, numberTolerance: 0 }, legacyMs: [], newMs: [] };
+  return { compared: 0, rates: new NoiseRates(), signatures: new Map(), fields: new FieldStats(), unstructured: 0, writeSuspects: new Map(), normalised: { numericStrings: 0, emptyArrayObject: 0, nullMissing: 0, numberTolerance: 0 }, legacyMs: [], newMs: [], failures: { legacy: 0, new: 0 } };
 }
 
 const MAX_WRITE_SUSPECTS = 20;
@@ -207,6 +210,7 @@ function finishRoute(route: string, acc: RouteAcc, options: ReportOptions): Rout
       new: { p50: percentile(acc.newMs, 50), p95: percentile(acc.newMs, 95) },
       histogram: { boundsMs: [...LATENCY_BOUNDS_MS], legacy: histogram(acc.legacyMs), new: histogram(acc.newMs) },
     },
+    failures: { ...acc.failures },
     ready: v.ready,
     reasons: v.reasons,
   };
@@ -238,6 +242,8 @@ export function createReport(options: ReportOptions): ReportAccumulator {
       acc.compared++;
       acc.legacyMs.push(r.legacy.latencyMs);
       acc.newMs.push(r.new.latencyMs);
+      if (r.legacy.status >= 500 || r.legacy.error !== undefined) acc.failures.legacy++;
+      if (r.new.status >= 500 || r.new.error !== undefined) acc.failures.new++;
       for (const n of NORMALISERS) acc.normalised[n] += r.normalised?.[n] ?? 0;
       const o = observationOf(r);
       acc.rates.add(r.route, o);

@@ -1,0 +1,64 @@
+/** Wiring of the readiness gate: config and flags in, each route's checklist out (shared by `ready` and `diffs report`). */
+import { readFileSync } from 'node:fs';
+import { InvalidArgumentError } from 'commander';
+import { parseDurationMs } from '../config/duration.js';
+import type { Config } from '../config/schema.js';
+import { StranglerError, describeCause } from '../core/errors.js';
+import type { Report } from '../diffs/report/compute.js';
+import { routeReadiness, type RouteReadiness, type VerifyEvidence } from '../diffs/report/readiness.js';
+
+export interface GateFlags {
+  maxMismatch: number;
+  minCompared: number;
+  errorMargin: number;
+  verifyReport?: string;
+  maxVerifyAge: number;
+}
+
+export function durationArg(value: string): number {
+  const ms = parseDurationMs(value);
+  if (ms === undefined) throw new InvalidArgumentError(`expected a duration such as 30m, 24h or 7d, got "${value}"`);
+  return ms;
+}
+
+/** The report `migrate verify --report FILE` wrote. */
+export function readVerifyReport(file: string): VerifyEvidence {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new StranglerError('STRANGLER_E_READY_VERIFY_REPORT', `cannot read the verify report ${file}: ${describeCause(err)}`, { hint: 'write one with strangler migrate verify -c FILE --report verify.json' });
+  }
+  const v = parsed as Partial<VerifyEvidence>;
+  if (typeof v?.at !== 'string' || !Array.isArray(v.tables) || !v.tables.every((t) => typeof t?.table === 'string' && typeof t.clean === 'boolean')) {
+    throw new StranglerError('STRANGLER_E_READY_VERIFY_REPORT', `${file} is not a report of strangler migrate verify`, { hint: 'write one with strangler migrate verify -c FILE --report verify.json' });
+  }
+  return { at: v.at, tables: v.tables };
+}
+
+/** Each reported route's readiness under its config's slo and tables (a route not in the config: the defaults). */
+export function gateReport(report: Report, config: Config | undefined, flags: GateFlags, now = new Date()): RouteReadiness[] {
+  const verify = flags.verifyReport !== undefined ? readVerifyReport(flags.verifyReport) : undefined;
+  const routes = new Map((config?.proxy?.routes ?? []).map((r) => [r.name, r]));
+  return report.routes.map((r) => {
+    const cfg = routes.get(r.route);
+    return routeReadiness(r, { slo: cfg?.slo ?? { p95Ms: 500, vsLegacy: 1.25 }, ...(cfg?.tables && { tables: cfg.tables }) }, verify, {
+      maxMismatchPct: flags.maxMismatch,
+      minCompared: flags.minCompared,
+      errorMarginPct: flags.errorMargin,
+      maxVerifyAgeMs: flags.maxVerifyAge,
+      now,
+    });
+  });
+}
+
+/** `diffs report --gate`: the report's verdicts become the gate's, each failed criterion one more reason. */
+export function applyGate(report: Report, config: Config | undefined, flags: GateFlags): void {
+  const verdicts = gateReport(report, config, flags);
+  report.routes.forEach((r, i) => {
+    const v = verdicts[i]!;
+    for (const c of v.criteria) if (!c.ok && c.name !== 'responses') r.reasons.push(`${c.name}: ${c.figure}`);
+    r.ready = v.ready;
+  });
+  report.ready = report.routes.length > 0 && report.routes.every((r) => r.ready);
+}
