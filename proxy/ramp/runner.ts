@@ -98,9 +98,12 @@ export class RampRunner {
       if (ramp.status !== 'running' || skip.has(ramp.target)) continue;
       const members = this.members(ramp.target);
       if (members.length === 0) continue; // its routes left the config; it waits for them
-      const needsReady = ramp.requireReady && ramp.step >= 0 && this.readiness !== undefined;
-      const ready = needsReady ? await this.readiness!(ramp.target) : undefined;
-      const action = nextRampAction(ramp, Date.now(), this.health(members), ready);
+      let action = nextRampAction(ramp, Date.now(), this.health(members), undefined);
+      // The gate reads diff records: asked only once everything else says "step".
+      if (action.kind === 'step' && ramp.requireReady && ramp.step >= 0) {
+        const ready = this.readiness ? await this.readiness(ramp.target) : { ok: false, reason: 'this proxy has no readiness probe wired' };
+        action = nextRampAction(ramp, Date.now(), this.health(members), ready);
+      }
       if (action.kind === 'wait') {
         this.waiting.set(ramp.target, action.reason);
         continue;

@@ -6,6 +6,12 @@ import { bufferIo } from '../../../cli/io.js';
 import { runCli } from '../../../cli/program.js';
 import type { RampState, StateSnapshot, StateStore } from '../../../proxy/state/contract.js';
 import { FileStateStore } from '../../../proxy/state/file-store.js';
+import type { Config } from '../../../config/schema.js';
+import { buildRecord } from '../../../diffs/record.js';
+import { toStoredLine } from '../../../diffs/stored-line.js';
+import { zeroCounts } from '../../../diffs/types.js';
+import { readinessProbe } from '../../../wiring/readiness.js';
+import { pair } from '../../unit/diffs/helpers.js';
 import { startUpstream, type Upstream } from '../../support/http.js';
 import { TOKEN, adminHeaders, json, proxyConfig, request, startTestProxy, type TestProxy } from './setup.js';
 
@@ -23,6 +29,7 @@ const config = () =>
       { name: 'carts.get', match: { method: 'GET', path: '/api/carts/:id' }, guard },
       { name: 'orders.get', match: { method: 'GET', path: '/api/orders/:id' }, fallback: false, guard },
       { name: 'plain.get', match: { method: 'GET', path: '/api/plain' } },
+      { name: 'gated.get', match: { method: 'GET', path: '/api/gated/:id' }, guard },
     ],
   });
 
@@ -52,7 +59,7 @@ function load(proxy: () => TestProxy) {
   let n = 0;
   const worker = async () => {
     while (running) {
-      const p = ['users', 'carts', 'orders'][n % 3];
+      const p = ['users', 'carts', 'orders', 'gated'][n % 4];
       await request(proxy().url, { path: `/api/${p}/${n}`, headers: { 'x-user-id': `u${n++}` }, agent }).catch(() => undefined);
     }
   };
@@ -139,6 +146,31 @@ describe('ramps', () => {
     const snap = await halted;
     expect(snap.ramps!['orders.get']!.reason).toMatch(/^guard on orders\.get: new's error rate/);
     expect(snap.dials['orders.get']!.new).toBe(0);
+  });
+
+  it('with --require-ready, steps only once the readiness gate passes', async () => {
+    const diffs = path.join(dir, 'diffs.jsonl');
+    const cfg = config();
+    proxy.pilot.ramps.readiness = readinessProbe(() => ({ file: path.join(dir, 'strangler.yaml'), proxy: { ...cfg, diffs: { ...cfg.diffs, store: 'file', path: diffs } } }) as Config);
+    // 500 pairs in which the new service is 100× slower than legacy: right answers, not ready.
+    const pairs = (newMs: number) =>
+      Array.from({ length: 500 }, (_, i) => {
+        const r = buildRecord(`g-${newMs}-${i}`, { ...pair('gated.get', {}, {}), time: new Date().toISOString() }, { differences: [], normalised: zeroCounts() });
+        return toStoredLine({ ...r, legacy: { ...r.legacy, latencyMs: 12 }, new: { ...r.new, latencyMs: newMs } }, []);
+      }).join('\n') + '\n';
+    fs.writeFileSync(diffs, pairs(1200));
+    const firstStep = rampOf(proxy.store, 'gated.get', (r) => r.step === 0);
+    expect((await cli(proxy, ['routes', 'ramp', 'gated.get', '--steps', '10,100', '--hold', '1s', '--require-ready'])).code).toBe(0);
+    await firstStep;
+    let status = '';
+    while (!status.includes('waiting for the readiness gate')) {
+      status = (await cli(proxy, ['routes', 'ramp', 'gated.get', '--status'])).out;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(status).toMatch(/gated\.get latency: new p95 1200 ms/);
+    const done = rampOf(proxy.store, 'gated.get', (r) => r.status === 'done');
+    fs.writeFileSync(diffs, pairs(13));
+    expect((await done).dials['gated.get']!.new).toBe(100);
   });
 
   it('refuses bad ramps, changing nothing', async () => {
