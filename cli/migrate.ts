@@ -5,6 +5,7 @@ import { migrateRunCommand } from './migrate-run.js';
 import { migrateStatusCommand } from './migrate-status.js';
 import { migrateSyncCommand } from './migrate-sync.js';
 import { migrateFollowCommand } from './migrate-follow.js';
+import { migrateReverseCommand } from './migrate-reverse.js';
 import { migrateVerifyCommand } from './migrate-verify.js';
 
 /** `strangler migrate …`: one subcommand per file (cli/migrate-<name>.ts). */
@@ -16,5 +17,6 @@ export function migrateCommand(io: CliIo): Command {
     .addCommand(migrateStatusCommand(io))
     .addCommand(migrateVerifyCommand(io))
     .addCommand(migrateSyncCommand(io))
-    .addCommand(migrateFollowCommand(io));
+    .addCommand(migrateFollowCommand(io))
+    .addCommand(migrateReverseCommand(io));
 }

@@ -48,6 +48,17 @@ const table = z.strictObject({
   columns: z.record(identifier, column).default({}),
   /** A module path whose default export maps (row, entity) to the entity to write. */
   transform: z.string().min(1).optional(),
+  /** `migrate reverse`: the new service's writes to this kind back into the table. */
+  reverse: z
+    .strictObject({
+      /** The entity property the new service sets to the time of each write. */
+      updatedAt: z.string().min(1),
+      /** A property the new service sets instead of deleting: the row is deleted in MySQL. */
+      tombstone: z.string().min(1).optional(),
+      /** newest: a row changed in MySQL after the entity keeps MySQL's version; datastore: the entity wins. */
+      conflict: z.enum(['newest', 'datastore']).default('newest'),
+    })
+    .optional(),
 });
 
 export const migrateSchema = z.strictObject({

@@ -1,0 +1,66 @@
+import { createMigrateEnv, events, type MigrateEnv } from './migrate-env.js';
+
+/**
+ * The new service writes entities (its own updatedAt on each), legacy keeps writing rows: reverse
+ * sends the entities' changes back through the inverted mapping, a tombstone deletes its row, a row
+ * MySQL changed after the entity wins the conflict (counted and logged), and follow afterwards skips
+ * every transaction reverse wrote (its session server_id), so nothing loops.
+ */
+describe('migrate reverse: the new service’s writes back into MySQL, loop-free', () => {
+  let env: MigrateEnv;
+  beforeAll(async () => {
+    env = await createMigrateEnv('mrev');
+    await env.count('Item');
+    await env.db.pool.query(`CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, qty INT NOT NULL, price DECIMAL(8,2), seen DATETIME(3),
+      updated_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3), deleted_at DATETIME(3) NULL)`);
+    await env.db.pool.query("INSERT INTO items (id, name, qty, price, seen, updated_at) VALUES (1, 'one', 1, '1.10', '2024-03-01 10:00:00.000', '2024-01-01 00:00:00.000'), (2, 'two', 2, '2.20', NULL, '2024-01-01 00:00:00.000'), (3, 'three', 3, '3.30', NULL, '2024-01-01 00:00:00.000')");
+    env.writeConfig(
+      { items: { kind: 'Item', updatedAt: 'updated_at', reverse: { updatedAt: 'updated_at', tombstone: 'deleted_at' } } },
+      { sourceTimezone: 'Europe/Berlin' },
+    );
+    const run = await env.cli('migrate', 'run', '-c', env.configFile);
+    expect(run.code).toBe(0);
+  });
+  afterAll(async () => env.close());
+
+  test('changes, an insert and a tombstone arrive; the newer MySQL row wins its conflict; follow skips reverse’s writes', async () => {
+    const key = (id: number) => env.ds.key(['Item', env.ds.int(id)]);
+    const get = async (id: number) => (await env.ds.get(key(id)))[0] as Record<string, unknown>;
+    const t0 = Date.parse('2026-01-01T12:00:00.000Z');
+    // The new service: changes item 1, creates item 9, deletes item 2 by a tombstone, and changes item 3 …
+    await env.ds.save({ key: key(1), data: { ...(await get(1)), name: 'one (new)', qty: env.ds.int(10), seen: new Date('2026-01-01T08:30:00.000Z'), updated_at: new Date(t0) } });
+    await env.ds.save({ key: key(9), data: { id: env.ds.int(9), name: 'nine', qty: env.ds.int(9), price: '9.90', seen: null, updated_at: new Date(t0 + 1), deleted_at: null } });
+    await env.ds.save({ key: key(2), data: { ...(await get(2)), deleted_at: new Date(t0 + 2), updated_at: new Date(t0 + 2) } });
+    await env.ds.save({ key: key(3), data: { ...(await get(3)), name: 'three (new)', updated_at: new Date(t0 + 3) } });
+    // … while legacy changed item 3 later still (its updated_at after the entity's): a conflict.
+    await env.db.pool.query("UPDATE items SET name = 'three (legacy)', updated_at = '2026-01-01 14:00:00.000' WHERE id = 3");
+
+    const r = await env.cli('migrate', 'reverse', '-c', env.configFile);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const lines = events(r.out);
+    expect(lines.find((e) => e.event === 'reverse')).toMatchObject({ table: 'items', upserts: 2, deletes: 1, conflicts: 1 });
+    expect(lines.filter((e) => e.event === 'conflict')).toEqual([expect.objectContaining({ table: 'items', winner: 'mysql', mysqlUpdatedAt: '2026-01-01T13:00:00.000Z', datastoreUpdatedAt: '2026-01-01T12:00:00.003Z' })]);
+
+    const [rows] = await env.db.pool.query('SELECT id, name, qty, price, seen, updated_at FROM items ORDER BY id');
+    expect(rows).toEqual([
+      // Berlin wall clock: 08:30Z is 09:30 in January; the entity's updatedAt becomes the row's.
+      { id: 1, name: 'one (new)', qty: 10, price: '1.10', seen: '2026-01-01 09:30:00.000', updated_at: '2026-01-01 13:00:00.000' },
+      { id: 3, name: 'three (legacy)', qty: 3, price: '3.30', seen: null, updated_at: '2026-01-01 14:00:00.000' },
+      { id: 9, name: 'nine', qty: 9, price: '9.90', seen: null, updated_at: '2026-01-01 13:00:00.001' },
+    ]);
+
+    // A second pass finds nothing new (the watermark held).
+    const again = events((await env.cli('migrate', 'reverse', '-c', env.configFile)).out).find((e) => e.event === 'reverse');
+    expect(again).toMatchObject({ upserts: 0, deletes: 0, conflicts: 0 });
+
+    // follow from the backfill's start: legacy's update of item 3 is applied, reverse's own transaction is skipped.
+    const f = await env.cli('migrate', 'follow', '-c', env.configFile, '--until-caught-up');
+    expect(f.err).toBe('');
+    const stop = events(f.out).find((e) => e.event === 'follow-stop') as { upserts: number; deletes: number; skipped: number };
+    expect(stop).toMatchObject({ upserts: 1, deletes: 0 });
+    expect(stop.skipped).toBeGreaterThanOrEqual(1);
+    expect((await get(3)).name).toBe('three (legacy)');
+    expect((await get(9)).name).toBe('nine');
+  });
+});
