@@ -89,11 +89,24 @@ export function observationOf(r: DiffRecord): Observation {
   return o;
 }
 
-/** Per route and template; bounded: past maxTemplates a route's new templates share one tally ("*"). */
+/** Counts one more for a field, unless the map is full and the field new (a page can only have so many). */
+function bump(m: Map<string, number>, field: string, max: number): void {
+  const n = m.get(field);
+  if (n !== undefined) m.set(field, n + 1);
+  else if (m.size < max) m.set(field, 1);
+}
+
+/**
+ * Per route and template; bounded: past maxTemplates a route's new templates share one tally ("*"),
+ * and a template counts at most maxFields fields (one not counted in its samples is never noise).
+ */
 export class NoiseRates {
   private readonly routes = new Map<string, Map<string, TemplateTally>>();
 
-  constructor(private readonly maxTemplates = 1000) {}
+  constructor(
+    private readonly maxTemplates = 1000,
+    private readonly maxFields = 5000,
+  ) {}
 
   tally(route: string, template: string, create = false): TemplateTally | undefined {
     let byTemplate = this.routes.get(route);
@@ -111,10 +124,10 @@ export class NoiseRates {
   add(route: string, o: Observation): void {
     const t = this.tally(route, o.template, true)!;
     t.compared++;
-    for (const f of o.fields) t.comparedFields.set(f, (t.comparedFields.get(f) ?? 0) + 1);
+    for (const f of o.fields) bump(t.comparedFields, f, this.maxFields);
     if (o.learned) {
       t.samples++;
-      for (const f of new Set(o.learned)) t.sampleFields.set(f, (t.sampleFields.get(f) ?? 0) + 1);
+      for (const f of new Set(o.learned)) bump(t.sampleFields, f, this.maxFields);
     }
   }
 
