@@ -55,7 +55,7 @@ export function adminApp(proxy: StranglerProxy, options: { token: () => string; 
 
   // The console signs in with the same token and keeps a session cookie instead (console/router.ts).
   app.get('/', (_req, res) => res.redirect('/console/'));
-  app.use('/console', consoleRouter(proxy, { token: options.token, ...(options.console ? { sources: options.console } : {}) }));
+  app.use('/console', consoleRouter(proxy, { token: options.token, ...(options.console ? { sources: options.console } : {}), ...(options.pilot ? { pilot: options.pilot } : {}) }));
 
   app.use((req, _res, next) => {
     if (bearerMatches(req.get('authorization'), options.token())) return next();

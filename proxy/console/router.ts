@@ -12,6 +12,7 @@ import { PACKAGE_ROOT } from '../../core/package-info.js';
 import { StranglerError } from '../../core/errors.js';
 import { formatHtml } from '../../diffs/report/format-html.js';
 import { dialPatchSchema } from '../dials.js';
+import type { Pilot } from '../pilot.js';
 import type { StranglerProxy } from '../proxy-server.js';
 import { DEFAULT_THRESHOLDS, diffsPage, findPair, type DiffFilters } from './diffs-view.js';
 import { RateSampler } from './rates.js';
@@ -22,6 +23,8 @@ import { vendorFile } from './vendor.js';
 export interface ConsoleOptions {
   token: () => string;
   sources?: ConsoleSources;
+  /** The guard and ramps (shown beside each route), when the proxy runs them. */
+  pilot?: Pilot;
   /** How often the live rates are sampled (default 5 s). */
   sampleMs?: number;
 }
@@ -100,7 +103,16 @@ export function consoleRouter(proxy: StranglerProxy, options: ConsoleOptions): e
   });
 
   router.get('/api/routes', (_req, res) => {
-    res.json({ version: proxy.stateVersion, routes: proxy.routes(), rates: rates.read(), at: new Date().toISOString() });
+    const pilot = options.pilot;
+    res.json({
+      version: proxy.stateVersion,
+      routes: proxy.routes(),
+      rates: rates.read(),
+      // The same figures GET /guard and GET /ramps answer (the guard's own sliding window, the ramp records).
+      guard: pilot ? pilot.guard.status(proxy.compiledRoutes()) : [],
+      ramps: pilot ? pilot.ramps.list() : [],
+      at: new Date().toISOString(),
+    });
   });
 
   router.get('/api/routes/:name/history', async (req, res, next) => {

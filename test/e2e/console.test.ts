@@ -72,7 +72,8 @@ beforeAll(async () => {
     state: { store: 'file', path: './routes.json' },
     diffs: { store: 'file', path: './diffs.jsonl' },
     routes: [
-      { name: 'users.get', match: { method: 'GET', path: '/api/users/:id' }, new: 0, shadow: 100 },
+      // A guard that never acts here (it needs more answers than the test sends): the page shows its state.
+      { name: 'users.get', match: { method: 'GET', path: '/api/users/:id' }, new: 0, shadow: 100, guard: { maxErrorRate: 100, maxP95Ms: 3_600_000, minRequests: 1_000_000 } },
       { name: 'items.list', match: { method: 'GET', path: '/api/items' }, new: 0, shadow: 0 },
     ],
   };
@@ -156,6 +157,8 @@ test('ops sign in, turn a dial with its confirmation, see it in the history and 
   await dialog.getByRole('button', { name: 'Confirm change' }).click();
   await card.locator('[data-dial="new"]').filter({ hasText: /^100%$/ }).waitFor();
   expect(await card.locator('[data-dial="source"]').textContent()).toBe('runtime');
+  // The guard watches the new service now that it takes traffic: too few answers to judge yet.
+  await card.locator('[data-guard="quiet"]').filter({ hasText: 'fewer than minRequests 1000000' }).waitFor();
   const history = card.getByRole('region', { name: 'History of users.get' });
   await history.getByRole('listitem').filter({ hasText: 'set by Ada Ops (console)' }).waitFor();
   expect(await history.getByRole('listitem').first().textContent()).toMatch(/new 0% → 100%/);

@@ -50,7 +50,16 @@ function History({ route, changes, onRollback, busy }) {
   </section>`;
 }
 
-function RouteCard({ route, rates, verdict, author, onChanged }) {
+/** The guard's verdict on the new service and the ramp turning this route (or its group), in words. */
+function Pilot({ guard, ramp }) {
+  if (!guard && !ramp) return null;
+  return html`<ul class="pilot">
+    ${guard && html`<li data-guard=${guard.verdict.state}>Guard: <strong>${guard.verdict.state}</strong>${guard.verdict.reason ? ` — ${guard.verdict.reason}` : ''} (new ${guard.requests} answers, ${guard.failures} failed, p95 ${fmt.ms(guard.p95Ms)}; healthy dials ${guard.healthyDials.join(', ') || 'none yet'})</li>`}
+    ${ramp && html`<li data-ramp=${ramp.status}>Ramp on ${ramp.target}: <strong>${ramp.status}</strong>, step ${ramp.step + 1} of ${ramp.steps.length} (${ramp.steps.join(' → ')}%), each held ${fmt.duration(Math.round(ramp.holdMs / 1000))}${ramp.requireReady ? ' and ready' : ''}, since ${fmt.when(ramp.since)}, by ${ramp.who}${ramp.reason ? ` — ${ramp.reason}` : ''}</li>`}
+  </ul>`;
+}
+
+function RouteCard({ route, rates, verdict, guard, ramp, author, onChanged }) {
   const [draft, setDraft] = useState(null);
   const [changes, setChanges] = useState(null);
   const [open, setOpen] = useState(false);
@@ -111,7 +120,7 @@ function RouteCard({ route, rates, verdict, author, onChanged }) {
   return html`<article class="card" aria-labelledby="r-${id}">
     <div class="row">
       <h2 id="r-${id}">${route.name}</h2>
-      <code class="match">${route.methods.join(',')} ${route.path}${route.host ? ` host ${route.host}` : ''}</code>
+      <code class="match">${route.methods.join(',')} ${route.path}${route.host ? ` host ${route.host}` : ''}${route.group ? ` · group ${route.group}` : ''}</code>
     </div>
     <dl class="dials">
       <div><dt>new</dt><dd data-dial="new">${fmt.dial(route.dial.new)}</dd></div>
@@ -125,6 +134,7 @@ function RouteCard({ route, rates, verdict, author, onChanged }) {
       <${Sparkline} legacy=${legacyPts} next=${newPts}
         label=${`Requests per second over the last ${minutes} min: legacy ${fmt.rate(rates?.legacy.lastMinute.rps)}, new ${fmt.rate(rates?.new.lastMinute.rps)}`} />
     </div>
+    <${Pilot} guard=${guard} ramp=${ramp} />
     <p class="verdict" data-ready=${verdict ? String(verdict.ready) : 'unknown'}>
       Readiness: ${verdict ? html`<strong>${verdict.ready ? 'ready' : 'not ready'}</strong>${verdict.reasons.length ? ` — ${verdict.reasons.join('; ')}` : ''}` : 'no diff verdict (shadow is off and no records)'}
     </p>
@@ -158,6 +168,8 @@ export function RoutesPage({ author }) {
   if (!routes.data) return html`<p>${routes.error ? html`<span role="alert" class="error">${routes.error.message}</span>` : 'Loading routes…'}</p>`;
   const rateOf = (name) => routes.data.rates.find((r) => r.route === name);
   const verdictOf = (name) => verdicts.data?.routes?.find((v) => v.route === name);
+  const guardOf = (name) => routes.data.guard?.find((g) => g.route === name);
+  const rampOf = (r) => routes.data.ramps?.find((x) => x.target === r.name || (r.group && x.target === r.group));
   return html`<section aria-labelledby="routes-h">
     <div class="row">
       <h1 id="routes-h">Routes</h1>
@@ -165,6 +177,6 @@ export function RoutesPage({ author }) {
     </div>
     ${verdicts.data?.unavailable && html`<p class="muted">Readiness: ${verdicts.data.unavailable}</p>`}
     ${routes.data.routes.length === 0 && html`<p>No route configured: every request goes to legacy.</p>`}
-    ${routes.data.routes.map((r) => html`<${RouteCard} key=${r.name} route=${r} rates=${rateOf(r.name)} verdict=${verdictOf(r.name)} author=${author} onChanged=${() => Promise.all([routes.reload(), verdicts.reload()])} />`)}
+    ${routes.data.routes.map((r) => html`<${RouteCard} key=${r.name} route=${r} rates=${rateOf(r.name)} verdict=${verdictOf(r.name)} guard=${guardOf(r.name)} ramp=${rampOf(r)} author=${author} onChanged=${() => Promise.all([routes.reload(), verdicts.reload()])} />`)}
   </section>`;
 }
