@@ -26,11 +26,13 @@ export function wallClockText(d: Date, zone: string): string {
   return `${pad(w.getUTCFullYear(), 4)}-${pad(w.getUTCMonth() + 1)}-${pad(w.getUTCDate())} ${pad(w.getUTCHours())}:${pad(w.getUTCMinutes())}:${pad(w.getUTCSeconds())}.${pad(w.getUTCMilliseconds(), 3)}`;
 }
 
-function jsonOf(v: unknown): unknown {
+/** An embedded entity (or array) as JSON text; integers stay exact, as digits, whatever their size. */
+function jsonText(v: unknown): string {
+  if (v && typeof v === 'object' && (v as { type?: string }).type === 'DatastoreInt') return String((v as unknown as { value: unknown }).value);
   v = unwrap(v);
-  if (Array.isArray(v)) return v.map(jsonOf);
-  if (v && typeof v === 'object' && !(v instanceof Date) && !Buffer.isBuffer(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonOf(x)]));
-  return v;
+  if (Array.isArray(v)) return `[${v.map(jsonText).join(',')}]`;
+  if (v && typeof v === 'object' && !(v instanceof Date) && !Buffer.isBuffer(v)) return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}:${jsonText(x)}`).join(',')}}`;
+  return JSON.stringify(v ?? null);
 }
 
 function columnValue(p: PropertyMapping, raw: unknown): unknown {
@@ -47,7 +49,7 @@ function columnValue(p: PropertyMapping, raw: unknown): unknown {
       return v instanceof Date ? wallClockText(v, p.timezone ?? 'UTC') : v;
     case 'entity':
     case 'json':
-      return typeof v === 'string' ? v : JSON.stringify(jsonOf(v));
+      return typeof v === 'string' ? v : jsonText(raw);
     case 'array':
       return Array.isArray(v) ? v.join(',') : v;
     default:
