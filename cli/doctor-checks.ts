@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.js';
 import { StranglerError, describeCause } from '../core/errors.js';
 import { redactUrl } from '../core/redact.js';
 import { withTimeout } from '../core/timeout.js';
-import { checkCredentials, createDatastore, datastoreWhere } from '../migrators/datastore/client.js';
+import { checkCredentials, closeDatastore, createDatastore, datastoreWhere } from '../migrators/datastore/client.js';
 import { connectMysql } from '../migrators/mysql/connect.js';
 import { binlogReadiness } from '../migrators/follow/readiness.js';
 import { binlogFacts } from '../migrators/mysql/binlog.js';
@@ -90,7 +90,7 @@ async function checkDatastore(config: Config): Promise<{ detail: string }> {
       hint: emulator ? 'the emulator is up but not in Datastore mode? start it with --database-mode=datastore-mode' : 'check credentials (GOOGLE_APPLICATION_CREDENTIALS) and the project id, or set DATASTORE_EMULATOR_HOST',
     });
   } finally {
-    await ds.clients_.get('DatastoreClient')?.close?.();
+    await closeDatastore(ds);
   }
   return { detail: `${datastoreWhere(target)}${target.namespace ? `, namespace "${target.namespace}"` : ''}: query ok` };
 }

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { loadConfig, requireSection } from '../config/load.js';
 import { createDatastoreCheckpointStore } from '../migrators/checkpoint/datastore.js';
 import { shardStatus, sortStatuses, type ShardStatus } from '../migrators/checkpoint/status.js';
-import { checkCredentials, createDatastore } from '../migrators/datastore/client.js';
+import { checkCredentials, closeDatastore, createDatastore } from '../migrators/datastore/client.js';
 import { createDatastoreSink } from '../migrators/datastore/sink.js';
 import { FOLLOW_STREAM, type FollowMark } from '../migrators/follow/follow.js';
 import type { CliIo } from './io.js';
@@ -58,7 +58,7 @@ export function migrateStatusCommand(io: CliIo): Command {
         }
         io.stdout.write(lines.join('\n') + '\n');
       } finally {
-        await Promise.resolve(ds.clients_.get('DatastoreClient')?.close?.()).catch(() => undefined);
+        await closeDatastore(ds);
       }
     });
 }

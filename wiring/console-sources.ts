@@ -8,7 +8,7 @@ import type { Config } from '../config/schema.js';
 import { describeCause } from '../core/errors.js';
 import { readRecords, rotatedFiles } from '../diffs/jsonl-read.js';
 import { createDatastoreCheckpointStore } from '../migrators/checkpoint/datastore.js';
-import { createDatastore } from '../migrators/datastore/client.js';
+import { closeDatastore, createDatastore } from '../migrators/datastore/client.js';
 import { migrationsView } from '../proxy/console/migrations-view.js';
 import type { ConsoleSources } from '../proxy/console/sources.js';
 import { openDiffStore } from './diffs.js';
@@ -42,7 +42,7 @@ export function consoleSources(config: Config): { sources: ConsoleSources; close
         migrationsView(store, tables).catch((err: unknown) => ({ configured: false as const, why: `cannot read the checkpoint store in ${migrate.target.projectId}: ${describeCause(err)}` })),
     };
     close = async () => {
-      await Promise.resolve(ds.clients_.get('DatastoreClient')?.close?.()).catch(() => undefined);
+      await closeDatastore(ds);
     };
   }
   return {

@@ -6,7 +6,7 @@ import { StranglerError } from '../core/errors.js';
 import { createDatastoreCheckpointStore } from '../migrators/checkpoint/datastore.js';
 import type { CheckpointStore } from '../migrators/checkpoint/contract.js';
 import { createMemoryCheckpointStore } from '../migrators/checkpoint/memory.js';
-import { checkCredentials, createDatastore } from '../migrators/datastore/client.js';
+import { checkCredentials, closeDatastore, createDatastore } from '../migrators/datastore/client.js';
 import type { CopyTableInput, CopyTableResult } from '../migrators/copy/copy-input.js';
 import { copyTable } from '../migrators/copy/copy-table.js';
 import { shardRange } from '../migrators/copy/shard-range.js';
@@ -83,7 +83,7 @@ export async function openMigrate(file: string, options: OpenOptions): Promise<M
   const sink = createDatastoreSink(ds, migrate.target, { onRetry: () => retries.count++ });
   const close = async () => {
     await source.close().catch(() => undefined);
-    await Promise.resolve(ds.clients_.get('DatastoreClient')?.close?.()).catch(() => undefined);
+    await closeDatastore(ds);
   };
   try {
     await checkCredentials(ds, migrate.target);

@@ -39,3 +39,11 @@ export async function checkCredentials(ds: Datastore, target: MigrateConfig['tar
     });
   }
 }
+
+/**
+ * Closes the client's gRPC channel, so that a CLI command exits without waiting for it to idle out.
+ * The library has no public close(); its client lives in the internal clients_ map, read here only.
+ */
+export async function closeDatastore(ds: Datastore): Promise<void> {
+  await Promise.resolve(ds.clients_.get('DatastoreClient')?.close?.()).catch(() => undefined);
+}

@@ -25,7 +25,6 @@ export interface Rejected<T> {
  * retries them, with jittered backoff, on the transient codes. Reads are retried the same way.
  */
 export interface DatastoreSink {
-  readonly ds: Datastore;
   /** A quick call with a short deadline and no retry, before anything is written. */
   ping(): Promise<void>;
   /** Upserts; a commit Datastore refuses as invalid is split until the offending entities are
@@ -73,7 +72,6 @@ export function createDatastoreSink(ds: Datastore, target: MigrateConfig['target
   }
 
   return {
-    ds,
     async ping() {
       try {
         const q = ds.createQuery('StranglerPing').select('__key__').limit(1);

@@ -58,6 +58,7 @@ export async function verifyTable(input: VerifyTableInput): Promise<TableVerific
     const source: ChunkSide = new Map();
     const pks = new Map<string, string>();
     const keys: Key[] = [];
+    const keyStrings: string[] = [];
     for (const row of rows) {
       const m = mapRow(input.mapping, row);
       if (!m.ok) {
@@ -70,10 +71,12 @@ export async function verifyTable(input: VerifyTableInput): Promise<TableVerific
       source.set(ks, canonicalData(m.data));
       pks.set(ks, primaryKeyText(input.mapping, row));
       keys.push(input.toKey(m.key));
+      keyStrings.push(ks);
     }
     const found = await input.sink.lookup(keys);
     const target: ChunkSide = new Map();
-    for (const e of found) if (e) target.set(entityKeyString(e[input.sink.ds.KEY] as never), canonicalEntity(e as Record<string, unknown>) as CanonicalFields);
+    // lookup answers in the order asked, so an entity's key is the one asked for at its place.
+    found.forEach((e, i) => e && target.set(keyStrings[i]!, canonicalEntity(e as Record<string, unknown>) as CanonicalFields));
     chunksCompared++;
     rowsCompared += rows.length;
     if (chunkHash(source) === chunkHash(target)) return;

@@ -36,7 +36,6 @@ function memorySink(options: { failAt?: number } = {}): DatastoreSink & { writte
   const written = new Map<string, number>();
   let commits = 0;
   return {
-    ds,
     written,
     ping: async () => undefined,
     async upsert<T extends EntityWrite>(batch: readonly T[]) {
