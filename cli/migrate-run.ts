@@ -8,7 +8,8 @@ import { createRateLimiter } from '../migrators/copy/rate-limiter.js';
 import { checkShardable } from '../migrators/copy/shard-range.js';
 import { WHOLE, type Shard } from '../migrators/keys/shard.js';
 import type { CliIo } from './io.js';
-import { copyAllTables, openMigrate } from '../wiring/migrate.js';
+import { copyAllTables } from '../migrators/copy/copy-tables.js';
+import { openMigrate } from '../wiring/migrate.js';
 import { createProgressReporter } from './migrate-progress.js';
 import { intArg, shardArg } from './args.js';
 

@@ -2,11 +2,11 @@ import { Command } from 'commander';
 import { resolveFromConfig } from '../config/load.js';
 import { StranglerError } from '../core/errors.js';
 import { createDeadLetterFile, createDeadLetterMemory } from '../migrators/copy/dead-letters.js';
-import { classify } from '../migrators/mapping/column-class.js';
+import { columnZone, startingPoint } from '../migrators/sync/starting-point.js';
 import { syncTable, type SyncTableResult } from '../migrators/sync/sync-table.js';
-import { DEFAULT_MARGIN_SECONDS, earliest, syncThreshold } from '../migrators/sync/watermark.js';
+import { DEFAULT_MARGIN_SECONDS, syncThreshold } from '../migrators/sync/watermark.js';
 import type { CliIo } from './io.js';
-import { openMigrate, type MigrateContext, type PreparedTable } from '../wiring/migrate.js';
+import { openMigrate } from '../wiring/migrate.js';
 import { intArg } from './args.js';
 
 interface SyncOptions {
@@ -17,33 +17,6 @@ interface SyncOptions {
   margin: number;
   batchSize: number;
   concurrency: number;
-}
-
-/** The watermark to start from: the last sync's, else the earliest backfill start; refuses when
- * there is no finished backfill, since a sync then would miss the rows not copied yet. */
-async function startingPoint(ctx: MigrateContext, t: PreparedTable): Promise<string> {
-  const mark = await ctx.store.getSyncMark(t.name);
-  const cps = (await ctx.store.list()).filter((c) => c.table === t.name);
-  if (cps.length === 0 && !mark) {
-    throw new StranglerError('STRANGLER_E_MIGRATE_NO_WATERMARK', `sync: no backfill of ${t.name} is recorded in the target; run "strangler migrate run" first`, {
-      hint: `strangler migrate run -c FILE --table ${t.name}`,
-    });
-  }
-  const unfinished = cps.find((c) => !c.done);
-  if (unfinished) {
-    throw new StranglerError('STRANGLER_E_MIGRATE_INCOMPLETE', `sync: the backfill of ${t.name} has not finished (shard ${unfinished.shard}: ${unfinished.rowsCopied} of ${unfinished.rowsTotal} rows)`, {
-      hint: 'resume it with strangler migrate run (it resumes by default), then sync',
-    });
-  }
-  return mark?.watermark ?? earliest(cps.map((c) => c.watermark))!;
-}
-
-/** The zone in which the updatedAt column holds its values: UTC for TIMESTAMP (read in a UTC
- * session), the declared zone for DATETIME. */
-function columnZone(ctx: MigrateContext, t: PreparedTable, column: string): string {
-  const info = t.info.columns.find((c) => c.name === column)!;
-  if (classify(info) === 'timestamp') return 'UTC';
-  return t.mapping.properties.find((p) => p.column === column)?.timezone ?? ctx.migrate.sourceTimezone ?? 'UTC';
 }
 
 export function migrateSyncCommand(io: CliIo): Command {
@@ -67,14 +40,14 @@ export function migrateSyncCommand(io: CliIo): Command {
           }
         }
         const starts = new Map<string, string>();
-        for (const t of ctx.tables) starts.set(t.name, await startingPoint(ctx, t));
+        for (const t of ctx.tables) starts.set(t.name, await startingPoint(ctx.store, t));
         const deadFile = resolveFromConfig(ctx.config, ctx.migrate.deadLetters);
         const deadLetters = opts.print ? createDeadLetterMemory() : createDeadLetterFile(deadFile);
         const results: SyncTableResult[] = [];
         for (const t of ctx.tables) {
           // Read before the scan: whatever changes during this sync is the next one's to catch.
           const nextMark = await ctx.source.utcNow();
-          const since = syncThreshold(starts.get(t.name)!, opts.margin, columnZone(ctx, t, t.mapping.updatedAt!));
+          const since = syncThreshold(starts.get(t.name)!, opts.margin, columnZone(t, t.mapping.updatedAt!, ctx.migrate.sourceTimezone));
           const r = await syncTable({
             table: t.name,
             mapping: t.mapping,

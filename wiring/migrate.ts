@@ -7,25 +7,11 @@ import { createDatastoreCheckpointStore } from '../migrators/checkpoint/datastor
 import type { CheckpointStore } from '../migrators/checkpoint/contract.js';
 import { createMemoryCheckpointStore } from '../migrators/checkpoint/memory.js';
 import { checkCredentials, closeDatastore, createDatastore } from '../migrators/datastore/client.js';
-import type { CopyTableInput, CopyTableResult } from '../migrators/copy/copy-input.js';
-import { copyTable } from '../migrators/copy/copy-table.js';
-import { shardRange } from '../migrators/copy/shard-range.js';
 import { createDatastoreSink, type DatastoreSink } from '../migrators/datastore/sink.js';
-import { classify } from '../migrators/mapping/column-class.js';
-import { mapRow } from '../migrators/mapping/map-row.js';
-import type { KeyPath, TableInfo, TableMapping } from '../migrators/mapping/types.js';
-import type { KeyColumn } from '../migrators/keys/key.js';
+import type { KeyPath } from '../migrators/mapping/types.js';
 import { createMysqlSource, type MysqlSource } from '../migrators/mysql/source.js';
 import { loadMappings } from '../migrators/plan/load-mappings.js';
-import { binlogPosition } from '../migrators/mysql/binlog.js';
-
-/** A configured table, checked against the schema, ready to copy, verify or sync. */
-export interface PreparedTable {
-  name: string;
-  info: TableInfo;
-  mapping: TableMapping;
-  key: (KeyColumn & { binary: boolean })[];
-}
+import { prepareTable, type PreparedTable } from '../migrators/plan/prepared-table.js';
 
 export interface MigrateContext {
   config: Config;
@@ -89,7 +75,7 @@ export async function openMigrate(file: string, options: OpenOptions): Promise<M
     await checkCredentials(ds, migrate.target);
     await source.ping();
     const loaded = await loadMappings(migrate, source.pool, { file: config.file, baseDir: config.baseDir, tables: names });
-    const tables = loaded.map((l) => prepare(l.info, l.mapping));
+    const tables = loaded.map((l) => prepareTable(l.info, l.mapping));
     await sink.ping();
     const store = options.memoryCheckpoints ? createMemoryCheckpointStore() : createDatastoreCheckpointStore(ds, { onRetry: () => retries.count++ });
     const namespace = migrate.target.namespace || undefined;
@@ -98,52 +84,4 @@ export async function openMigrate(file: string, options: OpenOptions): Promise<M
     await close();
     throw err;
   }
-}
-
-function prepare(info: TableInfo, mapping: TableMapping): PreparedTable {
-  const key = mapping.key.columns.map((c) => {
-    const cls = classify(info.columns.find((x) => x.name === c)!);
-    return { name: c, integer: cls === 'integer' || cls === 'bigint', binary: cls === 'binary' };
-  });
-  return { name: info.name, info, mapping, key };
-}
-
-/** How a run copies the context's tables; the rest of copyTable's input comes from the context. */
-export type CopyAllOptions = Pick<CopyTableInput, 'shard' | 'deadLetters' | 'limiter' | 'batchSize' | 'concurrency' | 'dryRun' | 'restart' | 'events'> & {
-  /** After each table, with its result (the demo prints a line per table). */
-  onTable?: (result: CopyTableResult) => void;
-  /** A limiter of the table's own (the write ramp of a new kind) instead of the shared `limiter`. */
-  limiterFor?: (table: string, kind: string) => CopyTableInput['limiter'];
-};
-
-/**
- * Copies every table of the context in turn, each over its shard's key range: the loop that
- * `migrate run` and the demo's run step share. With `restart` on a whole table (not a shard, not a
- * dry run) the table's checkpoints are cleared first.
- */
-export async function copyAllTables(ctx: MigrateContext, options: CopyAllOptions): Promise<CopyTableResult[]> {
-  const { onTable, limiterFor, ...input } = options;
-  const results: CopyTableResult[] = [];
-  for (const t of ctx.tables) {
-    if (input.restart && input.shard.count === 1 && !input.dryRun) await ctx.store.clearTable(t.name);
-    const range = await shardRange(t.name, t.key, input.shard, ctx.source, ctx.store);
-    const result = await copyTable({
-      ...input,
-      ...(limiterFor ? { limiter: limiterFor(t.name, t.mapping.kind) } : {}),
-      table: t.name,
-      kind: t.mapping.kind,
-      key: t.key,
-      range,
-      map: (row) => mapRow(t.mapping, row),
-      toKey: ctx.toKey,
-      source: ctx.source,
-      sink: ctx.sink,
-      store: ctx.store,
-      retries: ctx.retries,
-      binlogPosition: () => binlogPosition(ctx.source.pool),
-    });
-    results.push(result);
-    onTable?.(result);
-  }
-  return results;
 }

@@ -4,7 +4,8 @@
  * verify (clean).
  */
 import { resolveFromConfig } from '../../config/load.js';
-import { copyAllTables, openMigrate, type MigrateContext } from '../../wiring/migrate.js';
+import { copyAllTables } from '../../migrators/copy/copy-tables.js';
+import { openMigrate, type MigrateContext } from '../../wiring/migrate.js';
 import { createDeadLetterFile } from '../../migrators/copy/dead-letters.js';
 import { UNLIMITED } from '../../migrators/copy/rate-limiter.js';
 import { WHOLE } from '../../migrators/keys/shard.js';
