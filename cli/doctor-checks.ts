@@ -6,7 +6,7 @@ import { redactUrl } from '../core/redact.js';
 import { withTimeout } from '../core/timeout.js';
 import { checkCredentials, closeDatastore, createDatastore, datastoreWhere } from '../migrators/datastore/client.js';
 import { connectMysql } from '../migrators/mysql/connect.js';
-import { binlogReadiness } from '../migrators/follow/readiness.js';
+import { binlogReadiness } from '../migrators/mysql/binlog-readiness.js';
 import { binlogFacts } from '../migrators/mysql/binlog.js';
 
 export interface CheckResult {

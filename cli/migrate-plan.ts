@@ -8,7 +8,7 @@ import { connectMysql } from '../migrators/mysql/connect.js';
 import { utcSession } from '../migrators/mysql/session.js';
 import { formatPlan } from '../migrators/plan/format-plan.js';
 import { databaseOf, loadMappings } from '../migrators/plan/load-mappings.js';
-import { binlogReadiness } from '../migrators/follow/readiness.js';
+import { binlogReadiness } from '../migrators/mysql/binlog-readiness.js';
 import { binlogFacts } from '../migrators/mysql/binlog.js';
 import { mappingYaml } from '../migrators/plan/mapping-yaml.js';
 import { toPlan } from '../migrators/plan/plan.js';

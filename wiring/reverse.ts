@@ -1,4 +1,3 @@
-import { PropertyFilter, type Key } from '@google-cloud/datastore';
 import { keyString } from '../migrators/datastore/sink.js';
 import { connectMysql } from '../migrators/mysql/connect.js';
 import { createReverseWriter, type ReverseWriter } from '../migrators/mysql/reverse-writer.js';
@@ -18,16 +17,9 @@ export interface ReverseMark {
  * watermarks in the checkpoint store. */
 export async function openReverseIo(ctx: MigrateContext): Promise<{ io: ReverseIo; mark: ReverseMark; close(): Promise<void> }> {
   const writer: ReverseWriter = await createReverseWriter(await connectMysql(ctx.migrate.source), ctx.migrate.reverse.serverId);
-  const ds = ctx.sink.ds;
-  const namespace = ctx.migrate.target.namespace || undefined;
   const mark: ReverseMark = ((await ctx.store.getStreamMark(REVERSE_STREAM)) as ReverseMark | undefined) ?? { stream: REVERSE_STREAM, updatedAt: new Date().toISOString(), tables: {} };
   const io: ReverseIo = {
-    async changes(kind, property, since, limit) {
-      let q = (namespace ? ds.createQuery(namespace, kind) : ds.createQuery(kind)).order(property).limit(limit);
-      if (since) q = q.filter(new PropertyFilter(property, '>=', since));
-      const [entities] = await ds.runQuery(q, { wrapNumbers: true });
-      return (entities as Record<string | symbol, unknown>[]).map((e) => ({ key: e[ds.KEY] as Key, entity: e as Record<string, unknown> }));
-    },
+    changes: (kind, property, since, limit) => ctx.sink.changedSince(kind, property, since, limit),
     async rows(mapping, keyed) {
       const text = (r: Record<string, unknown>) => mapping.key.columns.map((c) => String(r[c])).join('\u0000');
       const rows = await writer.rows(mapping, keyed.map((k) => k.row));

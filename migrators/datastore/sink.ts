@@ -1,4 +1,4 @@
-import type { Datastore, Key } from '@google-cloud/datastore';
+import { PropertyFilter, type Datastore, type Key } from '@google-cloud/datastore';
 import { StranglerError, describeCause } from '../../core/errors.js';
 import { withTimeout } from '../../core/timeout.js';
 import { withRetry, DEFAULT_RETRY, type RetryPolicy } from '../retry/retry.js';
@@ -36,6 +36,9 @@ export interface DatastoreSink {
   count(kind: string): Promise<number>;
   /** Every key of a kind, in pages. */
   keys(kind: string, pageSize?: number): AsyncGenerator<Key[]>;
+  /** Up to `limit` entities of a kind in order of `property`, from `since` on (null: from the start),
+   * numbers wrapped: what migrate reverse reads of the new service's changes. */
+  changedSince(kind: string, property: string, since: unknown, limit: number): Promise<{ key: Key; entity: Record<string, unknown> }[]>;
 }
 
 export interface SinkOptions {
@@ -99,6 +102,13 @@ export function createDatastoreSink(ds: Datastore, target: MigrateConfig['target
       const q = ds.createAggregationQuery(ds.createQuery(kind)).count('n');
       const [res] = await retry(() => ds.runAggregationQuery(q, { gaxOptions: gax } as never));
       return Number((res as { n: number }[])[0]?.n ?? 0);
+    },
+    async changedSince(kind, property, since, limit) {
+      const namespace = target.namespace || undefined;
+      let q = (namespace ? ds.createQuery(namespace, kind) : ds.createQuery(kind)).order(property).limit(limit);
+      if (since) q = q.filter(new PropertyFilter(property, '>=', since));
+      const [entities] = await ds.runQuery(q, { wrapNumbers: true });
+      return (entities as Record<string | symbol, unknown>[]).map((e) => ({ key: e[ds.KEY] as Key, entity: e as Record<string, unknown> }));
     },
     async *keys(kind, pageSize = 1000) {
       let cursor: string | undefined;

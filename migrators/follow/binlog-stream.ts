@@ -1,6 +1,6 @@
 import ZongJi from '@vlasky/zongji';
 import type { RowChange } from './change-batch.js';
-import type { BinlogPosition } from './position.js';
+import type { BinlogPosition } from '../mysql/binlog-position.js';
 
 /** One committed transaction's row changes on the followed tables, and where the binlog is after it. */
 export interface Transaction {

@@ -6,7 +6,7 @@ import type { DatastoreSink, EntityWrite } from '../datastore/sink.js';
 import type { KeyPath, TableMapping } from '../mapping/types.js';
 import type { BinlogStream, BinlogStreamOptions, Transaction } from './binlog-stream.js';
 import { toMutations } from './change-batch.js';
-import { compareBinlogPositions, type BinlogPosition } from './position.js';
+import { compareBinlogPositions, type BinlogPosition } from '../mysql/binlog-position.js';
 
 export const FOLLOW_STREAM = 'follow';
 

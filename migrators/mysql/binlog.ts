@@ -1,6 +1,6 @@
 import type mysql from 'mysql2/promise';
-import type { BinlogFacts } from '../follow/readiness.js';
-import type { BinlogPosition } from '../follow/position.js';
+import type { BinlogFacts } from './binlog-readiness.js';
+import type { BinlogPosition } from './binlog-position.js';
 
 type Conn = mysql.Connection | mysql.Pool;
 

@@ -1,6 +1,6 @@
 import type { MigrateConfig } from '../../config/migrate-schema.js';
 import type { KeyStrategy, PropertyType, Risk, TableFacts } from '../mapping/types.js';
-import type { BinlogReadiness } from '../follow/readiness.js';
+import type { BinlogReadiness } from '../mysql/binlog-readiness.js';
 import type { LoadedTable } from './load-mappings.js';
 
 /** What `strangler migrate plan` reports, per table; also its --json output. */

@@ -49,6 +49,7 @@ function memorySink(options: { failAt?: number } = {}): DatastoreSink & { writte
     lookup: async () => [],
     count: async () => written.size,
     async *keys() {},
+    changedSince: async () => [],
   };
 }
 

@@ -1,6 +1,6 @@
 import { toMutations, type RowChange } from '../../../migrators/follow/change-batch.js';
-import { compareBinlogPositions, earliestPosition } from '../../../migrators/follow/position.js';
-import { binlogReadiness, type BinlogFacts } from '../../../migrators/follow/readiness.js';
+import { compareBinlogPositions, earliestPosition } from '../../../migrators/mysql/binlog-position.js';
+import { binlogReadiness, type BinlogFacts } from '../../../migrators/mysql/binlog-readiness.js';
 import type { TableMapping } from '../../../migrators/mapping/types.js';
 
 const users: TableMapping = {

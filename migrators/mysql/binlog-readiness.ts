@@ -1,4 +1,4 @@
-import type { BinlogPosition } from './position.js';
+import type { BinlogPosition } from './binlog-position.js';
 
 export interface BinlogFacts {
   logBin: boolean;
