@@ -31,7 +31,8 @@ export async function spawnFrontDoor(legacy: string, next: string, body: string,
 ${body}
 `,
   );
-  const proc = await spawnProxy(file);
+  // A generous start: these tests assert behaviour, and must pass on a busy machine.
+  const proc = await spawnProxy(file, [], {}, 150_000);
   return {
     ...proc,
     url: `http://127.0.0.1:${port}`,

@@ -32,7 +32,7 @@ beforeAll(async () => {
   // One after the other: two tsx processes starting at once on a busy machine can take long.
   slow = await spawnFrontDoor(legacy.url, next.url, `  limits: { headersTimeoutMs: ${HEADERS_MS}, bodyTimeoutMs: ${BODY_MS}, requestTimeoutMs: ${REQUEST_MS}, idleTimeoutMs: ${IDLE_MS} }`);
   small = await spawnFrontDoor(legacy.url, next.url, '  limits: { maxConnections: 8 }', 'maxSockets: 2, poolWaitMs: 500');
-}, 90_000);
+}, 360_000);
 
 afterAll(async () => {
   await slow?.stop();
@@ -108,7 +108,7 @@ describe('public listener timeouts', () => {
     expect(summary(s, BODY_MS)).toEqual({ answered408: 20, early: [] });
     // Loosely: 300 connections' buffers are gone once they are closed.
     expect(rss(slow.child.pid!) - baseline).toBeLessThan(64 * 1024 * 1024);
-  }, 120_000);
+  }, 240_000);
 
   it('closes a connection that sends nothing at the header timeout, and an idle keep-alive one at the idle timeout', async () => {
     const silent = await slowClient(slow.url, '', '', 0);
@@ -116,7 +116,7 @@ describe('public listener timeouts', () => {
     const idle = await slowClient(slow.url, 'GET /once HTTP/1.1\r\nHost: a\r\n\r\n', '', 0);
     expect(parseRaw(idle.answer)).toMatchObject({ status: 200, body: 'legacy /once' });
     expect(idle.ms).toBeGreaterThanOrEqual(IDLE_MS - 20);
-  }, 30_000);
+  }, 120_000);
 });
 
 describe('public listener limits', () => {
@@ -135,10 +135,10 @@ describe('public listener limits', () => {
     await small.until('the ninth connection is refused', async () => {
       const extra = await slowClient(small.url, 'GET /x HTTP/1.1\r\nHost: a\r\n\r\n', '', 0);
       return extra.answer === '';
-    });
+    }, 60_000);
     for (const s of open) s.destroy();
-    await small.until('a connection is served again', async () => (await request(small.url, { path: '/again' })).status === 200);
-  }, 30_000);
+    await small.until('a connection is served again', async () => (await request(small.url, { path: '/again' })).status === 200, 60_000);
+  }, 120_000);
 
   it('answers 503 with Retry-After when the backend pool stays full for poolWaitMs, and serves again once it frees', async () => {
     held = 0;
@@ -149,10 +149,10 @@ describe('public listener limits', () => {
       s.write('POST /hold HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nab');
       return s;
     });
-    await small.until('both uploads reach the backend', () => held === 2);
+    await small.until('both uploads reach the backend', () => held === 2, 60_000);
     const r = await request(small.url, { path: '/fast' });
     expect([r.status, r.headers['retry-after'], r.headers['x-strangler-error']]).toEqual([503, '1', 'STRANGLER_E_PROXY_POOL_FULL']);
     for (const s of uploads) s.end('cdefghij');
-    await small.until('the pool frees', async () => (await request(small.url, { path: '/fast' })).status === 200);
-  }, 30_000);
+    await small.until('the pool frees', async () => (await request(small.url, { path: '/fast' })).status === 200, 60_000);
+  }, 120_000);
 });

@@ -42,7 +42,7 @@ beforeAll(async () => {
   for (const mode of ['keep', 'unescape'] as const) {
     inProcess[mode] = await startTestProxy(proxyConfig(legacy.url, next.url, { paths: { escapedSlashes: mode }, routes: [USERS] }));
   }
-}, 90_000);
+}, 240_000);
 
 afterAll(async () => {
   await spawned?.stop();

@@ -152,7 +152,8 @@ export interface ProxyProcess {
 }
 
 /** Starts the proxy on a config file and waits until it says it listens. */
-export async function spawnProxy(configFile: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ProxyProcess> {
+/** startMs: how long the start may take (tsx compiles the CLI first, which takes long on a loaded machine). */
+export async function spawnProxy(configFile: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}, startMs = 30_000): Promise<ProxyProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cli/main.ts'), 'proxy', 'start', '-c', configFile, ...extraArgs], {
     cwd: ROOT,
     env: { ...process.env, STRANGLER_ADMIN_TOKEN: TOKEN, NODE_OPTIONS: '', ...env },
@@ -172,6 +173,6 @@ export async function spawnProxy(configFile: string, extraArgs: string[] = [], e
     }
     throw new Error(`${what} did not happen within ${ms} ms; proxy stderr:\n${stderr}`);
   };
-  await until('proxy start', () => stdout.includes('strangler proxy listening'), 30_000);
+  await until('proxy start', () => stdout.includes('strangler proxy listening'), startMs);
   return { child, stderr: () => stderr, exited, until };
 }
