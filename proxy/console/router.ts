@@ -11,6 +11,7 @@ import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import { PACKAGE_ROOT } from '../../core/package-info.js';
 import { StranglerError } from '../../core/errors.js';
 import { formatHtml } from '../../diffs/report/format-html.js';
+import { routeReadiness } from '../../diffs/report/readiness.js';
 import { dialPatchSchema } from '../dials.js';
 import type { Pilot } from '../pilot.js';
 import type { StranglerProxy } from '../proxy-server.js';
@@ -34,6 +35,9 @@ const WEB = path.join(PACKAGE_ROOT, 'web', 'console');
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 type Authed = Request & { session?: ConsoleSession };
+
+/** The defaults of `strangler ready` (wiring/readiness.ts uses the same). */
+const GATE = { maxMismatchPct: DEFAULT_THRESHOLDS.maxMismatchPct, minCompared: DEFAULT_THRESHOLDS.minCompared, errorMarginPct: 1, maxVerifyAgeMs: 86_400_000 };
 
 function parseSince(v: unknown): Date | undefined {
   if (typeof v !== 'string' || v === '') return undefined;
@@ -152,8 +156,20 @@ export function consoleRouter(proxy: StranglerProxy, options: ConsoleOptions): e
       if ('unavailable' in sources.diffs) return res.json({ unavailable: sources.diffs.unavailable });
       const d = sources.diffs;
       const expected = proxy.routes().filter((r) => r.dial.shadow > 0).map((r) => r.name);
-      const page = await verdicts('all', () => diffsPage(d.records(), {}, { ...DEFAULT_THRESHOLDS, expectedRoutes: expected, top: 1 }));
-      res.json({ thresholds: DEFAULT_THRESHOLDS, routes: page.report.routes.map((r) => ({ route: r.route, ready: r.ready, reasons: r.reasons, compared: r.compared })) });
+      // `strangler ready`'s gate (responses, latency, errors; data needs a verify report, which the
+      // console has not) over the last 24 h of pairs, as a ramp with --require-ready asks it.
+      const page = await verdicts('all', () => diffsPage(d.records(), { since: new Date(Date.now() - 86_400_000) }, { ...DEFAULT_THRESHOLDS, expectedRoutes: expected, top: 1 }));
+      const configs = new Map(proxy.compiledRoutes().map((c) => [c.name, c.config]));
+      const now = new Date();
+      res.json({
+        thresholds: DEFAULT_THRESHOLDS,
+        routes: page.report.routes.map((r) => {
+          const cfg = configs.get(r.route);
+          if (!cfg) return { route: r.route, ready: r.ready, reasons: r.reasons, compared: r.compared };
+          const v = routeReadiness(r, { slo: cfg.slo, ...(cfg.tables ? { tables: cfg.tables } : {}) }, undefined, { ...GATE, now });
+          return { route: r.route, ready: v.ready, reasons: v.criteria.filter((c) => !c.ok).map((c) => `${c.name}: ${c.figure}`), compared: r.compared };
+        }),
+      });
     } catch (err) {
       next(err);
     }
