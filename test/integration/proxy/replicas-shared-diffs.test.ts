@@ -64,7 +64,8 @@ beforeAll(async () => {
     configs.push(file);
     urls.push(`http://127.0.0.1:${port}`);
   }
-  procs.push(...(await Promise.all(configs.map((f) => spawnProxy(f)))));
+  // One at a time: several tsx start-ups at once on a busy machine can outlast the start bound.
+  for (const f of configs) procs.push(await spawnProxy(f));
 }, 120_000);
 
 afterAll(async () => {
