@@ -69,6 +69,7 @@ try {
   // --- backfill, then follow under a steady load -------------------------------------------------------
   await cli('migrate', 'run', '-c', configFile);
   const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'migrate', 'follow', '-c', configFile, '--batch-size', '500', '--max-wait', '100'], { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const childExit = new Promise<never>((_, reject) => child.on('exit', (code) => reject(new Error(`follow exited early (code ${code})`))));
   const lines: { lagSeconds: number; at: { file: string; position: number }; t: number }[] = [];
   let buffered = '';
   child.stdout.on('data', (d: Buffer) => {
@@ -102,7 +103,7 @@ try {
   }
   const loadSeconds = (performance.now() - loadStart) / 1000;
   const [[end]] = (await admin.query('SHOW MASTER STATUS')) as unknown as [{ File: string; Position: number }[]];
-  const caughtUp = await new Promise<number>((resolve) => {
+  const caughtUp = await Promise.race([childExit, new Promise<number>((resolve) => {
     const check = setInterval(() => {
       const last = lines.at(-1);
       if (last && last.at.file === end!.File && last.at.position >= end!.Position) {
@@ -110,7 +111,7 @@ try {
         resolve(last.t);
       }
     }, 20);
-  });
+  })]);
   child.kill('SIGTERM');
   const sustained = written / ((caughtUp - loadStart) / 1000);
   const lags = lines.filter((l) => l.t >= loadStart).map((l) => l.lagSeconds).sort((a, b) => a - b);
