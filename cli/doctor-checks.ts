@@ -6,6 +6,7 @@ import { redactUrl } from '../core/redact.js';
 import { withTimeout } from '../core/timeout.js';
 import { checkCredentials, closeDatastore, createDatastore, datastoreWhere } from '../migrators/datastore/client.js';
 import { connectMysql } from '../migrators/mysql/connect.js';
+import { readServerFacts } from '../migrators/mysql/server-facts.js';
 import { binlogReadiness } from '../migrators/mysql/binlog-readiness.js';
 import { binlogFacts } from '../migrators/mysql/binlog.js';
 
@@ -36,31 +37,18 @@ async function checkMysql(config: Config): Promise<{ detail: string }> {
   const m = config.migrate!;
   const conn = await connectMysql(m.source, { connectTimeoutMs: CHECK_TIMEOUT_MS - 500 });
   try {
-    const [rows] = await conn.query(
-      'SELECT VERSION() AS version, @@time_zone AS tz, @@system_time_zone AS systz, @@character_set_server AS charset, DATABASE() AS db',
-    );
-    const info = (rows as Record<string, string>[])[0]!;
-    let tables: string[];
-    try {
-      const [t] = await conn.query('SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()');
-      tables = (t as { name: string }[]).map((r) => r.name);
-    } catch (err) {
-      throw new StranglerError('STRANGLER_E_MYSQL_PRIVILEGES', `cannot read information_schema: ${describeCause(err)}`, {
-        cause: err,
-        hint: 'grant the migration user SELECT on the legacy database (information_schema follows from it)',
-      });
-    }
+    const info = await readServerFacts(conn);
+    const tables = info.tables;
     const missing = Object.keys(m.tables).filter((t) => !tables.includes(t));
     if (missing.length > 0) {
-      throw new StranglerError('STRANGLER_E_CONFIG_VALUE', `table(s) ${missing.join(', ')} not found in database ${info.db}`, {
-        hint: `migrate.tables names tables of ${info.db}; it has: ${tables.slice(0, 10).join(', ') || '(none)'}`,
+      throw new StranglerError('STRANGLER_E_CONFIG_VALUE', `table(s) ${missing.join(', ')} not found in database ${info.database}`, {
+        hint: `migrate.tables names tables of ${info.database}; it has: ${tables.slice(0, 10).join(', ') || '(none)'}`,
       });
     }
-    const tz = info.tz === 'SYSTEM' ? `SYSTEM (${info.systz})` : info.tz;
     // Informational: the binlog matters only to migrate follow (sync by updatedAt does without it).
     const b = binlogReadiness(await binlogFacts(conn));
     const binlog = b.usable ? `binlog usable for migrate follow (${b.notes.join('; ')})` : `binlog NOT usable for migrate follow: ${b.problems.join('; ')}; ${b.notes.join('; ')}`;
-    return { detail: `${redactUrl(m.source)}: server ${info.version}, time_zone ${tz}, charset ${info.charset}, ${tables.length} table(s) readable in information_schema; ${binlog}` };
+    return { detail: `${redactUrl(m.source)}: server ${info.version}, time_zone ${info.timeZone}, charset ${info.charset}, ${tables.length} table(s) readable in information_schema; ${binlog}` };
   } finally {
     conn.destroy();
   }
