@@ -71,6 +71,8 @@ beforeAll(async () => {
     stickiness: { header: 'x-user-id' },
     state: { store: 'file', path: './routes.json' },
     diffs: { store: 'file', path: './diffs.jsonl' },
+    // The shadow worker at the proxy's priority: in SCHED_IDLE it gets no CPU while anything else runs.
+    shadow: { workerNice: 0, workerIdle: false },
     routes: [
       // A guard that never acts here (it needs more answers than the test sends): the page shows its state.
       { name: 'users.get', match: { method: 'GET', path: '/api/users/:id' }, new: 0, shadow: 100, guard: { maxErrorRate: 100, maxP95Ms: 3_600_000, minRequests: 1_000_000 } },

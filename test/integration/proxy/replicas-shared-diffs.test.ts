@@ -37,7 +37,7 @@ function config(port: number, adminPort: number, noiseSample: number): string {
     new: { url: ${next.url}, timeoutMs: 5000 }
   state: { store: redis, url: ${redis.url}, key: shared-diffs-test }
   diffs: { store: redis, url: ${redis.url}, key: shared-diffs-test:diffs, maxLen: 100000 }
-  shadow: { noiseSample: ${noiseSample}, noiseWarmup: ${noiseSample > 0 ? 10 : 0}, maxConcurrency: 256 }
+  shadow: { noiseSample: ${noiseSample}, noiseWarmup: ${noiseSample > 0 ? 10 : 0}, maxConcurrency: 256, workerNice: 0, workerIdle: false }
   routes:
     - { name: item, match: { path: '/items/:id' }, new: 0, shadow: 100 }
 `;
