@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { StranglerError } from '../core/errors.js';
-import type { TableVerification, VerifyReport } from '../migrators/verify/report.js';
-import { verifyTable } from '../migrators/verify/verify-table.js';
+import type { TableVerification } from '../migrators/verify/report.js';
+import { verifyTables } from '../migrators/verify/verify-tables.js';
 import type { CliIo } from './io.js';
 import { openMigrate } from '../wiring/migrate.js';
 import { intArg, samplePercentArg } from './args.js';
@@ -34,7 +34,7 @@ function tableLines(t: TableVerification): string[] {
 
 export function migrateVerifyCommand(io: CliIo): Command {
   return new Command('verify')
-    .description('compare MySQL and Datastore: counts, chunk hashes, then rows; exit 0 only when equal')
+    .description('compare MySQL and Datastore: counts, chunk hashes, then rows; keep each table\'s result in the checkpoint store; exit 0 only when equal')
     .requiredOption('-c, --config <file>', 'config file (YAML or JSON)')
     .option('--table <name...>', 'tables to verify (default: every table in migrate.tables)')
     .option('--sample <pct>', 'compare only this percentage of chunks (a quick pass)', samplePercentArg, 100)
@@ -44,11 +44,9 @@ export function migrateVerifyCommand(io: CliIo): Command {
     .action(async (opts: VerifyOptions) => {
       const ctx = await openMigrate(opts.config, { tables: opts.table, env: io.env });
       try {
-        const tables: TableVerification[] = [];
-        for (const t of ctx.tables) {
-          tables.push(await verifyTable({ table: t.name, mapping: t.mapping, key: t.key, source: ctx.source, sink: ctx.sink, toKey: ctx.toKey, sample: opts.sample, concurrency: opts.concurrency }));
-        }
-        const report: VerifyReport = { at: new Date().toISOString(), clean: tables.every((t) => t.clean), tables };
+        // Each table's result is also kept in the checkpoint store (migrate status, the console).
+        const report = await verifyTables({ ...ctx, sample: opts.sample, concurrency: opts.concurrency });
+        const { tables } = report;
         if (opts.report) writeFileSync(opts.report, JSON.stringify(report, null, 2) + '\n');
         io.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : tables.flatMap(tableLines).join('\n') + '\n');
         if (!report.clean) {

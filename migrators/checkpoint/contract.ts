@@ -60,6 +60,23 @@ export interface StreamMark {
   [field: string]: unknown;
 }
 
+/** The result of the last `migrate verify` of a table. */
+export interface VerifyMark {
+  table: string;
+  kind: string;
+  /** ISO, when the verify finished. */
+  at: string;
+  clean: boolean;
+  /** MySQL's row count and the target's entity count. */
+  rows: number;
+  entities: number;
+  /** Differences by type (totals, not just the listed ones). */
+  missing: number;
+  extra: number;
+  fieldDiffs: number;
+  ms: number;
+}
+
 export class CheckpointVanishedError extends Error {
   constructor(readonly id: string) {
     super(`checkpoint ${id} is no longer in the target`);
@@ -74,12 +91,15 @@ export interface CheckpointStore {
    * was wiped or another worker restarted the table) so the run does not carry on blind. */
   update(cp: Checkpoint): Promise<void>;
   list(): Promise<Checkpoint[]>;
-  /** Removes every checkpoint, plan and sync mark of a table. */
+  /** Removes every checkpoint, plan, sync mark and verify mark of a table. */
   clearTable(table: string): Promise<void>;
   /** Stores `plan` unless one with the same shard count exists; returns the one that holds. */
   claimPlan(plan: ShardPlan): Promise<ShardPlan>;
   getSyncMark(table: string): Promise<SyncMark | undefined>;
   putSyncMark(mark: SyncMark): Promise<void>;
+  getVerifyMark(table: string): Promise<VerifyMark | undefined>;
+  /** Replaces the table's last verify result. */
+  putVerifyMark(mark: VerifyMark): Promise<void>;
   getStreamMark(stream: string): Promise<StreamMark | undefined>;
   putStreamMark(mark: StreamMark): Promise<void>;
 }

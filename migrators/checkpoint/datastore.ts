@@ -1,16 +1,16 @@
 import { PropertyFilter, type Datastore, type Key } from '@google-cloud/datastore';
 import { withRetry, DEFAULT_RETRY, type RetryPolicy } from '../retry/retry.js';
 import { GRPC_ALREADY_EXISTS, GRPC_NOT_FOUND, grpcCode, isTransientDatastoreError } from '../retry/transient.js';
-import { CheckpointVanishedError, type Checkpoint, type CheckpointStore, type ShardPlan, type StreamMark, type SyncMark } from './contract.js';
+import { CheckpointVanishedError, type Checkpoint, type CheckpointStore, type ShardPlan, type StreamMark, type SyncMark, type VerifyMark } from './contract.js';
 
 /** The tool's own kind in the target namespace; no user kind may start with "Strangler". */
 export const CHECKPOINT_KIND = 'StranglerCheckpoint';
 
-type Stored = { type: 'checkpoint' | 'plan' | 'sync' | 'stream'; table: string; body: string; updatedAt: Date };
+type Stored = { type: 'checkpoint' | 'plan' | 'sync' | 'verify' | 'stream'; table: string; body: string; updatedAt: Date };
 
 /**
  * Checkpoints as entities of CHECKPOINT_KIND keyed by name (`users#0/4`, `users#plan/4`,
- * `users#sync`), each holding its record as JSON (unindexed) plus the table name (indexed, for
+ * `users#sync`, `users#verify`), each holding its record as JSON (unindexed) plus the table name (indexed, for
  * clearTable). Every worker on every machine that points at the target sees the same ones.
  */
 export function createDatastoreCheckpointStore(ds: Datastore, options: { retry?: RetryPolicy; onRetry?: (err: unknown) => void } = {}): CheckpointStore {
@@ -65,6 +65,10 @@ export function createDatastoreCheckpointStore(ds: Datastore, options: { retry?:
     getSyncMark: (table) => read<SyncMark>(`${table}#sync`),
     async putSyncMark(mark) {
       await retry(() => ds.upsert(entity(`${mark.table}#sync`, 'sync', mark.table, mark)));
+    },
+    getVerifyMark: (table) => read<VerifyMark>(`${table}#verify`),
+    async putVerifyMark(mark) {
+      await retry(() => ds.upsert(entity(`${mark.table}#verify`, 'verify', mark.table, mark)));
     },
     // A stream spans tables: its record has no table (clearTable leaves it alone).
     getStreamMark: (stream) => read<StreamMark>(`#stream/${stream}`),

@@ -1,10 +1,11 @@
-import { CheckpointVanishedError, type Checkpoint, type CheckpointStore, type ShardPlan, type StreamMark, type SyncMark } from './contract.js';
+import { CheckpointVanishedError, type Checkpoint, type CheckpointStore, type ShardPlan, type StreamMark, type SyncMark, type VerifyMark } from './contract.js';
 
 /** The checkpoint contract in memory: for unit tests and `--dry-run`, which must write nothing. */
 export function createMemoryCheckpointStore(): CheckpointStore & { checkpoints: Map<string, Checkpoint> } {
   const checkpoints = new Map<string, Checkpoint>();
   const plans = new Map<string, ShardPlan>();
   const marks = new Map<string, SyncMark>();
+  const verifies = new Map<string, VerifyMark>();
   const streams = new Map<string, StreamMark>();
   const copy = <T>(v: T): T => structuredClone(v);
   return {
@@ -27,6 +28,7 @@ export function createMemoryCheckpointStore(): CheckpointStore & { checkpoints: 
       for (const [id, cp] of checkpoints) if (cp.table === table) checkpoints.delete(id);
       for (const id of plans.keys()) if (id.startsWith(`${table}#`)) plans.delete(id);
       marks.delete(table);
+      verifies.delete(table);
     },
     async claimPlan(plan) {
       const id = `${plan.table}#plan/${plan.count}`;
@@ -41,6 +43,13 @@ export function createMemoryCheckpointStore(): CheckpointStore & { checkpoints: 
     },
     async putSyncMark(mark) {
       marks.set(mark.table, copy(mark));
+    },
+    async getVerifyMark(table) {
+      const m = verifies.get(table);
+      return m && copy(m);
+    },
+    async putVerifyMark(mark) {
+      verifies.set(mark.table, copy(mark));
     },
     async getStreamMark(stream) {
       const m = streams.get(stream);

@@ -2,9 +2,9 @@
  * The console's Migrations page, read from the checkpoint store the migrators write (in the target
  * Datastore): per table and shard the rows copied, rate, ETA and dead letters (the same figures as
  * `migrate status`), and the catch-up lag — how far behind MySQL's clock the table's last sync (or,
- * before any sync, its backfill) began.
+ * before any sync, its backfill) began; and the result of the table's last `migrate verify`.
  */
-import type { CheckpointStore } from '../../migrators/checkpoint/contract.js';
+import type { CheckpointStore, VerifyMark } from '../../migrators/checkpoint/contract.js';
 import { shardStatus, sortStatuses, type ShardStatus } from '../../migrators/checkpoint/status.js';
 
 export interface TableProgress extends ShardStatus {
@@ -12,6 +12,8 @@ export interface TableProgress extends ShardStatus {
   lastSync: string | null;
   /** Seconds between `now` and the point the next sync starts from; null when unknown. */
   lagSeconds: number | null;
+  /** The table's last `migrate verify`, if one ran since the copy began. */
+  lastVerify: VerifyMark | null;
 }
 
 export type MigrationsView =
@@ -25,15 +27,13 @@ export function mysqlUtc(s: string): number {
 
 export async function migrationsView(store: CheckpointStore, tables: readonly string[], now = new Date()): Promise<MigrationsView> {
   const checkpoints = (await store.list()).filter((c) => tables.includes(c.table));
-  const marks = new Map<string, string>();
-  for (const t of new Set(checkpoints.map((c) => c.table))) {
-    const m = await store.getSyncMark(t);
-    if (m) marks.set(t, m.watermark);
-  }
+  const started = [...new Set(checkpoints.map((c) => c.table))];
+  const marks = new Map(await Promise.all(started.map(async (t) => [t, await Promise.all([store.getSyncMark(t), store.getVerifyMark(t)])] as const)));
   const rows = sortStatuses(checkpoints.map((c) => shardStatus(c, now))).map((s): TableProgress => {
-    const lastSync = marks.get(s.table) ?? null;
+    const [sync, verify] = marks.get(s.table) ?? [];
+    const lastSync = sync?.watermark ?? null;
     const from = mysqlUtc(lastSync ?? s.watermark);
-    return { ...s, lastSync, lagSeconds: Number.isFinite(from) ? Math.max(0, Math.round((now.getTime() - from) / 1000)) : null };
+    return { ...s, lastSync, lagSeconds: Number.isFinite(from) ? Math.max(0, Math.round((now.getTime() - from) / 1000)) : null, lastVerify: verify ?? null };
   });
   return { configured: true, at: now.toISOString(), tables: rows, notStarted: tables.filter((t) => !rows.some((r) => r.table === t)) };
 }

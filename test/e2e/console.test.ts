@@ -228,7 +228,7 @@ test('QA read the diffs ranked by field and open a pair side by side', async () 
   await page.close();
 }, 120_000);
 
-test('engineers see a migration\'s progress from the checkpoint store; sign-out ends the session', async () => {
+test('engineers see a migration\'s progress and its last verify from the checkpoint store; sign-out ends the session', async () => {
   const page = await browser.context.newPage();
   await page.goto(`${consoleUrl()}#/migrations`);
   await page.getByRole('heading', { name: 'Migrations', level: 1 }).waitFor();
@@ -239,6 +239,10 @@ test('engineers see a migration\'s progress from the checkpoint store; sign-out 
   const row = page.locator('tr[data-table="items"]');
   expect(await row.getByRole('cell').first().textContent()).toBe('done');
   expect(await row.getByRole('cell').nth(4).textContent()).toBe('0');
+  expect(await row.getByRole('cell').nth(7).textContent()).toBe('never');
+  // A verify's result lands in the checkpoint store, and the page shows it at its next poll.
+  expect(await env.cli('migrate', 'verify', '-c', env.configFile)).toMatchObject({ code: 0 });
+  await row.locator('[data-verify="items"]').filter({ hasText: /^clean, / }).waitFor();
   await shot(page, 'migrations');
 
   // On a phone the pages fit the width (tables scroll inside their own box).

@@ -1,10 +1,17 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { VerifyMark } from '../../../migrators/checkpoint/contract.js';
+import { createDatastoreCheckpointStore } from '../../../migrators/checkpoint/datastore.js';
 import type { VerifyReport } from '../../../migrators/verify/report.js';
 import { createMigrateEnv, seedItems, type MigrateEnv } from './migrate-env.js';
 
 describe('migrate verify finds exactly what was changed in the target', () => {
   let env: MigrateEnv;
+  const lastVerifies = async () => {
+    const r = await env.cli('migrate', 'status', '-c', env.configFile, '--json');
+    expect(r.code).toBe(0);
+    return (JSON.parse(r.out) as { verifies: VerifyMark[] }).verifies;
+  };
   beforeAll(async () => {
     env = await createMigrateEnv('mvd');
     await seedItems(env.db, 2500);
@@ -13,7 +20,9 @@ describe('migrate verify finds exactly what was changed in the target', () => {
   });
   afterAll(async () => env.close());
 
-  test('a clean copy verifies clean, fully and sampled', async () => {
+  test('a clean copy verifies clean, fully and sampled; status shows the last verify', async () => {
+    expect(await lastVerifies()).toEqual([]);
+    const startedAt = Date.now();
     const full = await env.cli('migrate', 'verify', '-c', env.configFile);
     expect(full.err).toBe('');
     expect(full.code).toBe(0);
@@ -21,6 +30,11 @@ describe('migrate verify finds exactly what was changed in the target', () => {
     const sampled = await env.cli('migrate', 'verify', '-c', env.configFile, '--sample', '50');
     expect(sampled.code).toBe(0);
     expect(sampled.out).toMatch(/^CLEAN items → Item: 2500 row\(s\), 2500 entities; \d\/3 chunk\(s\) compared \(50% sample\)/m);
+    const [mark, ...others] = await lastVerifies();
+    expect(others).toEqual([]);
+    expect(mark).toMatchObject({ table: 'items', kind: 'Item', clean: true, rows: 2500, entities: 2500, missing: 0, extra: 0, fieldDiffs: 0 });
+    expect(Date.parse(mark!.at)).toBeGreaterThanOrEqual(startedAt);
+    expect(mark!.ms).toBeGreaterThanOrEqual(0);
   });
 
   test('one entity altered, one deleted, one extra: exactly those three, with kinds and columns, exit 1', async () => {
@@ -48,5 +62,19 @@ describe('migrate verify finds exactly what was changed in the target', () => {
       ]),
     );
     expect(t.differences).toHaveLength(3);
+    // A verify that fails is kept too, with its totals; the text status says it in one line.
+    expect(await lastVerifies()).toEqual([
+      { table: 'items', kind: 'Item', at: expect.any(String), clean: false, rows: 2500, entities: 2500, missing: 1, extra: 1, fieldDiffs: 1, ms: t.ms },
+    ]);
+    const text = await env.cli('migrate', 'status', '-c', env.configFile);
+    expect(text.out).toMatch(/^items last verify: 3 difference\(s\) \(1 missing, 1 extra, 1 field diff\(s\)\); 2500 row\(s\), 2500 entities; finished \S+Z \(\d+\.\d s\)$/m);
+  });
+
+  test("clearing a table's checkpoints (a restarted copy) removes its last verify", async () => {
+    const store = createDatastoreCheckpointStore(env.ds);
+    expect((await store.getVerifyMark('items'))?.clean).toBe(false);
+    await store.clearTable('items');
+    expect(await store.getVerifyMark('items')).toBeUndefined();
+    expect(await lastVerifies()).toEqual([]);
   });
 });
