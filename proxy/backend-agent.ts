@@ -18,7 +18,7 @@ function joined(v: string | string[] | undefined): string | undefined {
  */
 export function prepareHeaders(out: http.ClientRequest, incoming: http.IncomingMessage, host: string | undefined, upgrade: boolean): void {
   // Node writes the head at construction when a request has an Expect header; the proxy removes
-  // Expect before forwarding (proxy-server.ts), so this only guards against a future path that doesn't.
+  // Expect before forwarding (request-path.ts), so this only guards against a future path that doesn't.
   if (out.headersSent) return;
   const h = incoming.headers;
   if (!upgrade) {
