@@ -1,14 +1,8 @@
 import { Command } from 'commander';
-import { resolveFromConfig } from '../config/load.js';
-import { StranglerError } from '../core/errors.js';
-import { redactUrl } from '../core/redact.js';
-import { createDeadLetterFile } from '../migrators/copy/dead-letters.js';
-import { FOLLOW_STREAM, follow, type FollowMark } from '../migrators/follow/follow.js';
-import { earliestPosition, showPosition, type BinlogPosition } from '../migrators/mysql/binlog-position.js';
-import { binlogReadiness } from '../migrators/mysql/binlog-readiness.js';
-import { binlogFacts, binlogPosition } from '../migrators/mysql/binlog.js';
-import { binlogOpener, serveFollowMetrics } from '../wiring/follow.js';
-import { openMigrate, type MigrateContext } from '../wiring/migrate.js';
+import { showPosition } from '../migrators/mysql/binlog-position.js';
+import { serveFollowMetrics } from '../wiring/follow.js';
+import { runFollow } from '../wiring/follow-run.js';
+import { openMigrate } from '../wiring/migrate.js';
 import { intArg } from './args.js';
 import type { CliIo } from './io.js';
 
@@ -19,32 +13,6 @@ interface FollowOptions {
   maxWait: number;
   untilCaughtUp?: boolean;
   metrics?: number;
-}
-
-/** Where to start: the last applied position, else the earliest recorded backfill start. */
-async function startingPoint(ctx: MigrateContext): Promise<{ from: BinlogPosition; previous?: FollowMark }> {
-  const previous = (await ctx.store.getStreamMark(FOLLOW_STREAM)) as FollowMark | undefined;
-  if (previous) return { from: { file: previous.file, position: previous.position }, previous };
-  const cps = await ctx.store.list();
-  const starts: BinlogPosition[] = [];
-  for (const t of ctx.tables) {
-    const mine = cps.filter((c) => c.table === t.name);
-    const unfinished = mine.find((c) => !c.done);
-    if (mine.length === 0 || unfinished) {
-      throw new StranglerError('STRANGLER_E_MIGRATE_INCOMPLETE', `follow: the backfill of ${t.name} has not finished${unfinished ? ` (shard ${unfinished.shard}: ${unfinished.rowsCopied} of ${unfinished.rowsTotal} rows)` : ''}`, {
-        hint: 'run (or resume) strangler migrate run first: follow applies changes on top of a finished copy',
-      });
-    }
-    for (const c of mine) {
-      if (!c.binlog) {
-        throw new StranglerError('STRANGLER_E_MIGRATE_NO_BINLOG_START', `follow: the backfill of ${t.name} recorded no binlog position (the binlog was off, or not readable, when it began)`, {
-          hint: `turn the binlog on (ROW format) and run strangler migrate run --restart --table ${t.name}, or catch up with strangler migrate sync`,
-        });
-      }
-      starts.push(c.binlog);
-    }
-  }
-  return { from: earliestPosition(starts)! };
 }
 
 export function migrateFollowCommand(io: CliIo): Command {
@@ -64,34 +32,18 @@ export function migrateFollowCommand(io: CliIo): Command {
       process.once('SIGINT', stop);
       const metrics = opts.metrics ? serveFollowMetrics(opts.metrics) : undefined;
       try {
-        const start = await startingPoint(ctx);
-        const readiness = binlogReadiness(await binlogFacts(ctx.source.pool), start.from);
-        if (!readiness.usable) {
-          throw new StranglerError('STRANGLER_E_MIGRATE_BINLOG_UNUSABLE', `follow: the binlog of ${redactUrl(ctx.migrate.source)} cannot be followed: ${readiness.problems.join('; ')}`, {
-            hint: readiness.notes.join('; '),
-          });
-        }
-        const until = opts.untilCaughtUp ? ((await binlogPosition(ctx.source.pool)) ?? undefined) : undefined;
-        const deadLetters = createDeadLetterFile(resolveFromConfig(ctx.config, ctx.migrate.deadLetters));
         const line = (o: Record<string, unknown>) => io.stdout.write(JSON.stringify({ time: new Date().toISOString(), ...o }) + '\n');
         const text = (s: string) => io.stdout.write(`${s}\n`);
         const tty = !!io.stderr.isTTY;
-        if (tty) text(`following ${ctx.tables.map((t) => t.name).join(', ')} from ${showPosition(start.from)}${start.previous ? ' (resumed)' : ' (where the backfill began)'}`);
-        else line({ event: 'follow-start', from: start.from, resumed: !!start.previous, tables: ctx.tables.map((t) => t.name) });
-        const mark = await follow({
-          mappings: new Map(ctx.tables.map((t) => [t.name, t.mapping])),
-          open: binlogOpener(ctx),
-          from: start.from,
-          ...(start.previous ? { previous: start.previous } : {}),
-          sink: ctx.sink,
-          toKey: ctx.toKey,
-          store: ctx.store,
-          deadLetters,
+        const mark = await runFollow(ctx, {
+          signal: abort.signal,
           batchRows: opts.batchSize,
           maxWaitMs: opts.maxWait,
-          skipServerIds: [ctx.migrate.reverse.serverId],
-          ...(until ? { until } : {}),
-          signal: abort.signal,
+          untilCaughtUp: !!opts.untilCaughtUp,
+          onStart(from, resumed) {
+            if (tty) text(`following ${ctx.tables.map((t) => t.name).join(', ')} from ${showPosition(from)}${resumed ? ' (resumed)' : ' (where the backfill began)'}`);
+            else line({ event: 'follow-start', from, resumed, tables: ctx.tables.map((t) => t.name) });
+          },
           onBatch(b) {
             metrics?.lag.set(b.lagSeconds);
             metrics?.changes.inc({ op: 'upsert' }, b.upserts);

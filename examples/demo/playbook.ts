@@ -1,11 +1,13 @@
 /**
  * `strangler demo`: start everything (stack.ts), walk the playbook — plan → run → verify → shadow →
- * diffs report → canary 10% → 100% with fallback → rollback — printing each step with its figures,
+ * diffs report → canary 10% → 100% with fallback → rollback → live data (follow, reverse) — printing each step with its figures,
  * then hold everything up until asked to stop, and stop all it started, whatever happened.
  */
 import { StranglerError, describeCause } from '../../core/errors.js';
 import { DEMO_SEED, type SeedOptions } from './seed-data.js';
 import { openDemoMigrate, planStep, runStep, verifyStep } from './playbook-migrate.js';
+import { inProcessSync } from './live-sync.js';
+import { liveStep } from './playbook-live.js';
 import { canaryStep, fallbackStep, reportStep, rollbackStep, shadowStep, type TrafficSizes } from './playbook-routes.js';
 import type { DemoPrinter } from './printer.js';
 import { startDemoStack, type DemoStack } from './stack.js';
@@ -73,13 +75,13 @@ async function walk(stack: DemoStack, traffic: TrafficSizes, printer: DemoPrinte
     await migrate.close();
   }
   await runSteps(
-    [shadowStep(stack, traffic), reportStep(stack), canaryStep(stack, traffic), fallbackStep(stack, traffic), rollbackStep(stack, traffic)],
+    [shadowStep(stack, traffic), reportStep(stack), canaryStep(stack, traffic), fallbackStep(stack, traffic), rollbackStep(stack, traffic), liveStep(stack, inProcessSync)],
     printer,
     4,
   );
 }
 
-const TOTAL_STEPS = 8;
+const TOTAL_STEPS = 9;
 
 /** Runs the steps in order; the first that fails or is not ok is printed and thrown as STRANGLER_E_DEMO_STEP. */
 export async function runSteps(steps: Step[], printer: DemoPrinter, firstNumber: number): Promise<void> {

@@ -17,7 +17,7 @@ export interface StepContext {
 }
 
 export interface Step {
-  /** Short stable name: plan, run, verify, shadow, report, canary, fallback, rollback. */
+  /** Short stable name: plan, run, verify, shadow, report, canary, fallback, rollback, live. */
   name: string;
   /** One line saying what the step does, as ops or QA would do it. */
   title: string;

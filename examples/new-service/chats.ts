@@ -25,6 +25,17 @@ export async function listMessages(store: Store, req: Request, res: Response): P
   sendJson(res, 200, { chatId: id, messages, nextBefore: messages.length === limit ? messages[0]!.id : null });
 }
 
+/**
+ * The highest message id Datastore holds. After a rollback legacy writes again, and MySQL's
+ * AUTO_INCREMENT continues above the ids this service handed out (reverse inserted them): when the
+ * route moves back here, the sequence must continue above legacy's ids (follow copied them here)
+ * rather than hand one of them out again.
+ */
+async function highestMessageId(store: Store): Promise<number> {
+  const [top] = await store.ds.createQuery(KINDS.message).order('id', { descending: true }).limit(1).run();
+  return Number((top[0] as { id?: unknown } | undefined)?.id ?? 0);
+}
+
 /** POST /api/chats/:id/messages {"body": "…"} */
 export async function postMessage(store: Store, req: Request, res: Response, now: () => Date): Promise<void> {
   const userId = currentUserId(req);
@@ -37,12 +48,14 @@ export async function postMessage(store: Store, req: Request, res: Response, now
   if (!(await store.get(KINDS.user, userId))) throw new HttpError(404, 'not_found', `user ${userId} not found`);
   const sentAt = new Date(Math.floor(now().getTime() / 1000) * 1000);
   const data = { chat_id: id, sender_id: userId, body, sent_at: sentAt, edited_at: null, updated_at: sentAt };
+  const highest = await highestMessageId(store);
   const messageId = await inTransaction(store.ds, async (tx) => {
     const sequenceKey = store.ds.key([KINDS.sequence, KINDS.message]);
     const [sequence] = await tx.get(sequenceKey);
-    const next = Math.max(Number(sequence?.next ?? 0), NEW_MESSAGE_ID_FLOOR);
+    const next = Math.max(Number(sequence?.next ?? 0), NEW_MESSAGE_ID_FLOOR, highest + 1);
     tx.save({ key: sequenceKey, data: { next: next + 1 } });
-    tx.save({ key: store.ds.key([KINDS.chat, id, KINDS.message, next]), data, excludeFromIndexes: ['body'] });
+    // `id` as the migrators write it (the key column is a property too): verify compares it.
+    tx.save({ key: store.ds.key([KINDS.chat, id, KINDS.message, next]), data: { id: next, ...data }, excludeFromIndexes: ['body'] });
     return next;
   });
   sendJson(res, 201, { chatId: id, ...messageJson(messageId, data) });

@@ -64,6 +64,19 @@ function instant(v: unknown, zone: string): number | null {
 }
 
 /**
+ * Whether MySQL's value of a column is the one reverse would write. Times compare as instants: a
+ * DATETIME(0) reads back as '… 10:00:00' where the inverted entity says '… 10:00:00.000'.
+ */
+function sameValue(mapping: TableMapping, column: string, mysql: unknown, ours: unknown): boolean {
+  const p = mapping.properties.find((x) => x.column === column);
+  if (p?.type === 'timestamp' && typeof mysql === 'string' && typeof ours === 'string') {
+    const zone = p.timezone ?? 'UTC';
+    return instant(mysql, zone) !== null && instant(mysql, zone) === instant(ours, zone);
+  }
+  return String(mysql ?? null) === String(ours ?? null);
+}
+
+/**
  * The new service's changes to one kind (since the watermark) back into its MySQL table through the
  * inverted mapping, a batch at a time, the watermark saved after each. A conflict — the MySQL row was
  * changed after the entity — is counted and reported; by default the newer side (MySQL) wins.
@@ -109,7 +122,7 @@ export async function reverseTable(input: ReverseTableInput): Promise<ReverseTot
         continue;
       }
       // follow's own copies of MySQL rows come back here too: a row already equal is left alone.
-      if (current && Object.entries(e.row).every(([c, v]) => String(current[c] ?? null) === String(v ?? null))) {
+      if (current && Object.entries(e.row).every(([c, v]) => sameValue(mapping, c, current[c], v))) {
         totals.unchanged++;
         continue;
       }

@@ -120,7 +120,7 @@ describe('strangler demo --exit --json (small seed, from a fresh build)', () => 
 
   test('walks every step of the playbook in order, each ok, and exits 0', () => {
     expect({ exitCode, stderr }).toEqual({ exitCode: 0, stderr: '' });
-    expect(order).toEqual(['start', 'plan', 'run', 'verify', 'shadow', 'report', 'canary', 'fallback', 'rollback', 'ready', 'stopped']);
+    expect(order).toEqual(['start', 'plan', 'run', 'verify', 'shadow', 'report', 'canary', 'fallback', 'rollback', 'live', 'ready', 'stopped']);
     for (const s of steps.values()) expect({ step: s.step, ok: s.ok, problem: s.problem }).toEqual({ step: s.step, ok: true, problem: undefined });
   });
 
@@ -189,6 +189,16 @@ describe('strangler demo --exit --json (small seed, from a fresh build)', () => 
     expect(r.after).toEqual(r.restoredTo);
     expect(r.after).toMatchObject({ new: 10, shadow: 0, fallback: true });
     expect(Math.abs(r.routedShare - 0.1)).toBeLessThanOrEqual(0.05);
+  });
+
+  test('live data: legacy messages reach Datastore (follow), new ones reach MySQL (reverse), nothing lost in the rollback, verify clean', () => {
+    const l = step('live').figures;
+    expect(l.followDelayMs.samples).toHaveLength(6);
+    expect(l.reverseDelayMs.samples).toHaveLength(6);
+    expect(l.rows).toMatchObject({ toDatastore: 6, toMysql: 6, conflicts: 0 });
+    expect(l.distinct).toBe(true);
+    expect(l.listed.legacy).toEqual(l.listed.fresh);
+    expect(l.verify.clean).toBe(true);
   });
 
   test('nothing it started is left running', async () => {

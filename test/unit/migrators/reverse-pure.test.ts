@@ -2,6 +2,8 @@ import { Datastore } from '@google-cloud/datastore';
 import { entityToRow, wallClockText } from '../../../migrators/reverse/invert.js';
 import { mapRow } from '../../../migrators/mapping/map-row.js';
 import type { TableMapping } from '../../../migrators/mapping/types.js';
+import { keyString } from '../../../migrators/datastore/sink.js';
+import { reverseTable, type ReverseIo } from '../../../migrators/reverse/reverse-table.js';
 
 const ds = new Datastore({ projectId: 'p-test' });
 const messages: TableMapping = {
@@ -42,5 +44,55 @@ describe('the inverted mapping: entity → row', () => {
     expect(wallClockText(d, 'UTC')).toBe('2024-01-15 11:00:00.007');
     expect(wallClockText(d, 'Europe/Berlin')).toBe('2024-01-15 12:00:00.007');
     expect(wallClockText(new Date('2024-07-15T10:00:00Z'), 'Europe/Berlin')).toBe('2024-07-15 12:00:00.000');
+  });
+});
+
+describe('reverseTable against in-memory sides', () => {
+  const items: TableMapping = {
+    table: 'items',
+    kind: 'Item',
+    key: { columns: ['id'], strategy: 'id' },
+    updatedAt: 'updated_at',
+    properties: [
+      { column: 'id', property: 'id', type: 'int', indexed: true },
+      { column: 'name', property: 'name', type: 'string', indexed: true },
+      { column: 'updated_at', property: 'updated_at', type: 'timestamp', indexed: true, timezone: 'UTC' },
+    ],
+  };
+  function sides(entities: { id: number; name: string; at: string }[], rows: Record<string, unknown>[]) {
+    const written: { upserts: Record<string, unknown>[]; deletes: Record<string, unknown>[] } = { upserts: [], deletes: [] };
+    const io: ReverseIo = {
+      async changes(_kind, _property, since, limit) {
+        return entities
+          .map((e) => ({ key: ds.key(['Item', ds.int(e.id)]), entity: { id: ds.int(e.id), name: e.name, updated_at: new Date(e.at) } as Record<string, unknown> }))
+          .filter((c) => !since || (c.entity.updated_at as Date) >= since)
+          .slice(0, limit);
+      },
+      async rows(_mapping, keyed) {
+        return new Map(keyed.flatMap((k) => rows.filter((r) => String(r.id) === String(k.row.id)).map((r) => [keyString(k.key), r] as const)));
+      },
+      async write(_mapping, upserts, deletes) {
+        written.upserts.push(...upserts);
+        written.deletes.push(...deletes);
+      },
+      async saveWatermark() {},
+    };
+    return { io, written };
+  }
+
+  test('a row equal to its entity is left alone, though DATETIME(0) reads back without milliseconds', async () => {
+    const { io, written } = sides(
+      [
+        { id: 1, name: 'same', at: '2024-01-01T10:00:00.000Z' },
+        { id: 2, name: 'changed', at: '2024-01-01T10:00:01.000Z' },
+      ],
+      [
+        { id: 1, name: 'same', updated_at: '2024-01-01 10:00:00' },
+        { id: 2, name: 'old', updated_at: '2024-01-01 09:00:00' },
+      ],
+    );
+    const r = await reverseTable({ mapping: items, rule: { updatedAt: 'updated_at', conflict: 'newest' }, from: { since: null, keysAtSince: [] }, io, batchSize: 10 });
+    expect(r).toMatchObject({ upserts: 1, unchanged: 1, conflicts: 0 });
+    expect(written.upserts).toEqual([{ id: '2', name: 'changed', updated_at: '2024-01-01 10:00:01.000' }]);
   });
 });

@@ -1,0 +1,79 @@
+import { resolveFromConfig } from '../config/load.js';
+import { StranglerError } from '../core/errors.js';
+import { redactUrl } from '../core/redact.js';
+import { createDeadLetterFile } from '../migrators/copy/dead-letters.js';
+import { FOLLOW_STREAM, follow, type FollowBatch, type FollowMark } from '../migrators/follow/follow.js';
+import { earliestPosition, type BinlogPosition } from '../migrators/mysql/binlog-position.js';
+import { binlogReadiness } from '../migrators/mysql/binlog-readiness.js';
+import { binlogFacts, binlogPosition } from '../migrators/mysql/binlog.js';
+import { binlogOpener } from './follow.js';
+import type { MigrateContext } from './migrate.js';
+
+/** Where to start: the last applied position, else the earliest recorded backfill start. */
+async function startingPoint(ctx: MigrateContext): Promise<{ from: BinlogPosition; previous?: FollowMark }> {
+  const previous = (await ctx.store.getStreamMark(FOLLOW_STREAM)) as FollowMark | undefined;
+  if (previous) return { from: { file: previous.file, position: previous.position }, previous };
+  const cps = await ctx.store.list();
+  const starts: BinlogPosition[] = [];
+  for (const t of ctx.tables) {
+    const mine = cps.filter((c) => c.table === t.name);
+    const unfinished = mine.find((c) => !c.done);
+    if (mine.length === 0 || unfinished) {
+      throw new StranglerError('STRANGLER_E_MIGRATE_INCOMPLETE', `follow: the backfill of ${t.name} has not finished${unfinished ? ` (shard ${unfinished.shard}: ${unfinished.rowsCopied} of ${unfinished.rowsTotal} rows)` : ''}`, {
+        hint: 'run (or resume) strangler migrate run first: follow applies changes on top of a finished copy',
+      });
+    }
+    for (const c of mine) {
+      if (!c.binlog) {
+        throw new StranglerError('STRANGLER_E_MIGRATE_NO_BINLOG_START', `follow: the backfill of ${t.name} recorded no binlog position (the binlog was off, or not readable, when it began)`, {
+          hint: `turn the binlog on (ROW format) and run strangler migrate run --restart --table ${t.name}, or catch up with strangler migrate sync`,
+        });
+      }
+      starts.push(c.binlog);
+    }
+  }
+  return { from: earliestPosition(starts)! };
+}
+
+export interface FollowRunOptions {
+  signal: AbortSignal;
+  batchRows: number;
+  maxWaitMs: number;
+  /** Stop once everything written before the start is applied. */
+  untilCaughtUp?: boolean;
+  onStart?(from: BinlogPosition, resumed: boolean): void;
+  onBatch?(b: FollowBatch, mark: FollowMark): void;
+}
+
+/**
+ * `migrate follow` as the CLI and the demo run it: from the last applied position (or where the
+ * backfill began), once the binlog is known to be usable, skipping reverse's own writes, until the
+ * signal (or, with untilCaughtUp, the position at the start) is reached.
+ */
+export async function runFollow(ctx: MigrateContext, o: FollowRunOptions): Promise<FollowMark> {
+  const start = await startingPoint(ctx);
+  const readiness = binlogReadiness(await binlogFacts(ctx.source.pool), start.from);
+  if (!readiness.usable) {
+    throw new StranglerError('STRANGLER_E_MIGRATE_BINLOG_UNUSABLE', `follow: the binlog of ${redactUrl(ctx.migrate.source)} cannot be followed: ${readiness.problems.join('; ')}`, {
+      hint: readiness.notes.join('; '),
+    });
+  }
+  const until = o.untilCaughtUp ? ((await binlogPosition(ctx.source.pool)) ?? undefined) : undefined;
+  o.onStart?.(start.from, !!start.previous);
+  return follow({
+    mappings: new Map(ctx.tables.map((t) => [t.name, t.mapping])),
+    open: binlogOpener(ctx),
+    from: start.from,
+    ...(start.previous ? { previous: start.previous } : {}),
+    sink: ctx.sink,
+    toKey: ctx.toKey,
+    store: ctx.store,
+    deadLetters: createDeadLetterFile(resolveFromConfig(ctx.config, ctx.migrate.deadLetters)),
+    batchRows: o.batchRows,
+    maxWaitMs: o.maxWaitMs,
+    skipServerIds: [ctx.migrate.reverse.serverId],
+    ...(until ? { until } : {}),
+    signal: o.signal,
+    ...(o.onBatch ? { onBatch: o.onBatch } : {}),
+  });
+}
