@@ -1,15 +1,17 @@
 /**
- * Which mirrored requests are left alone and which ask legacy twice, shared by both mirrors
- * (mirror.ts in process, worker-mirror.ts on the main thread before the worker):
+ * Which requests are mirrored, which are left alone and which ask legacy twice, shared by both
+ * mirrors (mirror.ts in process, worker-mirror.ts on the main thread before the worker):
+ * - the route's shadow % and safe methods only unless mirrorWrites (decide.ts);
  * - proxy.shadow.exclude: per route, path patterns never mirrored nor re-asked (GETs that write);
  * - noise learning that does not depend on luck: the first noiseWarmup mirrored requests of each route
  *   and request path template ask legacy twice, later ones at noiseSample %.
  * Bounded: past MAX_TEMPLATES (route, template) pairs, new ones are sampled at the rate only.
  */
+import type http from 'node:http';
 import type { ShadowConfig } from '../../config/diff-schema.js';
 import { requestTemplate } from '../../core/path-template.js';
 import { parsePathPattern, type Segment } from '../../config/path-pattern.js';
-import { isSafe } from './decide.js';
+import { isSafe, shouldMirror } from './decide.js';
 
 const MAX_TEMPLATES = 10_000;
 
@@ -76,5 +78,37 @@ export class NoiseLearning {
       }
     }
     return draw < limits.noiseSample;
+  }
+}
+
+/** What a mirror reads of a route (a CompiledRoute has it). */
+export interface MirrorRoute {
+  name: string;
+  dial: { shadow: number };
+  config: { mirrorWrites: boolean; match?: { path: string } };
+}
+
+/** The two questions both mirrors ask of a request, in this order (each draws once). */
+export class MirrorAdmission {
+  private readonly learning = new NoiseLearning();
+
+  constructor(
+    private readonly limits: () => ShadowConfig,
+    private readonly random: () => number,
+  ) {}
+
+  /**
+   * The limits in force when this request is one to mirror (its route's shadow % drawn, its method,
+   * proxy.shadow.exclude), else undefined. Whether there is room for it is the mirror's to judge.
+   */
+  admit(route: MirrorRoute, req: http.IncomingMessage): ShadowConfig | undefined {
+    if (!shouldMirror(route.dial.shadow, req.method ?? 'GET', route.config.mirrorWrites, this.random() * 100)) return undefined;
+    const limits = this.limits();
+    return isExcluded(limits, route.name, req.url ?? '/') ? undefined : limits;
+  }
+
+  /** For an admitted request the mirror has room for: whether legacy is asked twice (a noise sample). */
+  askTwice(limits: ShadowConfig, route: MirrorRoute, req: http.IncomingMessage): boolean {
+    return this.learning.sample(limits, route.name, req.method ?? 'GET', req.url ?? '/', this.random() * 100, route.config.match?.path);
   }
 }

@@ -62,3 +62,30 @@ export class ResponseCapture {
     return out;
   }
 }
+
+/**
+ * A copy of the user's request body up to a cap, taken as it streams to the primary backend (an
+ * extra 'data' listener: no backpressure on the user's stream). Past the cap the bytes are let go
+ * and `chunks` is undefined: too large to mirror.
+ */
+export class RequestBodyCopy {
+  chunks: Buffer[] | undefined = [];
+  size = 0;
+  /** Whether the request has a body at all; without one nothing is listened to. */
+  readonly present: boolean;
+
+  constructor(
+    req: http.IncomingMessage,
+    private readonly maxBytes: number,
+  ) {
+    this.present = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+    if (this.present) req.on('data', this.data);
+  }
+
+  private readonly data = (chunk: Buffer): void => {
+    if (this.chunks === undefined) return;
+    this.size += chunk.length;
+    if (this.size > this.maxBytes) this.chunks = undefined;
+    else this.chunks.push(chunk);
+  };
+}

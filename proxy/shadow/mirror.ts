@@ -7,11 +7,11 @@ import { Slots } from '../slots.js';
 import type { RouteStats } from '../metrics.js';
 import type { ShadowPair, ShadowSink, SkipReason } from '../shadow-contract.js';
 import { mirrorCall, MirrorPools, type MirrorTarget } from './call.js';
-import { ResponseCapture } from './capture.js';
-import { isExcluded, NoiseLearning } from './admission.js';
-import { shouldMirror } from './decide.js';
+import { RequestBodyCopy, ResponseCapture } from './capture.js';
+import { MirrorAdmission, type MirrorRoute } from './admission.js';
 
 export type { MirrorTarget } from './call.js';
+export type { MirrorRoute } from './admission.js';
 
 /** The user's path sees this of a mirrored request (in-process here, or a worker's: worker-mirror.ts). */
 export interface MirrorJob {
@@ -25,7 +25,7 @@ export interface MirrorJob {
 export interface Mirroring {
   readonly active: number;
   begin(
-    route: { name: string; dial: { shadow: number }; config: { mirrorWrites: boolean; match?: { path: string } } },
+    route: MirrorRoute,
     stats: RouteStats,
     req: http.IncomingMessage,
     primary: BackendName,
@@ -50,13 +50,15 @@ export class ShadowMirror implements Mirroring {
   // Two calls per job at most (the mirror and a noise re-call), so the pool never queues.
   readonly pools = new MirrorPools(() => this.limits().maxConcurrency * 2);
   private closed = false;
-  private readonly learning = new NoiseLearning();
+  private readonly admission: MirrorAdmission;
 
   constructor(
     readonly sink: ShadowSink,
     private readonly limits: () => ShadowConfig,
-    private readonly random: () => number = Math.random,
-  ) {}
+    random: () => number = Math.random,
+  ) {
+    this.admission = new MirrorAdmission(limits, random);
+  }
 
   /** Mirrored requests in flight now. */
   get active(): number {
@@ -68,23 +70,20 @@ export class ShadowMirror implements Mirroring {
    * only for a mirrored request a job record. Returns the job to feed the primary answer into.
    */
   begin(
-    route: { name: string; dial: { shadow: number }; config: { mirrorWrites: boolean; match?: { path: string } } },
+    route: MirrorRoute,
     stats: RouteStats,
     req: http.IncomingMessage,
     primary: BackendName,
     other: MirrorTarget,
     legacy: MirrorTarget,
   ): ShadowJob | undefined {
-    const method = req.method ?? 'GET';
-    if (this.closed || !shouldMirror(route.dial.shadow, method, route.config.mirrorWrites, this.random() * 100)) return undefined;
-    const limits = this.limits();
-    const url = req.url ?? '/';
-    if (isExcluded(limits, route.name, url)) return undefined;
+    const limits = this.closed ? undefined : this.admission.admit(route, req);
+    if (limits === undefined) return undefined;
     if (this.jobs.size >= limits.maxConcurrency) {
       stats.shadowDropped++;
       return undefined;
     }
-    const noise = this.learning.sample(limits, route.name, method, url, this.random() * 100, route.config.match?.path);
+    const noise = this.admission.askTwice(limits, route, req);
     const job = new ShadowJob(this, route.name, stats, req, primary, other, noise ? legacy : undefined, limits.maxBodyBytes);
     job.handle = this.jobs.add(job);
     return job;
@@ -127,8 +126,7 @@ export class ShadowJob implements MirrorJob {
   private readonly shadow: ResponseCapture;
   private readonly again: ResponseCapture | undefined;
   private readonly outgoing: http.ClientRequest[] = [];
-  private body: Buffer[] | undefined = [];
-  private bodySize = 0;
+  private readonly body: RequestBodyCopy;
   private pending: number;
   private primaryDone = false;
   private over = false;
@@ -147,17 +145,9 @@ export class ShadowJob implements MirrorJob {
     this.shadow = new ResponseCapture(other.name, maxBytes);
     this.again = legacyAgain ? new ResponseCapture('legacy', maxBytes) : undefined;
     this.pending = this.again ? 3 : 2;
-    const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
-    if (hasBody) {
-      // The user's body streams to the primary backend; a copy (up to the cap) is kept for the mirror.
-      req.on('data', (chunk: Buffer) => {
-        if (this.body === undefined) return;
-        this.bodySize += chunk.length;
-        if (this.bodySize > maxBytes) this.body = undefined;
-        else this.body.push(chunk);
-      });
-      req.on('end', () => setImmediate(() => this.send()));
-    } else setImmediate(() => this.send());
+    this.body = new RequestBodyCopy(req, maxBytes);
+    if (this.body.present) req.on('end', () => setImmediate(() => this.send()));
+    else setImmediate(() => this.send());
   }
 
   /** The primary backend's response head; its body is teed from here as it streams to the user. */
@@ -192,14 +182,15 @@ export class ShadowJob implements MirrorJob {
 
   private send(): void {
     if (this.over) return;
-    if (this.body === undefined) {
+    const chunks = this.body.chunks;
+    if (chunks === undefined) {
       // The request body was over the cap: nothing to mirror it with.
       for (const c of [this.shadow, this.again]) c?.fail('body-too-large', 'request body over proxy.shadow.maxBodyBytes');
       this.pending -= this.again ? 2 : 1;
       return this.partDone(0);
     }
-    const body = this.body.length ? Buffer.concat(this.body, this.bodySize) : undefined;
-    this.body = undefined;
+    const body = chunks.length ? Buffer.concat(chunks, this.body.size) : undefined;
+    this.body.chunks = undefined;
     this.call(this.other, this.shadow, body);
     if (this.legacyAgain && this.again) this.call(this.legacyAgain, this.again, body);
   }

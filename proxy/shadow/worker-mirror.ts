@@ -4,12 +4,14 @@
  * ArrayBuffers, once the primary answer is complete. The worker (worker-side.ts) issues the mirrored
  * calls through its own keep-alive pools and runs the sink there, so on a small machine the mirror's
  * HTTP work and the comparison no longer queue in front of user requests.
- * The worker is built from plain data (the entry module and its workerData), reports outcomes and the
+ * The worker (worker-boot.ts, then the entry module) is built from plain data, reports outcomes and the
  * sink's counter increments in batches, and is restarted (and counted) when it fails: the proxy never
  * goes down with it.
  */
-import { performance } from 'node:perf_hooks';
 import type http from 'node:http';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Counter, type Registry } from 'prom-client';
 import type { DiffRulesByRoute, ShadowConfig } from '../../config/diff-schema.js';
@@ -19,11 +21,10 @@ import { Slots } from '../slots.js';
 import type { RouteStats } from '../metrics.js';
 import type { SkipReason } from '../shadow-contract.js';
 import type { MirrorTarget } from './call.js';
-import { ResponseCapture } from './capture.js';
-import { isExcluded, NoiseLearning } from './admission.js';
-import { shouldMirror } from './decide.js';
+import { RequestBodyCopy, ResponseCapture } from './capture.js';
+import { MirrorAdmission, type MirrorRoute } from './admission.js';
 import type { MirrorJob, Mirroring } from './mirror.js';
-import type { JobBatch, JobMessage, WorkerMessage } from './worker-protocol.js';
+import type { JobBatch, JobMessage, WorkerBootData, WorkerMessage } from './worker-protocol.js';
 
 export interface ShadowWorkerSpec {
   /** The worker's module: it builds its sink from `data` and calls serveShadowJobs (worker-side.ts). */
@@ -34,32 +35,18 @@ export interface ShadowWorkerSpec {
   hangMs?: number;
 }
 
-// First the worker lowers its own priority (workerNice, then workerIdle: SCHED_IDLE through chrt,
-// given the thread's own id): on Linux both are per thread, so the user's event loop keeps its own;
-// elsewhere setpriority() would lower the whole process, so it is left alone. libuv's thread pool
-// (files, DNS) takes the priority of the thread that starts it: a stat first makes sure it is
-// running, at the proxy's priority, before the worker's changes.
-// Run from source (tsx, jest) the entry is a .ts file: the worker registers tsx before importing it.
-const BOOT = `const { workerData, parentPort } = require('node:worker_threads');
-const entry = workerData.entry;
-require('node:fs').stat('.', () => {
-  if (process.platform === 'linux') {
-    if (workerData.nice > 0) {
-      try { require('node:os').setPriority(workerData.nice); } catch {}
-    }
-    if (workerData.idle) {
-      try {
-        const tid = require('node:fs').readlinkSync('/proc/thread-self').split('/').pop();
-        require('node:child_process').execFileSync('chrt', ['--idle', '--pid', '0', tid], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 5000 });
-      } catch (err) {
-        parentPort.postMessage({ t: 'warn', message: 'shadow worker left out of SCHED_IDLE (is util-linux chrt installed?); it runs at its nice value only', error: String(err.stderr || err.message).trim() });
-      }
-    }
-  }
-  (entry.endsWith('.ts') ? import('tsx/esm/api').then((m) => m.register()) : Promise.resolve())
-    .then(() => import(entry))
-    .catch((err) => setImmediate(() => { throw err; }));
-});`;
+/** The worker's first module: worker-boot.ts, or the .js built from it (same extension as this file). */
+const BOOT = new URL(`./worker-boot${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+
+/**
+ * A worker thread on worker-boot. Run from source (tsx, jest) the modules are .ts files, which a
+ * worker can load only once tsx is registered in it: a one-line script does that first.
+ */
+function startWorker(workerData: WorkerBootData): Worker {
+  if (!BOOT.href.endsWith('.ts') && !workerData.entry.endsWith('.ts')) return new Worker(BOOT, { workerData });
+  const script = `import('tsx/esm/api').then((m) => m.register()).then(() => import(${JSON.stringify(BOOT.href)})).catch((err) => setImmediate(() => { throw err; }));`;
+  return new Worker(script, { eval: true, workerData });
+}
 
 const MAX_RESTART_DELAY_MS = 5000;
 
@@ -87,7 +74,7 @@ export class WorkerShadowMirror implements Mirroring {
   private readonly posted = new Slots<RouteStats>();
   private worker: Worker | undefined;
   private closed = false;
-  private readonly learning = new NoiseLearning();
+  private readonly admission: MirrorAdmission;
   /** The worker has maxConcurrency calls in flight: drop here, before any work is spent on a job. */
   private saturated = false;
   /** The worker starts with the first mirrored request: a proxy that mirrors nothing has none. */
@@ -101,9 +88,10 @@ export class WorkerShadowMirror implements Mirroring {
     private readonly limits: () => ShadowConfig,
     registry: Registry,
     private readonly logger?: Logger,
-    private readonly random: () => number = Math.random,
+    random: () => number = Math.random,
   ) {
     this.registry = registry;
+    this.admission = new MirrorAdmission(limits, random);
     const existing = registry.getSingleMetric('strangler_shadow_worker_restarts_total');
     this.restarts = existing instanceof Counter ? existing : new Counter({ name: 'strangler_shadow_worker_restarts_total', help: 'Shadow worker thread restarts after a failure or a hang (its mirrored calls in flight are lost, counted as aborted)', registers: [registry] });
   }
@@ -114,7 +102,7 @@ export class WorkerShadowMirror implements Mirroring {
 
   private start(): void {
     const { workerNice, workerIdle } = this.limits();
-    const worker = new Worker(BOOT, { eval: true, workerData: { entry: this.spec.entry.href, data: this.spec.data, nice: workerNice, idle: workerIdle } });
+    const worker = startWorker({ entry: this.spec.entry.href, data: this.spec.data, nice: workerNice, idle: workerIdle });
     this.worker = worker;
     this.heard = performance.now();
     this.answered = false;
@@ -187,18 +175,15 @@ export class WorkerShadowMirror implements Mirroring {
   }
 
   begin(
-    route: { name: string; dial: { shadow: number }; config: { mirrorWrites: boolean; match?: { path: string } } },
+    route: MirrorRoute,
     stats: RouteStats,
     req: http.IncomingMessage,
     primary: BackendName,
     other: MirrorTarget,
     legacy: MirrorTarget,
   ): MirrorJob | undefined {
-    const method = req.method ?? 'GET';
-    if (this.closed || !shouldMirror(route.dial.shadow, method, route.config.mirrorWrites, this.random() * 100)) return undefined;
-    const limits = this.limits();
-    const url = req.url ?? '/';
-    if (isExcluded(limits, route.name, url)) return undefined;
+    const limits = this.closed ? undefined : this.admission.admit(route, req);
+    if (limits === undefined) return undefined;
     // The worker bounds the mirrored calls in flight (maxConcurrency) and drops the rest; this
     // bounds the jobs between here and there (waiting for the primary answer, posted, reported back
     // in batches), and with them the bodies held.
@@ -210,7 +195,7 @@ export class WorkerShadowMirror implements Mirroring {
       this.started = true;
       this.start();
     }
-    const noise = this.learning.sample(limits, route.name, method, url, this.random() * 100, route.config.match?.path);
+    const noise = this.admission.askTwice(limits, route, req);
     const job = new WorkerJob(this, route.name, stats, req, primary, other, noise ? legacy : undefined, limits);
     job.handle = this.jobs.add(job);
     return job;
@@ -325,8 +310,7 @@ class WorkerJob implements MirrorJob {
   private readonly time = Date.now();
   private readonly started = performance.now();
   private readonly primary: ResponseCapture;
-  private body: Buffer[] | undefined = [];
-  private bodySize = 0;
+  private readonly body: RequestBodyCopy;
   private done = false;
   posted = false;
   /** Its entry in the mirror's table of jobs still capturing. */
@@ -343,16 +327,7 @@ class WorkerJob implements MirrorJob {
     private readonly limits: ShadowConfig,
   ) {
     this.primary = new ResponseCapture(primary, limits.maxBodyBytes);
-    const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
-    if (hasBody) {
-      // The user's body streams to the primary backend; a copy (up to the cap) is kept for the mirror.
-      req.on('data', (chunk: Buffer) => {
-        if (this.body === undefined) return;
-        this.bodySize += chunk.length;
-        if (this.bodySize > limits.maxBodyBytes) this.body = undefined;
-        else this.body.push(chunk);
-      });
-    }
+    this.body = new RequestBodyCopy(req, limits.maxBodyBytes);
   }
 
   primaryResponse(res: http.IncomingMessage): void {
@@ -393,8 +368,8 @@ class WorkerJob implements MirrorJob {
     const primary = this.primary.result(false);
     const held = this.primary.heldBody();
     const primaryBody = held === undefined ? undefined : (copyOut(held.chunks, held.size, transfer) ?? new ArrayBuffer(0));
-    const body = this.body === undefined ? 'too-large' : copyOut(this.body, this.bodySize, transfer);
-    this.body = undefined;
+    const body = this.body.chunks === undefined ? 'too-large' : copyOut(this.body.chunks, this.body.size, transfer);
+    this.body.chunks = undefined;
     const req = this.req;
     const requestId = req.headers['x-request-id'];
     const message: JobMessage = {

@@ -52,3 +52,14 @@ export type WorkerMessage =
   /** The worker is at (true) or back under (false) its bound: the main thread drops at once meanwhile. */
   | { t: 'saturated'; on: boolean }
   | { t: 'closed' };
+
+/** The worker's workerData: read by worker-boot.ts (entry, nice, idle) and by the entry (data). */
+export interface WorkerBootData {
+  /** The entry module's URL (href). */
+  entry: string;
+  /** Plain data for the entry (ShadowWorkerSpec.data). */
+  data: unknown;
+  /** proxy.shadow.workerNice, proxy.shadow.workerIdle. */
+  nice: number;
+  idle: boolean;
+}
