@@ -49,7 +49,7 @@ try {
   const url = new URL(mysqlServer.url);
   url.pathname = '/bench';
   const configFile = path.join(dir, 'strangler.yaml');
-  fs.writeFileSync(configFile, YAML.stringify({ migrate: { source: url.toString(), sourceTimezone: 'UTC', target: { projectId: 'strangler-bench' }, deadLetters: './dead.jsonl', tables: { events: { kind: 'Event', updatedAt: 'updated_at', reverse: { updatedAt: 'updated_at' } } } } }));
+  fs.writeFileSync(configFile, YAML.stringify({ migrate: { source: url.toString(), sourceTimeZone: 'UTC', target: { projectId: 'strangler-bench' }, deadLetters: './dead.jsonl', tables: { events: { kind: 'Event', updatedAt: 'updated_at', reverse: { updatedAt: 'updated_at' } } } } }));
   const cli = async (...a: string[]) => {
     const io = bufferIo();
     const code = await runCli(a, io);

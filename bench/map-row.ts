@@ -23,7 +23,7 @@ const mapping: TableMapping = {
     { column: 'score', property: 'score', type: 'double', indexed: true },
     { column: 'price', property: 'price', type: 'decimal', indexed: true },
     { column: 'seen', property: 'seen', type: 'boolean', indexed: true },
-    { column: 'created_at', property: 'createdAt', type: 'timestamp', indexed: true, timezone: 'Europe/Paris' },
+    { column: 'created_at', property: 'createdAt', type: 'timestamp', indexed: true, timeZone: 'Europe/Paris' },
     { column: 'day', property: 'day', type: 'date', indexed: true },
     { column: 'meta', property: 'meta', type: 'entity', indexed: false },
   ],

@@ -47,7 +47,7 @@ export function migrateSyncCommand(io: CliIo): Command {
         for (const t of ctx.tables) {
           // Read before the scan: whatever changes during this sync is the next one's to catch.
           const nextMark = await ctx.source.utcNow();
-          const since = syncThreshold(starts.get(t.name)!, opts.margin, columnZone(t, t.mapping.updatedAt!, ctx.migrate.sourceTimezone));
+          const since = syncThreshold(starts.get(t.name)!, opts.margin, columnZone(t, t.mapping.updatedAt!, ctx.migrate.sourceTimeZone));
           const r = await syncTable({
             table: t.name,
             mapping: t.mapping,

@@ -41,8 +41,8 @@ export const EXAMPLES: Record<string, string> = {
   'migrate.tables.*.parent': 'parent: { kind: Chat, column: chat_id }',
   'migrate.tables.*.columns.*': 'bio: { index: false }',
   'migrate.tables.*.columns.*.type': 'string',
-  sourceTimezone: 'UTC',
-  timezone: 'Europe/Paris',
+  sourceTimeZone: 'UTC',
+  timeZone: 'Europe/Paris',
   url: 'http://127.0.0.1:9000',
   enabled: 'true',
 };

@@ -54,6 +54,9 @@ function describe(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
+/** Keys spelled otherwise in an earlier release: the old spelling is refused with the new one named. */
+const RENAMED_KEYS: Record<string, string> = { sourceTimezone: 'sourceTimeZone', timezone: 'timeZone' };
+
 /** Levenshtein distance, for "did you mean". */
 function distance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
@@ -116,6 +119,11 @@ export function fromZodIssues(zodIssues: readonly z.core.$ZodIssue[], input: unk
     if (zi.code === 'unrecognized_keys') {
       const known = knownKeys(root, path);
       for (const key of zi.keys) {
+        const renamed = RENAMED_KEYS[key];
+        if (renamed && known.includes(renamed)) {
+          out.push({ code: 'STRANGLER_E_CONFIG_UNKNOWN_KEY', path: formatPath([...path, key]), message: `"${key}" is spelled "${renamed}" now (as the IANA time zone database writes it): rename the key`, example: `${renamed}: Europe/Berlin` });
+          continue;
+        }
         const near = known.filter((k) => distance(k.toLowerCase(), key.toLowerCase()) <= 2);
         out.push({
           code: 'STRANGLER_E_CONFIG_UNKNOWN_KEY',

@@ -12,7 +12,7 @@ const identifier = z
 const kindName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a kind name uses letters, digits and _ (and does not start with _ or a digit)');
 
 /** "UTC", an IANA zone ("Europe/Paris") or a fixed offset ("+02:00"). */
-export const timezone = z.string().superRefine((v, ctx) => {
+export const timeZoneName = z.string().superRefine((v, ctx) => {
   if (/^[+-](0\d|1[0-4]):[0-5]\d$/.test(v)) return;
   try {
     new Intl.DateTimeFormat('en', { timeZone: v });
@@ -31,8 +31,8 @@ const column = z.strictObject({
   rename: z.string().min(1).optional(),
   /** Force a property type instead of the one derived from the column. */
   type: z.enum(COLUMN_TYPES).optional(),
-  /** Time zone of a DATETIME column, when it differs from migrate.sourceTimezone. */
-  timezone: timezone.optional(),
+  /** Time zone of a DATETIME column, when it differs from migrate.sourceTimeZone. */
+  timeZone: timeZoneName.optional(),
   /** false: exclude from indexes. */
   index: z.boolean().optional(),
 });
@@ -65,7 +65,7 @@ export const migrateSchema = z.strictObject({
   source: mysqlUrl,
   /** Time zone in which the legacy app wrote DATETIME values. Not declared: read as UTC, and a table
    * is refused when the server's time_zone or a UTC twin column says its values are local times. */
-  sourceTimezone: timezone.optional(),
+  sourceTimeZone: timeZoneName.optional(),
   target: z.strictObject({
     projectId: z.string().regex(/^[a-z][a-z0-9-]{3,61}[a-z0-9]$|^[a-z][a-z0-9-]*$/, 'expected a Google Cloud project id'),
     namespace: z.string().default(''),

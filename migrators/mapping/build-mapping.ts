@@ -17,9 +17,9 @@ import {
 } from './types.js';
 
 export interface BuildOptions {
-  /** migrate.sourceTimezone: the zone DATETIME values were written in; undefined: not declared
+  /** migrate.sourceTimeZone: the zone DATETIME values were written in; undefined: not declared
    * (read as UTC unless the server's zone or a UTC twin column says otherwise: then refused). */
-  sourceTimezone?: string;
+  sourceTimeZone?: string;
   /** The MySQL server's time_zone (server-zone.ts), when known. */
   serverTimeZone?: string;
   /** Data-derived facts (gatherFacts); without them the plan says what it could not check. */
@@ -107,11 +107,11 @@ export function buildMapping(table: TableInfo, config: TableConfig | undefined, 
     }
     if (type === 'timestamp') {
       if (cls === 'timestamp') {
-        p.timezone = 'UTC';
-        if (cc?.timezone) colRisk('warning', 'timezone-ignored', `timezone ${cc.timezone} ignored: MySQL stores TIMESTAMP in UTC and strangler reads it in a UTC session`);
+        p.timeZone = 'UTC';
+        if (cc?.timeZone) colRisk('warning', 'timezone-ignored', `timeZone ${cc.timeZone} ignored: MySQL stores TIMESTAMP in UTC and strangler reads it in a UTC session`);
       } else {
-        const declared = cc?.timezone ?? options.sourceTimezone;
-        p.timezone = declared ?? 'UTC';
+        const declared = cc?.timeZone ?? options.sourceTimeZone;
+        p.timeZone = declared ?? 'UTC';
         zoneRisks(`${table.name}.columns.${col.name}`, declared, options.serverTimeZone, facts, colRisk);
       }
     }
@@ -240,7 +240,7 @@ function zoneRisks(
   facts: ColumnFacts | undefined,
   risk: (level: Risk['level'], code: string, msg: string) => void,
 ): void {
-  const declare = `declare the zone the app wrote it in: migrate.sourceTimezone, or migrate.tables.${where}.timezone (an IANA zone such as Europe/Berlin; UTC if it is UTC)`;
+  const declare = `declare the zone the app wrote it in: migrate.sourceTimeZone, or migrate.tables.${where}.timeZone (an IANA zone such as Europe/Berlin; UTC if it is UTC)`;
   const differing = facts?.twinDiffering ?? 0;
   const offsets = facts?.twinMinOffset == null ? '' : facts.twinMinOffset === facts.twinMaxOffset ? ` by ${signed(facts.twinMinOffset)} min` : ` by ${signed(facts.twinMinOffset)} to ${signed(facts.twinMaxOffset!)} min`;
   if (declared === undefined) {

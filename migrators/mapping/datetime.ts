@@ -1,7 +1,7 @@
 /**
  * MySQL DATETIME/TIMESTAMP/DATE strings (mysql2 `dateStrings`) → instants, in a declared zone.
  * MySQL stores DATETIME as a wall-clock value with no zone; the legacy app's zone is declared in the
- * config (`migrate.sourceTimezone`, per-column `timezone`). TIMESTAMP values are read from a session
+ * config (`migrate.sourceTimeZone`, per-column `timeZone`). TIMESTAMP values are read from a session
  * whose time_zone is UTC, so their zone is always 'UTC'. A wall-clock time a DST change skipped or
  * repeated is refused (a dead letter), never guessed.
  */

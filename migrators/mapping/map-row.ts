@@ -28,7 +28,7 @@ export function mapRow(mapping: TableMapping, row: Readonly<Record<string, unkno
   let data: Record<string, unknown> = {};
   let zeroDates = 0;
   for (const p of mapping.properties) {
-    const r = convertValue(row[p.column], p.type, p.timezone);
+    const r = convertValue(row[p.column], p.type, p.timeZone);
     if (!r.ok) return fail(`column ${p.column}: ${r.reason}`);
     if (r.zeroDate) zeroDates++;
     data[p.property] = r.value;

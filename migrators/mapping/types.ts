@@ -10,7 +10,7 @@
  *           `Record<property, string>` on equal terms (entities read back with `wrapNumbers: true`);
  *           `canonicalValue(value)` encodes one read-back value; `keyString(keyPath)` / `entityKeyString(key)`
  *           give one string per key on both sides.
- * - config → mapping: `buildMapping(table, config, { sourceTimezone, facts })` (build-mapping.ts) after
+ * - config → mapping: `buildMapping(table, config, { sourceTimeZone, facts })` (build-mapping.ts) after
  *           `validateTableConfigs(...)` (validate.ts), which throws the catalogued errors; all of it in one
  *           call: `loadMappings(migrate, conn, options)` (migrators/plan/load-mappings.ts), the path plan,
  *           run, verify and sync share (introspect, validate, facts, buildMapping, refusals, transforms).
@@ -106,7 +106,7 @@ export interface PropertyMapping {
   /** false: excluded from indexes for every row. Values over 1500 bytes are always excluded. */
   indexed: boolean;
   /** For DATETIME-like sources: the zone the wall-clock value was written in. */
-  timezone?: string;
+  timeZone?: string;
 }
 
 /** 'id': one integer PK column → numeric id. 'name': anything else → key name (composite: `a:b`). */

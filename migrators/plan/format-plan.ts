@@ -16,7 +16,7 @@ const LEVEL = { error: 'ERROR  ', warning: 'WARNING', info: 'info   ' } as const
 
 /** The plan as the terminal shows it: one block per table, then a summary line. */
 export function formatPlan(plan: Plan): string {
-  const out: string[] = [`plan for database ${plan.database} (DATETIME read as ${plan.sourceTimezone}${plan.sourceTimezoneDeclared ? '' : ' (no zone declared)'}, TIMESTAMP as UTC)`, ''];
+  const out: string[] = [`plan for database ${plan.database} (DATETIME read as ${plan.sourceTimeZone}${plan.sourceTimeZoneDeclared ? '' : ' (no zone declared)'}, TIMESTAMP as UTC)`, ''];
   for (const t of plan.tables) {
     const rows = t.rows !== undefined ? `${t.rows} rows` : `~${t.rowEstimate} rows (estimate)`;
     if (t.refused) {
@@ -31,7 +31,7 @@ export function formatPlan(plan: Plan): string {
       const w3 = Math.max(...t.properties.map((p) => p.property.length), 8);
       out.push('  properties:');
       for (const p of t.properties) {
-        const notes = [p.indexed ? '' : 'unindexed', p.timezone && p.timezone !== 'UTC' ? `in ${p.timezone}` : ''].filter(Boolean).join(', ');
+        const notes = [p.indexed ? '' : 'unindexed', p.timeZone && p.timeZone !== 'UTC' ? `in ${p.timeZone}` : ''].filter(Boolean).join(', ');
         out.push(`    ${pad(p.column, w1)}  ${pad(p.sqlType, w2)}  → ${pad(p.property, w3)}  ${pad(p.type, 9)}${notes ? ` ${notes}` : ''}`.trimEnd());
       }
       if (t.skipped.length > 0) out.push(`  skipped: ${t.skipped.join(', ')}`);

@@ -43,12 +43,12 @@ function pinnedColumns(config: MigrateConfig['tables'][string] | undefined): Set
 }
 
 /** DATETIME columns that become timestamps → their declared zone, or null when none is declared. */
-function declaredZones(info: TableInfo, config: MigrateConfig['tables'][string] | undefined, sourceTimezone: string | undefined): DeclaredZones {
+function declaredZones(info: TableInfo, config: MigrateConfig['tables'][string] | undefined, sourceTimeZone: string | undefined): DeclaredZones {
   const zones = new Map<string, string | null>();
   for (const c of info.columns) {
     const cc = config?.columns[c.name];
     if (classify(c) !== 'datetime' || cc?.skip || (cc?.type && cc.type !== 'timestamp')) continue;
-    zones.set(c.name, cc?.timezone ?? sourceTimezone ?? null);
+    zones.set(c.name, cc?.timeZone ?? sourceTimeZone ?? null);
   }
   return zones;
 }
@@ -93,9 +93,9 @@ export async function loadMappings(migrate: MigrateConfig, conn: mysql.Connectio
     const config = migrate.tables[info.name];
     const scope = options.facts ?? 'decisions';
     const keyColumns = [...(config?.key ? [config.key].flat() : info.primaryKey), ...(config?.parent ? [config.parent.column] : [])];
-    const facts = scope === 'none' || (info.primaryKey.length === 0 && scope === 'decisions') ? undefined : await gatherFacts(conn, info, scope, keyColumns, pinnedColumns(config), declaredZones(info, config, migrate.sourceTimezone));
+    const facts = scope === 'none' || (info.primaryKey.length === 0 && scope === 'decisions') ? undefined : await gatherFacts(conn, info, scope, keyColumns, pinnedColumns(config), declaredZones(info, config, migrate.sourceTimeZone));
     const { mapping, risks } = buildMapping(info, config, {
-      ...(migrate.sourceTimezone ? { sourceTimezone: migrate.sourceTimezone } : {}),
+      ...(migrate.sourceTimeZone ? { sourceTimeZone: migrate.sourceTimeZone } : {}),
       ...(serverZone ? { serverTimeZone: serverZone } : {}),
       ...(facts ? { facts } : {}),
     });
@@ -107,7 +107,7 @@ export async function loadMappings(migrate: MigrateConfig, conn: mysql.Connectio
         REFUSAL_CODES[first.code] ?? 'STRANGLER_E_MIGRATE_UNSUPPORTED_TYPE',
         `table ${info.name}${first.column ? `, column ${first.column}` : ''}: ${first.message}`,
         {
-          hint: first.code === 'timezone-unknown' ? `set migrate.sourceTimezone (or the column's timezone) to the zone the legacy app writes in` : 'leave the table out with --table, or map it in migrate.tables',
+          hint: first.code === 'timezone-unknown' ? `set migrate.sourceTimeZone (or the column's timeZone) to the zone the legacy app writes in` : 'leave the table out with --table, or map it in migrate.tables',
           details: { table: info.name },
         },
       );

@@ -8,7 +8,7 @@ import type { Plan, PlanTable } from './plan.js';
  */
 export function mappingYaml(plan: Plan, generatedAt = new Date()): string {
   const usable = plan.tables.filter((t) => !t.refused);
-  const doc = new YAML.Document(Object.fromEntries(usable.map((t) => [t.table, tableConfig(t, plan.sourceTimezone)])));
+  const doc = new YAML.Document(Object.fromEntries(usable.map((t) => [t.table, tableConfig(t, plan.sourceTimeZone)])));
   doc.commentBefore = [
     ` strangler migrate plan: mapping for database ${plan.database}, ${generatedAt.toISOString()}`,
     ' Edit it, then put it under migrate.tables in the config (README "Migrations" lists the types).',
@@ -36,7 +36,7 @@ export function mappingYaml(plan: Plan, generatedAt = new Date()): string {
   return doc.toString({ lineWidth: 0 });
 }
 
-function tableConfig(t: PlanTable, sourceTimezone: string): Record<string, unknown> {
+function tableConfig(t: PlanTable, sourceTimeZone: string): Record<string, unknown> {
   const columns: Record<string, Record<string, unknown>> = {};
   for (const p of t.properties) {
     const c: Record<string, unknown> = { type: p.type };
@@ -44,7 +44,7 @@ function tableConfig(t: PlanTable, sourceTimezone: string): Record<string, unkno
     const indexedLong = t.risks.some((r) => r.column === p.column && r.code === 'long-value') && p.indexed;
     if (!p.indexed) c.index = false;
     else if (indexedLong) c.index = true;
-    if (p.timezone && p.timezone !== sourceTimezone && !p.sqlType.startsWith('timestamp')) c.timezone = p.timezone;
+    if (p.timeZone && p.timeZone !== sourceTimeZone && !p.sqlType.startsWith('timestamp')) c.timeZone = p.timeZone;
     columns[p.column] = c;
   }
   for (const s of t.skipped) columns[s] = { skip: true };

@@ -16,7 +16,7 @@ export interface PlanTable {
   /** When no updatedAt is configured: a DATETIME/TIMESTAMP column whose name says it is one. */
   suggestedUpdatedAt?: string;
   transform?: string;
-  properties: { column: string; sqlType: string; property: string; type: PropertyType; indexed: boolean; timezone?: string }[];
+  properties: { column: string; sqlType: string; property: string; type: PropertyType; indexed: boolean; timeZone?: string }[];
   skipped: string[];
   risks: Risk[];
   /** The data facts the plan read (absent with --no-data). */
@@ -26,9 +26,9 @@ export interface PlanTable {
 export interface Plan {
   database: string;
   /** The zone DATETIME columns are read in unless a column declares its own ('UTC' when undeclared). */
-  sourceTimezone: string;
-  /** migrate.sourceTimezone is set (otherwise a DATETIME column of local times is refused). */
-  sourceTimezoneDeclared: boolean;
+  sourceTimeZone: string;
+  /** migrate.sourceTimeZone is set (otherwise a DATETIME column of local times is refused). */
+  sourceTimeZoneDeclared: boolean;
   tables: PlanTable[];
   /** Whether `migrate follow` can read the binlog (absent when not checked: --no-data). */
   binlog?: BinlogReadiness;
@@ -43,7 +43,7 @@ function suggestUpdatedAt(info: LoadedTable['info']): string | undefined {
   return (temporal.find((c) => c.onUpdateNow) ?? temporal.find((c) => UPDATED_AT.test(c.name)))?.name;
 }
 
-export function toPlan(database: string, migrate: Pick<MigrateConfig, 'sourceTimezone'>, loaded: readonly LoadedTable[]): Plan {
+export function toPlan(database: string, migrate: Pick<MigrateConfig, 'sourceTimeZone'>, loaded: readonly LoadedTable[]): Plan {
   const tables = loaded.map(({ info, mapping, risks, facts, refused }): PlanTable => {
     // MariaDB's JSON is a LONGTEXT with a json_valid() check: show what was declared.
     const sqlType = new Map(info.columns.map((c) => [c.name, c.dataType === 'json' ? 'json' : c.columnType]));
@@ -64,7 +64,7 @@ export function toPlan(database: string, migrate: Pick<MigrateConfig, 'sourceTim
         property: p.property,
         type: p.type,
         indexed: p.indexed,
-        ...(p.timezone ? { timezone: p.timezone } : {}),
+        ...(p.timeZone ? { timeZone: p.timeZone } : {}),
       })),
       skipped: info.columns.filter((c) => !mapped.has(c.name)).map((c) => c.name),
       risks,
@@ -74,8 +74,8 @@ export function toPlan(database: string, migrate: Pick<MigrateConfig, 'sourceTim
   const all = tables.flatMap((t) => t.risks);
   return {
     database,
-    sourceTimezone: migrate.sourceTimezone ?? 'UTC',
-    sourceTimezoneDeclared: migrate.sourceTimezone !== undefined,
+    sourceTimeZone: migrate.sourceTimeZone ?? 'UTC',
+    sourceTimeZoneDeclared: migrate.sourceTimeZone !== undefined,
     tables,
     summary: {
       tables: tables.length,

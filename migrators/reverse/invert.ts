@@ -46,7 +46,7 @@ function columnValue(p: PropertyMapping, raw: unknown): unknown {
     case 'boolean':
       return v ? 1 : 0;
     case 'timestamp':
-      return v instanceof Date ? wallClockText(v, p.timezone ?? 'UTC') : v;
+      return v instanceof Date ? wallClockText(v, p.timeZone ?? 'UTC') : v;
     case 'entity':
     case 'json':
       return typeof v === 'string' ? v : jsonText(raw);

@@ -70,7 +70,7 @@ function instant(v: unknown, zone: string): number | null {
 function sameValue(mapping: TableMapping, column: string, mysql: unknown, ours: unknown): boolean {
   const p = mapping.properties.find((x) => x.column === column);
   if (p?.type === 'timestamp' && typeof mysql === 'string' && typeof ours === 'string') {
-    const zone = p.timezone ?? 'UTC';
+    const zone = p.timeZone ?? 'UTC';
     return instant(mysql, zone) !== null && instant(mysql, zone) === instant(ours, zone);
   }
   return String(mysql ?? null) === String(ours ?? null);
@@ -86,7 +86,7 @@ export async function reverseTable(input: ReverseTableInput): Promise<ReverseTot
   const totals: ReverseTotals = { upserts: 0, deletes: 0, conflicts: 0, unchanged: 0, deadLetters: 0 };
   let w: ReverseWatermark = { ...input.from, keysAtSince: [...input.from.keysAtSince] };
   const updatedColumn = mapping.updatedAt;
-  const columnZone = mapping.properties.find((p) => p.column === updatedColumn)?.timezone ?? 'UTC';
+  const columnZone = mapping.properties.find((p) => p.column === updatedColumn)?.timeZone ?? 'UTC';
   for (;;) {
     const seen = new Set(w.keysAtSince);
     const page = await io.changes(mapping.kind, rule.updatedAt, w.since ? new Date(w.since) : null, input.batchSize);

@@ -26,8 +26,8 @@ export async function startingPoint(store: CheckpointStore, t: PreparedTable): P
 
 /** The zone in which the updatedAt column holds its values: UTC for TIMESTAMP (read in a UTC
  * session), the declared zone for DATETIME. */
-export function columnZone(t: PreparedTable, column: string, sourceTimezone: string | undefined): string {
+export function columnZone(t: PreparedTable, column: string, sourceTimeZone: string | undefined): string {
   const info = t.info.columns.find((c) => c.name === column)!;
   if (classify(info) === 'timestamp') return 'UTC';
-  return t.mapping.properties.find((p) => p.column === column)?.timezone ?? sourceTimezone ?? 'UTC';
+  return t.mapping.properties.find((p) => p.column === column)?.timeZone ?? sourceTimeZone ?? 'UTC';
 }

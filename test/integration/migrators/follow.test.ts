@@ -45,7 +45,7 @@ describe('migrate follow: the binlog into Datastore, through kills', () => {
     await env.db.pool.query('CREATE TABLE accounts (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(40) NOT NULL, seq INT NOT NULL, balance DECIMAL(12,2), opened DATETIME(3))');
     const rows = Array.from({ length: 300 }, (_, i) => [`acct${i + 1}`, 0, `${i}.50`, '2024-01-01 00:00:00.000']);
     await env.db.pool.query('INSERT INTO accounts (name, seq, balance, opened) VALUES ?', [rows]);
-    env.writeConfig({ accounts: { kind: 'Account' } }, { sourceTimezone: 'UTC' });
+    env.writeConfig({ accounts: { kind: 'Account' } }, { sourceTimeZone: 'UTC' });
     // A steady writer: each step one insert, a few updates (seq + 1 each: the per-key order) and now and then a delete.
     writer = (async () => {
       let i = 0;

@@ -22,7 +22,7 @@ describe('migrate run --ramp: a scaled-down 500/50/5 schedule, followed', () => 
   afterAll(async () => env.close());
 
   test('the plan warns of the sequential ids and the growing indexed time, and says what to do', async () => {
-    env.writeConfig({ hits: { kind: 'Hit', columns: { note: { index: false } } } }, { sourceTimezone: 'UTC' });
+    env.writeConfig({ hits: { kind: 'Hit', columns: { note: { index: false } } } }, { sourceTimeZone: 'UTC' });
     const r = await env.cli('migrate', 'plan', '-c', env.configFile, '--json');
     const plan = JSON.parse(r.out) as { tables: { risks: { level: string; code: string; column?: string; message: string }[] }[] };
     const hot = plan.tables[0]!.risks.filter((x) => x.code === 'sequential-keys' || x.code === 'monotonic-index');
@@ -36,14 +36,14 @@ describe('migrate run --ramp: a scaled-down 500/50/5 schedule, followed', () => 
   });
 
   test('against the emulator the ramp is off unless asked for', async () => {
-    env.writeConfig({ hits: { kind: 'Hit' } }, { sourceTimezone: 'UTC' });
+    env.writeConfig({ hits: { kind: 'Hit' } }, { sourceTimeZone: 'UTC' });
     const r = await env.cli('migrate', 'run', '-c', env.configFile, '--dry-run');
     const start = events(r.out).find((e) => e.event === 'start')!;
     expect(start).not.toHaveProperty('ramp');
   });
 
   test('the measured write rate follows the schedule and never runs ahead of it', async () => {
-    env.writeConfig({ hits: { kind: 'Hit' } }, { sourceTimezone: 'UTC', target: { projectId: 'strangler-test', namespace: `${env.namespace}-r` } });
+    env.writeConfig({ hits: { kind: 'Hit' } }, { sourceTimeZone: 'UTC', target: { projectId: 'strangler-test', namespace: `${env.namespace}-r` } });
     const ns = `${env.namespace}-r`;
     const count = async () => {
       const q = env.ds.createQuery(ns, 'Hit');

@@ -16,7 +16,7 @@ describe('migrate reverse: the new service’s writes back into MySQL, loop-free
     await env.db.pool.query("INSERT INTO items (id, name, qty, price, seen, updated_at) VALUES (1, 'one', 1, '1.10', '2024-03-01 10:00:00.000', '2024-01-01 00:00:00.000'), (2, 'two', 2, '2.20', NULL, '2024-01-01 00:00:00.000'), (3, 'three', 3, '3.30', NULL, '2024-01-01 00:00:00.000')");
     env.writeConfig(
       { items: { kind: 'Item', updatedAt: 'updated_at', reverse: { updatedAt: 'updated_at', tombstone: 'deleted_at' } } },
-      { sourceTimezone: 'Europe/Berlin' },
+      { sourceTimeZone: 'Europe/Berlin' },
     );
     const run = await env.cli('migrate', 'run', '-c', env.configFile);
     expect(run.code).toBe(0);

@@ -9,7 +9,7 @@ describe('migrate run: the round-trip fixture through the real CLI, MariaDB and 
   beforeAll(async () => {
     env = await createMigrateEnv('mrt');
     await seedRoundtrip(env.db.pool);
-    env.writeConfig(ROUNDTRIP_TABLES, { sourceTimezone: ROUNDTRIP_SOURCE_TIMEZONE });
+    env.writeConfig(ROUNDTRIP_TABLES, { sourceTimeZone: ROUNDTRIP_SOURCE_TIMEZONE });
   });
   afterAll(async () => env.close());
 

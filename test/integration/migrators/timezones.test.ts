@@ -30,8 +30,8 @@ describe('DATETIME instants: right, or refused', () => {
     env.writeConfig(TABLES);
     const r = await env.cli('migrate', 'plan', '-c', env.configFile, '--json');
     expect(r.code).toBe(0);
-    const plan = JSON.parse(r.out) as { sourceTimezoneDeclared: boolean; tables: { table: string; refused: boolean; risks: { level: string; code: string; column?: string; message: string }[] }[] };
-    expect(plan.sourceTimezoneDeclared).toBe(false);
+    const plan = JSON.parse(r.out) as { sourceTimeZoneDeclared: boolean; tables: { table: string; refused: boolean; risks: { level: string; code: string; column?: string; message: string }[] }[] };
+    expect(plan.sourceTimeZoneDeclared).toBe(false);
     const posts = plan.tables.find((t) => t.table === 'wp_posts')!;
     expect(posts.refused).toBe(true);
     const unknown = posts.risks.filter((x) => x.code === 'timezone-unknown');
@@ -50,7 +50,7 @@ describe('DATETIME instants: right, or refused', () => {
   });
 
   test('with the zone declared, the plan counts the DST rows, and the copy keeps every other instant', async () => {
-    env.writeConfig(TABLES, { sourceTimezone: 'Europe/Berlin' });
+    env.writeConfig(TABLES, { sourceTimeZone: 'Europe/Berlin' });
     const plan = JSON.parse((await env.cli('migrate', 'plan', '-c', env.configFile, '--json')).out) as { tables: { table: string; refused: boolean; risks: { code: string; column?: string; message: string }[] }[] };
     const posts = plan.tables.find((t) => t.table === 'wp_posts')!;
     expect(posts.refused).toBe(false);
@@ -62,7 +62,7 @@ describe('DATETIME instants: right, or refused', () => {
     ]);
 
     // The twin is UTC: say so per column, so only post_date is read in Berlin.
-    env.writeConfig({ wp_posts: { kind: 'Post', columns: { post_date_gmt: { timezone: 'UTC' } } } }, { sourceTimezone: 'Europe/Berlin' });
+    env.writeConfig({ wp_posts: { kind: 'Post', columns: { post_date_gmt: { timeZone: 'UTC' } } } }, { sourceTimeZone: 'Europe/Berlin' });
     const r = await env.cli('migrate', 'run', '-c', env.configFile);
     expect(r.code).toBe(1);
     expect(r.err).toContain('STRANGLER_E_MIGRATE_DEAD_LETTERS');

@@ -73,7 +73,7 @@ describe('a valid config', () => {
     expect(c.proxy!.routes[1]!.shadow).toBe(0);
     expect(c.proxy!.routes[0]!.diff.headers).toEqual(['content-type']);
     expect(c.migrate!.tables.users!.columns.password_hash!.skip).toBe(true);
-    expect(c.migrate!.sourceTimezone).toBeUndefined(); // not declared: read as UTC unless the data says otherwise
+    expect(c.migrate!.sourceTimeZone).toBeUndefined(); // not declared: read as UTC unless the data says otherwise
     expect(c.baseDir).toBe(dir);
   });
 
@@ -119,7 +119,7 @@ describe('bad configs: each gets the documented code, the file, the path and an 
     ['unknown method', edit('method: GET', 'method: FETCH'), 'STRANGLER_E_CONFIG_VALUE', 'proxy.routes[0].match.method', ENV],
     ['duplicate route name', edit('name: chat.post', 'name: profile.get'), 'STRANGLER_E_CONFIG_DUPLICATE', 'proxy.routes[1].name', ENV],
     ['MySQL URL without database', edit('@127.0.0.1:3306/legacy', '@127.0.0.1:3306'), 'STRANGLER_E_CONFIG_URL', 'migrate.source', ENV],
-    ['unknown timezone', edit('namespace: "" }', 'namespace: "" }\n  sourceTimezone: Mars/Olympus'), 'STRANGLER_E_CONFIG_VALUE', 'migrate.sourceTimezone', ENV],
+    ['unknown timezone', edit('namespace: "" }', 'namespace: "" }\n  sourceTimeZone: Mars/Olympus'), 'STRANGLER_E_CONFIG_VALUE', 'migrate.sourceTimeZone', ENV],
     ['bad column type', edit('bio: { index: false }', 'bio: { type: varchar }'), 'STRANGLER_E_CONFIG_VALUE', 'migrate.tables.users.columns.bio.type', ENV],
     ['short admin token', VALID, 'STRANGLER_E_CONFIG_VALUE', 'proxy.admin.token', { ...ENV, ADMIN_TOKEN: 'short' }],
     ['bad ignore pointer', edit('ignore: [/lastSeen', 'ignore: [lastSeen'), 'STRANGLER_E_CONFIG_VALUE', 'proxy.routes[0].diff.ignore[0]', ENV],
@@ -159,6 +159,14 @@ describe('bad configs: each gets the documented code, the file, the path and an 
   test('an unknown key suggests the near one', () => {
     const { issues } = issuesOf(edit('fallback: true', 'fallbak: true'));
     expect(issues[0]!.message).toContain('did you mean "fallback"');
+  });
+
+  test('the old spellings sourceTimezone and a column\'s timezone are refused, naming the new key', () => {
+    const { issues } = issuesOf(edit('namespace: "" }', 'namespace: "" }\n  sourceTimezone: Europe/Berlin').replace('bio: { index: false }', 'bio: { timezone: UTC }'));
+    expect(issues.map((i) => [i.code, i.path, i.message]).sort((a, b) => a[1]!.localeCompare(b[1]!))).toEqual([
+      ['STRANGLER_E_CONFIG_UNKNOWN_KEY', 'migrate.sourceTimezone', '"sourceTimezone" is spelled "sourceTimeZone" now (as the IANA time zone database writes it): rename the key'],
+      ['STRANGLER_E_CONFIG_UNKNOWN_KEY', 'migrate.tables.users.columns.bio.timezone', '"timezone" is spelled "timeZone" now (as the IANA time zone database writes it): rename the key'],
+    ]);
   });
 
   test('an empty file, a list, or a file with no known section is refused', () => {

@@ -15,7 +15,7 @@ const messages: TableMapping = {
     { column: 'id', property: 'id', type: 'int', indexed: true },
     { column: 'chat_id', property: 'chat_id', type: 'int', indexed: true },
     { column: 'body', property: 'text', type: 'string', indexed: true },
-    { column: 'sent_at', property: 'sent_at', type: 'timestamp', indexed: true, timezone: 'Europe/Berlin' },
+    { column: 'sent_at', property: 'sent_at', type: 'timestamp', indexed: true, timeZone: 'Europe/Berlin' },
     { column: 'pinned', property: 'pinned', type: 'boolean', indexed: true },
     { column: 'tags', property: 'tags', type: 'array', indexed: true },
     { column: 'meta', property: 'meta', type: 'entity', indexed: false },
@@ -56,7 +56,7 @@ describe('reverseTable against in-memory sides', () => {
     properties: [
       { column: 'id', property: 'id', type: 'int', indexed: true },
       { column: 'name', property: 'name', type: 'string', indexed: true },
-      { column: 'updated_at', property: 'updated_at', type: 'timestamp', indexed: true, timezone: 'UTC' },
+      { column: 'updated_at', property: 'updated_at', type: 'timestamp', indexed: true, timeZone: 'UTC' },
     ],
   };
   function sides(entities: { id: number; name: string; at: string }[], rows: Record<string, unknown>[]) {

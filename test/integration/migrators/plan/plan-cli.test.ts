@@ -19,7 +19,7 @@ describe('strangler migrate plan (real MariaDB)', () => {
   /** Writes a config file with this migrate section and returns its path. */
   function config(migrate: Record<string, unknown>, name = 'strangler.yaml'): string {
     const file = path.join(dir, name);
-    writeFileSync(file, YAML.stringify({ migrate: { source: db.url, sourceTimezone: ROUNDTRIP_SOURCE_TIMEZONE, target: { projectId: TEST_PROJECT }, ...migrate } }));
+    writeFileSync(file, YAML.stringify({ migrate: { source: db.url, sourceTimeZone: ROUNDTRIP_SOURCE_TIMEZONE, target: { projectId: TEST_PROJECT }, ...migrate } }));
     return file;
   }
 

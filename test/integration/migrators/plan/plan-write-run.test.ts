@@ -15,7 +15,7 @@ describe('migrate plan --write → edit → migrate run', () => {
   afterAll(async () => env.close());
 
   test('the written mapping, with the ancestor added by hand, copies every value exactly', async () => {
-    env.writeConfig({}, { sourceTimezone: ROUNDTRIP_SOURCE_TIMEZONE });
+    env.writeConfig({}, { sourceTimeZone: ROUNDTRIP_SOURCE_TIMEZONE });
     const mappingFile = path.join(env.dir, 'mapping.yaml');
     const plan = await env.cli('migrate', 'plan', '-c', env.configFile, '--write', mappingFile);
     expect(plan.err).toBe('');
@@ -23,7 +23,7 @@ describe('migrate plan --write → edit → migrate run', () => {
     const tables = YAML.parse(readFileSync(mappingFile, 'utf8')) as Record<string, Record<string, unknown>>;
     expect(Object.keys(tables)).toEqual(['chats', 'messages', 'pairs', 'roundtrip']);
     tables.messages!.parent = { kind: 'Chat', column: 'chat_id' }; // the engineer's edit
-    env.writeConfig(tables, { sourceTimezone: ROUNDTRIP_SOURCE_TIMEZONE });
+    env.writeConfig(tables, { sourceTimeZone: ROUNDTRIP_SOURCE_TIMEZONE });
 
     // A row that arrives after the plan: TINYINT(1) pinned to boolean refuses a 2 instead of
     // silently turning the column into an int for the rows copied from now on.

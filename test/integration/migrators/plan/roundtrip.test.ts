@@ -30,7 +30,7 @@ describe('type mapping round trip: MariaDB → mapRow → emulator → read back
     await utcSession(conn);
     const migrate = migrateSchema.parse({
       source: db.url,
-      sourceTimezone: ROUNDTRIP_SOURCE_TIMEZONE,
+      sourceTimeZone: ROUNDTRIP_SOURCE_TIMEZONE,
       target: { projectId: TEST_PROJECT },
       tables: ROUNDTRIP_TABLES,
     });

@@ -40,10 +40,10 @@ const facts: TableFacts = {
 
 describe('buildMapping', () => {
   test('default types from the schema and the data facts', () => {
-    const { mapping } = buildMapping(awkward, undefined, { sourceTimezone: 'Europe/Paris', facts });
+    const { mapping } = buildMapping(awkward, undefined, { sourceTimeZone: 'Europe/Paris', facts });
     expect(mapping.kind).toBe('Awkward');
     expect(mapping.key).toEqual({ columns: ['id'], strategy: 'id' });
-    expect(Object.fromEntries(mapping.properties.map((p) => [p.column, `${p.type}${p.indexed ? '' : ' unindexed'}${p.timezone ? ` ${p.timezone}` : ''}`]))).toEqual({
+    expect(Object.fromEntries(mapping.properties.map((p) => [p.column, `${p.type}${p.indexed ? '' : ' unindexed'}${p.timeZone ? ` ${p.timeZone}` : ''}`]))).toEqual({
       id: 'int',
       ubig: 'string',
       flag: 'boolean',
@@ -66,7 +66,7 @@ describe('buildMapping', () => {
   });
 
   test('every risk in the schema or data is reported', () => {
-    const { risks } = buildMapping(awkward, undefined, { sourceTimezone: 'Europe/Paris', facts });
+    const { risks } = buildMapping(awkward, undefined, { sourceTimeZone: 'Europe/Paris', facts });
     const codes = risks.map((r) => `${r.level} ${r.column ?? '-'} ${r.code}`);
     expect(codes).toEqual(
       expect.arrayContaining([
@@ -85,7 +85,7 @@ describe('buildMapping', () => {
   });
 
   test('without facts it says what it could not check and stays on the safe side', () => {
-    const { mapping, risks } = buildMapping(awkward, undefined, { sourceTimezone: 'UTC' });
+    const { mapping, risks } = buildMapping(awkward, undefined, { sourceTimeZone: 'UTC' });
     expect(mapping.properties.find((p) => p.column === 'flag')!.type).toBe('int');
     expect(mapping.properties.find((p) => p.column === 'ubig')!.type).toBe('int');
     expect(risks.map((r) => r.code)).toEqual(expect.arrayContaining(['tinyint-unchecked', 'unsigned-unchecked', 'int64']));
@@ -97,16 +97,16 @@ describe('buildMapping', () => {
       kind: 'Thing',
       updatedAt: 'ts',
       parent: { kind: 'Owner', column: 'name' },
-      columns: { bio: { index: true, rename: 'about' }, photo: { skip: true }, at: { timezone: '+05:30' }, ts: { timezone: 'Asia/Tokyo' }, price: { type: 'double' } },
+      columns: { bio: { index: true, rename: 'about' }, photo: { skip: true }, at: { timeZone: '+05:30' }, ts: { timeZone: 'Asia/Tokyo' }, price: { type: 'double' } },
     });
-    const { mapping, risks } = buildMapping(awkward, config, { sourceTimezone: 'UTC', facts });
+    const { mapping, risks } = buildMapping(awkward, config, { sourceTimeZone: 'UTC', facts });
     expect(mapping.kind).toBe('Thing');
     expect(mapping.updatedAt).toBe('ts');
     expect(mapping.parent).toEqual({ kind: 'Owner', column: 'name', strategy: 'name' });
     expect(mapping.properties.find((p) => p.column === 'bio')).toEqual({ column: 'bio', property: 'about', type: 'string', indexed: true });
     expect(mapping.properties.some((p) => p.column === 'photo')).toBe(false);
-    expect(mapping.properties.find((p) => p.column === 'at')!.timezone).toBe('+05:30');
-    expect(mapping.properties.find((p) => p.column === 'ts')!.timezone).toBe('UTC');
+    expect(mapping.properties.find((p) => p.column === 'at')!.timeZone).toBe('+05:30');
+    expect(mapping.properties.find((p) => p.column === 'ts')!.timeZone).toBe('UTC');
     expect(mapping.properties.find((p) => p.column === 'price')!.type).toBe('double');
     expect(risks.find((r) => r.column === 'bio' && r.code === 'long-value')!.message).toMatch(/those rows are left unindexed/);
     expect(risks.map((r) => `${r.column} ${r.code}`)).toEqual(expect.arrayContaining(['ts timezone-ignored', 'price type-override', 'name nullable-parent', 'ts updated-at-null']));
@@ -114,19 +114,19 @@ describe('buildMapping', () => {
 
   test('keys: composite names, case-insensitive collation, ids only when the data fits', () => {
     const pairs = table('user_pairs', [col('a', 'varchar(10)'), col('b', 'int(11)')], ['a', 'b']);
-    const { mapping, risks } = buildMapping(pairs, undefined, { sourceTimezone: 'UTC' });
+    const { mapping, risks } = buildMapping(pairs, undefined, { sourceTimeZone: 'UTC' });
     expect(mapping.kind).toBe('UserPair');
     expect(mapping.key).toEqual({ columns: ['a', 'b'], strategy: 'name' });
     expect(risks.map((r) => `${r.column ?? '-'} ${r.code}`)).toEqual(['- composite-key', 'a case-insensitive-key']);
 
     const signed = table('t', [col('id', 'int(11)')]);
-    expect(buildMapping(signed, undefined, { sourceTimezone: 'UTC', facts: { columns: { id: { min: '-5', max: '9' } } } }).mapping.key.strategy).toBe('name');
-    expect(buildMapping(signed, undefined, { sourceTimezone: 'UTC', facts: { columns: { id: { min: '1', max: '9' } } } }).mapping.key.strategy).toBe('id');
-    expect(buildMapping(table('t', [col('code', 'varchar(5)', { collation: 'utf8mb4_bin' })]), undefined, { sourceTimezone: 'UTC' }).risks).toEqual([]);
+    expect(buildMapping(signed, undefined, { sourceTimeZone: 'UTC', facts: { columns: { id: { min: '-5', max: '9' } } } }).mapping.key.strategy).toBe('name');
+    expect(buildMapping(signed, undefined, { sourceTimeZone: 'UTC', facts: { columns: { id: { min: '1', max: '9' } } } }).mapping.key.strategy).toBe('id');
+    expect(buildMapping(table('t', [col('code', 'varchar(5)', { collation: 'utf8mb4_bin' })]), undefined, { sourceTimeZone: 'UTC' }).risks).toEqual([]);
   });
 
   test('a table without primary key, and an unsupported column, are refused', () => {
-    const { risks } = buildMapping(table('logs', [col('at', 'datetime'), col('shape', 'point')], []), undefined, { sourceTimezone: 'UTC' });
+    const { risks } = buildMapping(table('logs', [col('at', 'datetime'), col('shape', 'point')], []), undefined, { sourceTimeZone: 'UTC' });
     expect(refusals(risks).map((r) => `${r.column ?? '-'} ${r.code}`)).toEqual(['- no-primary-key', 'shape unsupported-type']);
   });
 

@@ -23,7 +23,7 @@ describe('mapRow', () => {
       prop('dec', 'decimal'),
       prop('d', 'double'),
       prop('flag', 'boolean'),
-      prop('dt', 'timestamp', { timezone: '+02:00' }),
+      prop('dt', 'timestamp', { timeZone: '+02:00' }),
       prop('day', 'date'),
       prop('doc', 'entity'),
       prop('text_doc', 'json'),
@@ -84,14 +84,14 @@ describe('mapRow', () => {
     [{ id: '1', dt: '2024-02-30 00:00:00' }, /column dt: "2024-02-30 00:00:00" is not a calendar date/],
     [{ id: '1', dt: '2024-00-10 00:00:00' }, /zero month or day/],
   ])('%j is refused with its reason', (row, reason) => {
-    const r = mapRow(mapping([prop('id', 'int'), prop('n', 'int'), prop('flag', 'boolean'), prop('dt', 'timestamp', { timezone: 'UTC' })]), row);
+    const r = mapRow(mapping([prop('id', 'int'), prop('n', 'int'), prop('flag', 'boolean'), prop('dt', 'timestamp', { timeZone: 'UTC' })]), row);
     expect(r.ok).toBe(false);
     expect(!r.ok && r.reason).toMatch(reason);
     expect(!r.ok && r.key).toBe(row.id === null ? 'NULL' : row.id);
   });
 
   test('zero dates become null and are counted', () => {
-    const r = mapRow(mapping([prop('id', 'int'), prop('a', 'timestamp', { timezone: 'UTC' }), prop('b', 'date'), prop('c', 'date')]), { id: 1, a: '0000-00-00 00:00:00', b: '0000-00-00', c: null });
+    const r = mapRow(mapping([prop('id', 'int'), prop('a', 'timestamp', { timeZone: 'UTC' }), prop('b', 'date'), prop('c', 'date')]), { id: 1, a: '0000-00-00 00:00:00', b: '0000-00-00', c: null });
     expect(r.ok && r.zeroDates).toBe(2);
     expect(r.ok && r.data).toEqual({ id: Datastore.int('1'), a: null, b: null, c: null });
   });

@@ -13,12 +13,12 @@ const facts: TableFacts = { rows: 3, columns: { id: { min: '1', max: '3' }, acti
 
 function load(info: TableInfo, config?: unknown, f?: TableFacts) {
   const tableConfig = config ? migrateSchema.parse({ source: 'mysql://u@h/db', target: { projectId: 'p-test' }, tables: { [info.name]: config } }).tables[info.name] : undefined;
-  const { mapping, risks } = buildMapping(info, tableConfig, { sourceTimezone: 'Europe/Paris', facts: f });
+  const { mapping, risks } = buildMapping(info, tableConfig, { sourceTimeZone: 'Europe/Paris', facts: f });
   return { info, mapping, risks, refused: refusals(risks), ...(f ? { facts: f } : {}) };
 }
 
 describe('plan output', () => {
-  const plan = toPlan('legacy', { sourceTimezone: 'Europe/Paris' }, [load(users, undefined, facts), load(logs)]);
+  const plan = toPlan('legacy', { sourceTimeZone: 'Europe/Paris' }, [load(users, undefined, facts), load(logs)]);
 
   test('text: one block per table, refused tables with their reason, a summary', () => {
     const text = formatPlan(plan);
@@ -38,13 +38,13 @@ describe('plan output', () => {
     const tables = migrateSchema.parse({ source: 'mysql://u@h/db', target: { projectId: 'p-test' }, tables: YAML.parse(text) }).tables;
     expect(Object.keys(tables)).toEqual(['users']);
     // Without facts, the pinned types still hold: the decision no longer depends on the data.
-    const again = buildMapping(users, tables.users, { sourceTimezone: 'Europe/Paris' });
+    const again = buildMapping(users, tables.users, { sourceTimeZone: 'Europe/Paris' });
     expect(again.mapping.properties).toEqual(plan.tables[0]!.properties.map(({ sqlType: _s, ...p }) => p));
   });
 
   test('updatedAt: a column MySQL keeps current is suggested first; one it does not is a note', () => {
     const profiles = table('profiles', [col('id', 'int(11)'), col('updated_at', 'datetime'), col('changed', 'timestamp', { onUpdateNow: true, nullable: false })]);
-    const p = toPlan('legacy', { sourceTimezone: 'UTC' }, [load(profiles)]);
+    const p = toPlan('legacy', { sourceTimeZone: 'UTC' }, [load(profiles)]);
     expect(p.tables[0]!.suggestedUpdatedAt).toBe('changed');
     const configured = load(profiles, { kind: 'Profile', updatedAt: 'updated_at' });
     expect(configured.risks.filter((r) => r.code.startsWith('updated-at')).map((r) => `${r.column} ${r.code}`)).toEqual(['updated_at updated-at-null', 'updated_at updated-at-app']);

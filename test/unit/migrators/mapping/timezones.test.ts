@@ -12,7 +12,7 @@ describe('DATETIME zones in the plan', () => {
     const r = buildMapping(posts, undefined, { serverTimeZone: 'Europe/Berlin' });
     expect(codes(r)).toEqual(['error timezone-unknown post_date', 'error timezone-unknown post_date_gmt']);
     expect(refusals(r.risks)[0]!.message).toMatch(/server's time_zone is Europe\/Berlin/);
-    expect(r.mapping.properties.find((p) => p.column === 'post_date')!.timezone).toBe('UTC');
+    expect(r.mapping.properties.find((p) => p.column === 'post_date')!.timeZone).toBe('UTC');
   });
 
   test.each(['UTC', '+00:00', 'SYSTEM-less UTC'.slice(-3), 'Etc/UTC', 'GMT'])('a UTC server (%s) and no twin evidence: read as UTC, no risk', (zone) => {
@@ -22,17 +22,17 @@ describe('DATETIME zones in the plan', () => {
   test('a twin that differs refuses only the local column; a declared zone (per column or source) lifts the refusal', () => {
     const facts: TableFacts = { columns: { post_date: { twin: 'post_date_gmt', twinDiffering: 7, twinMinOffset: 60, twinMaxOffset: 120 } } };
     expect(codes(buildMapping(posts, undefined, { serverTimeZone: 'UTC', facts }))).toEqual(['error timezone-unknown post_date']);
-    const perColumn = buildMapping(posts, { kind: 'Post', columns: { post_date: { skip: false, timezone: 'Europe/Berlin' } } }, { serverTimeZone: 'UTC', facts });
+    const perColumn = buildMapping(posts, { kind: 'Post', columns: { post_date: { skip: false, timeZone: 'Europe/Berlin' } } }, { serverTimeZone: 'UTC', facts });
     expect(codes(perColumn)).toEqual(['info dst post_date']);
-    expect(perColumn.mapping.properties.find((p) => p.column === 'post_date')!.timezone).toBe('Europe/Berlin');
-    const source = buildMapping(posts, undefined, { sourceTimezone: 'Europe/Berlin', serverTimeZone: 'Europe/Berlin', facts });
+    expect(perColumn.mapping.properties.find((p) => p.column === 'post_date')!.timeZone).toBe('Europe/Berlin');
+    const source = buildMapping(posts, undefined, { sourceTimeZone: 'Europe/Berlin', serverTimeZone: 'Europe/Berlin', facts });
     expect(codes(source)).toEqual(['info dst post_date', 'info dst post_date_gmt']);
   });
 
   test('a declared UTC that its twin contradicts is a warning; DST rows in a declared zone are a warning', () => {
     const facts: TableFacts = { columns: { post_date: { twin: 'post_date_gmt', twinDiffering: 3, twinMinOffset: 60, twinMaxOffset: 60, dstGap: 0, dstOverlap: 0 }, post_date_gmt: { dstGap: 2, dstOverlap: 1 } } };
-    expect(codes(buildMapping(posts, undefined, { sourceTimezone: 'UTC', facts }))).toEqual(['warning timezone-twin post_date']);
-    const berlin = buildMapping(posts, undefined, { sourceTimezone: 'Europe/Berlin', facts });
+    expect(codes(buildMapping(posts, undefined, { sourceTimeZone: 'UTC', facts }))).toEqual(['warning timezone-twin post_date']);
+    const berlin = buildMapping(posts, undefined, { sourceTimeZone: 'Europe/Berlin', facts });
     expect(codes(berlin)).toEqual(['info dst post_date', 'warning dst-wall-clock post_date_gmt']);
     expect(berlin.risks.find((x) => x.code === 'dst-wall-clock')!.message).toMatch(/^2 row\(s\) .* skipped .* and 1 one repeated .* dead letters/);
     expect(berlin.risks.find((x) => x.code === 'dst')!.message).toMatch(/\(none in the data now\)$/);
