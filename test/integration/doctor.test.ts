@@ -3,6 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { bufferIo } from '../../cli/io.js';
+import { CHECK_TIMEOUT_MS } from '../../cli/doctor-checks.js';
 import { runCli } from '../../cli/program.js';
 import { deadPort, startUpstream, type Upstream } from '../support/http.js';
 import { createTestDatabase, TEST_PROJECT, testNamespace, type TestDatabase } from '../support/services.js';
@@ -71,7 +72,6 @@ describe('strangler doctor', () => {
   test('an unreachable MySQL port and a dead backend fail fast, with hints, exit 1', async () => {
     const r = await doctor(config(`mysql://app:topsecret@127.0.0.1:${await deadPort()}/legacy`, legacy.url, `http://127.0.0.1:${await deadPort()}`));
     expect(r.code).toBe(1);
-    expect(r.ms).toBeLessThan(5000);
     expect(r.out).toMatch(/FAIL {2}mysql .*cannot be reached.*ECONNREFUSED/);
     expect(r.out).toMatch(/FAIL {2}backend new .*does not answer/);
     expect(r.out).toContain('hint: start the new service or fix proxy.backends.new.url');
@@ -80,15 +80,20 @@ describe('strangler doctor', () => {
     expect(r.err).toMatch(/2 of 5 checks failed: mysql, backend new \[STRANGLER_E_DOCTOR_FAILED\]/);
   });
 
-  test('peers that accept and never answer are given up on within 5 s', async () => {
+  // What is asserted is the doctor's decision (each silent peer is given up on at its check's
+  // timeout, and says so), not the wall clock: the bound below only catches a hang (an OS TCP
+  // timeout is minutes), so that a busy machine cannot fail the test.
+  test('peers that accept and never answer are given up on at the check timeout, and say so', async () => {
     const silent = await silentServer();
     try {
       const r = await doctor(config(`mysql://root@127.0.0.1:${silent.port}/x`, `http://127.0.0.1:${silent.port}`, next.url), '--json');
       expect(r.code).toBe(1);
-      expect(r.ms).toBeLessThan(5000);
-      const report = JSON.parse(r.out) as { ok: boolean; checks: { name: string; ok: boolean }[] };
+      expect(r.ms).toBeLessThan(CHECK_TIMEOUT_MS * 5);
+      const report = JSON.parse(r.out) as { ok: boolean; checks: { name: string; ok: boolean; detail: string }[] };
       expect(report.ok).toBe(false);
-      expect(report.checks.filter((c) => !c.ok).map((c) => c.name).sort()).toEqual(['backend legacy', 'mysql']);
+      const failed = report.checks.filter((c) => !c.ok);
+      expect(failed.map((c) => c.name).sort()).toEqual(['backend legacy', 'mysql']);
+      for (const c of failed) expect(c.detail).toMatch(/ETIMEDOUT|timeout|timed out|no answer within/i);
     } finally {
       await silent.close();
     }
