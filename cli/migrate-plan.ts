@@ -1,9 +1,10 @@
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { loadConfig, requireSection } from '../config/load.js';
 import { StranglerError, describeCause } from '../core/errors.js';
 import { redact } from '../core/redact.js';
+import { writeFileAtomically } from '../core/shared-file.js';
 import { connectMysql } from '../migrators/mysql/connect.js';
 import { utcSession } from '../migrators/mysql/session.js';
 import { formatPlan } from '../migrators/plan/format-plan.js';
@@ -23,12 +24,10 @@ interface PlanOptions {
   force?: boolean;
 }
 
-/** Writes next to the target then renames, so a failed write leaves no half file. */
-function writeAtomically(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
+/** Written beside the target then renamed over it, so a failed write leaves no half file. */
+async function writeMapping(file: string, text: string): Promise<void> {
   try {
-    writeFileSync(tmp, text, { flag: 'wx' });
-    renameSync(tmp, file);
+    await writeFileAtomically(file, text);
   } catch (err) {
     throw new StranglerError('STRANGLER_E_USAGE', `--write ${file}: cannot write the mapping: ${describeCause(err)}`, {
       cause: err,
@@ -69,7 +68,7 @@ export function migratePlanCommand(io: CliIo): Command {
         io.stdout.write(redact(opts.json ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan)));
         if (opts.write) {
           const file = path.resolve(opts.write);
-          writeAtomically(file, mappingYaml(plan));
+          await writeMapping(file, mappingYaml(plan));
           (opts.json ? io.stderr : io.stdout).write(`mapping written to ${opts.write} (${plan.tables.length - plan.summary.refused} table(s)): edit it and put it under migrate.tables\n`);
         }
       } finally {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
+import { watchFile } from '../core/shared-file.js';
 
 /**
  * Calls onChange when a file's content changes (editors often replace the file by a rename, so the
@@ -15,8 +15,6 @@ export function watchFileContent(file: string, onChange: () => void, debounceMs 
     }
   };
   let last = digest();
-  let timer: NodeJS.Timeout | undefined;
-  const base = path.basename(file);
   const check = () => {
     const now = digest();
     if (now !== undefined && now !== last) {
@@ -24,20 +22,6 @@ export function watchFileContent(file: string, onChange: () => void, debounceMs 
       onChange();
     }
   };
-  let watcher: fs.FSWatcher | undefined;
-  try {
-    watcher = fs.watch(path.dirname(path.resolve(file)), { persistent: false }, (_e, name) => {
-      if (name !== null && name !== base) return;
-      clearTimeout(timer);
-      timer = setTimeout(check, debounceMs);
-      timer.unref();
-    });
-    watcher.on('error', () => undefined);
-  } catch {
-    // No inotify: SIGHUP still reloads.
-  }
-  return () => {
-    clearTimeout(timer);
-    watcher?.close();
-  };
+  // SIGHUP reloads too, where the folder cannot be watched.
+  return watchFile(file, check, { debounceMs });
 }

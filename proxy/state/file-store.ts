@@ -1,32 +1,25 @@
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { StranglerError, describeCause } from '../../core/errors.js';
+import { lockFile, watchFile, writeFileAtomically } from '../../core/shared-file.js';
 import type { Dial, DialPatch } from '../dials.js';
 import type { DialChange, MemberDefaults, StateHealth, StateSnapshot, StateStore } from './contract.js';
 import { applyRollback, applyUpdate, applyUpdateMany, emptyDocument, isStateDocument, routeHistory, type StateDocument } from './history.js';
 import { applyPutRamp, type RampState } from './ramp-state.js';
 
 const LOCK_WAIT_MS = 5000;
-/** A lock older than this was left by a process that died while holding it. */
-const LOCK_STALE_MS = 10_000;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The state store in one JSON file, shared by every proxy process that points at it. Writes are
- * atomic (a temp file fsynced, then renamed over) and serialised across processes by a lock file;
- * other processes see a change through a watch on the folder (plus a slow stat poll, because
- * fs.watch may miss events on some filesystems).
+ * atomic (a temp file fsynced, then renamed over) and serialised across processes by a lock
+ * (core/shared-file.ts); other processes see a change through a watch on the folder (plus a slow stat
+ * poll, because fs.watch may miss events on some filesystems).
  */
 export class FileStateStore implements StateStore {
   private doc: StateDocument = emptyDocument();
   private readonly listeners = new Set<(s: StateSnapshot) => void>();
   private queue: Promise<unknown> = Promise.resolve();
-  private watcher: fs.FSWatcher | undefined;
-  private reloadTimer: NodeJS.Timeout | undefined;
-  private polling = false;
+  private unwatch: (() => void) | undefined;
 
   constructor(
     readonly file: string,
@@ -75,9 +68,8 @@ export class FileStateStore implements StateStore {
         const now = this.now().getTime();
         const held = await fsp.readFile(file, 'utf8').then((t) => JSON.parse(t) as { holder?: unknown; until?: unknown }, () => undefined);
         if (held !== undefined && held.holder !== holder && typeof held.until === 'number' && held.until > now) return false;
-        const tmp = `${file}.${process.pid}.tmp`;
-        await fsp.writeFile(tmp, JSON.stringify({ holder, until: now + ttlMs }));
-        await fsp.rename(tmp, file);
+        // Not fsynced: a lease lost in a crash only lapses, and it is renewed every second.
+        await writeFileAtomically(file, JSON.stringify({ holder, until: now + ttlMs }), { fsync: false });
         return true;
       } finally {
         await release();
@@ -106,11 +98,8 @@ export class FileStateStore implements StateStore {
 
   async close(): Promise<void> {
     this.listeners.clear();
-    this.watcher?.close();
-    this.watcher = undefined;
-    clearTimeout(this.reloadTimer);
-    if (this.polling) fs.unwatchFile(this.file);
-    this.polling = false;
+    this.unwatch?.();
+    this.unwatch = undefined;
     await this.queue.catch(() => undefined);
   }
 
@@ -171,19 +160,10 @@ export class FileStateStore implements StateStore {
   }
 
   private async write(doc: StateDocument): Promise<void> {
-    const tmp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
       await fsp.mkdir(path.dirname(this.file), { recursive: true });
-      const handle = await fsp.open(tmp, 'w');
-      try {
-        await handle.writeFile(JSON.stringify(doc, null, 1));
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await fsp.rename(tmp, this.file);
+      await writeFileAtomically(this.file, JSON.stringify(doc, null, 1));
     } catch (err) {
-      await fsp.rm(tmp, { force: true });
       throw new StranglerError('STRANGLER_E_STATE_IO', `cannot write the state file ${this.file}: ${describeCause(err)}`, {
         cause: err,
         hint: 'check that the folder of proxy.state.path exists and is writable',
@@ -192,58 +172,31 @@ export class FileStateStore implements StateStore {
   }
 
   private async lock(): Promise<() => Promise<void>> {
-    const lockFile = `${this.file}.lock`;
-    await fsp.mkdir(path.dirname(this.file), { recursive: true }).catch(() => undefined);
-    const deadline = Date.now() + LOCK_WAIT_MS;
-    for (;;) {
-      try {
-        const handle = await fsp.open(lockFile, 'wx');
-        await handle.writeFile(String(process.pid));
-        await handle.close();
-        return () => fsp.rm(lockFile, { force: true });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-          throw new StranglerError('STRANGLER_E_STATE_IO', `cannot lock the state file ${this.file}: ${describeCause(err)}`, { cause: err });
-        }
-        const age = await fsp.stat(lockFile).then((s) => Date.now() - s.mtimeMs, () => 0);
-        if (age > LOCK_STALE_MS) await fsp.rm(lockFile, { force: true });
-        else if (Date.now() > deadline) {
-          throw new StranglerError('STRANGLER_E_STATE_IO', `the state file ${this.file} stayed locked for ${LOCK_WAIT_MS} ms`, {
-            hint: `another process holds ${lockFile}; remove it if no strangler process is running`,
-          });
-        } else await sleep(5 + Math.random() * 10);
+    try {
+      return await lockFile(this.file, { waitMs: LOCK_WAIT_MS });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ELOCKED') {
+        throw new StranglerError('STRANGLER_E_STATE_IO', `the state file ${this.file} stayed locked for ${LOCK_WAIT_MS} ms`, {
+          hint: `another process holds ${this.file}.lock; remove it if no strangler process is running`,
+        });
       }
+      throw new StranglerError('STRANGLER_E_STATE_IO', `cannot lock the state file ${this.file}: ${describeCause(err)}`, { cause: err });
     }
   }
 
   private startWatching(): void {
-    if (this.watcher || this.polling) return;
-    const base = path.basename(this.file);
-    try {
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      this.watcher = fs.watch(path.dirname(this.file), { persistent: false }, (_event, name) => {
-        if (name === null || name === base) this.scheduleReload();
-      });
-      this.watcher.on('error', () => undefined);
-    } catch {
-      // No inotify here (or the folder vanished): the stat poll below still picks changes up.
-    }
-    fs.watchFile(this.file, { interval: 1000, persistent: false }, () => this.scheduleReload());
-    this.polling = true;
+    // 15 ms: the events of one replace come together; 1 s: the stat poll.
+    this.unwatch ??= watchFile(this.file, () => this.reread(), { debounceMs: 15, pollMs: 1000 });
   }
 
-  private scheduleReload(): void {
-    clearTimeout(this.reloadTimer);
-    this.reloadTimer = setTimeout(() => {
-      this.read().then(
-        (doc) => {
-          // Only forward: a read that began before one of this process's own writes can resolve
-          // after it, with the older document (seen as subscribers getting versions 1, 2, 1).
-          if (doc.version > this.doc.version) this.publish(doc);
-        },
-        () => undefined, // a half-visible or broken file: the next event or poll tries again
-      );
-    }, 15);
-    this.reloadTimer.unref();
+  private reread(): void {
+    this.read().then(
+      (doc) => {
+        // Only forward: a read that began before one of this process's own writes can resolve
+        // after it, with the older document (seen as subscribers getting versions 1, 2, 1).
+        if (doc.version > this.doc.version) this.publish(doc);
+      },
+      () => undefined, // a half-visible or broken file: the next event or poll tries again
+    );
   }
 }
