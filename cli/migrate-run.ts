@@ -2,11 +2,12 @@ import { Command } from 'commander';
 import { resolveFromConfig } from '../config/load.js';
 import { StranglerError } from '../core/errors.js';
 import type { CopyEvents, CopyTableResult, RampProgress } from '../migrators/copy/copy-input.js';
-import { DATASTORE_RAMP, createRampLimiter, type RampLimiter } from '../migrators/copy/ramp.js';
+import { checkpointId, type CheckpointStore } from '../migrators/checkpoint/contract.js';
+import { DATASTORE_RAMP, createRampLimiter, rampElapsedFor, type RampLimiter } from '../migrators/copy/ramp.js';
 import { createDeadLetterFile, createDeadLetterMemory } from '../migrators/copy/dead-letters.js';
 import { createRateLimiter } from '../migrators/copy/rate-limiter.js';
 import { checkShardable } from '../migrators/copy/shard-range.js';
-import { WHOLE, type Shard } from '../migrators/keys/shard.js';
+import { WHOLE, shardLabel, type Shard } from '../migrators/keys/shard.js';
 import type { CliIo } from './io.js';
 import { copyAllTables } from '../migrators/copy/copy-tables.js';
 import { openMigrate } from '../wiring/migrate.js';
@@ -33,7 +34,7 @@ interface RunOptions {
  * real project, where a new kind written at full speed runs hot; off against the emulator, which has
  * no such servers to split. Returns the per-table limiter and the progress events that show it.
  */
-function rampWiring(opts: RunOptions, env: NodeJS.ProcessEnv, events: CopyEvents) {
+function rampWiring(opts: RunOptions, env: NodeJS.ProcessEnv, events: CopyEvents, copiedBefore: ReadonlyMap<string, number>) {
   const on = opts.ramp ?? !env.DATASTORE_EMULATOR_HOST;
   if (!on || opts.dryRun) return { events };
   const schedule = { ...DATASTORE_RAMP, startRate: opts.rampStart, stepMs: opts.rampStep * 1000 };
@@ -44,7 +45,9 @@ function rampWiring(opts: RunOptions, env: NodeJS.ProcessEnv, events: CopyEvents
   };
   return {
     limiterFor: (table: string) => {
-      const limiter = createRampLimiter(schedule, opts.maxRate ? { maxRate: opts.maxRate } : {});
+      // A resumed run continues the schedule where the rows it copied before had taken it.
+      const startAtMs = rampElapsedFor(schedule, copiedBefore.get(table) ?? 0);
+      const limiter = createRampLimiter(schedule, { startAtMs, ...(opts.maxRate ? { maxRate: opts.maxRate } : {}) });
       ramps.set(table, limiter);
       return limiter;
     },
@@ -54,6 +57,16 @@ function rampWiring(opts: RunOptions, env: NodeJS.ProcessEnv, events: CopyEvents
       progress: (e) => events.progress?.({ ...e, ...ramp(e.table) }),
     } satisfies CopyEvents,
   };
+}
+
+/** Rows each table's checkpoint (this shard's) says were copied before this run: where its ramp stands. */
+async function copiedSoFar(store: CheckpointStore, tables: readonly string[], shard: Shard): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const t of tables) {
+    const cp = await store.get(checkpointId(t, shardLabel(shard)));
+    if (cp && !cp.done) out.set(t, cp.rowsCopied);
+  }
+  return out;
 }
 
 function summaryLine(r: CopyTableResult, dryRun: boolean): string {
@@ -88,7 +101,7 @@ export function migrateRunCommand(io: CliIo): Command {
         for (const t of ctx.tables) checkShardable(t.name, t.key, shard);
         const deadFile = resolveFromConfig(ctx.config, ctx.migrate.deadLetters);
         const deadLetters = opts.dryRun ? createDeadLetterMemory() : createDeadLetterFile(deadFile);
-        const paced = rampWiring(opts, io.env, progress.events);
+        const paced = rampWiring(opts, io.env, progress.events, opts.restart ? new Map() : await copiedSoFar(ctx.store, ctx.tables.map((t) => t.name), shard));
         const results = await copyAllTables(ctx, {
           ...paced,
           shard,

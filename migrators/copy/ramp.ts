@@ -40,11 +40,29 @@ export function rampAllowance(s: RampSchedule, elapsedMs: number): number {
   return rows + (stepRate(s, step) * (elapsedMs - step * s.stepMs)) / 1000;
 }
 
+/**
+ * Where on the schedule `rows` rows have been permitted in all (rampAllowance's inverse): a resumed
+ * run picks the ramp up there rather than at its first step. Derived from the rows the checkpoint
+ * says were copied, so a run that went slower than the ramp resumes no faster than it went, and the
+ * time it stood still does not count (the kind saw no writes meanwhile).
+ */
+export function rampElapsedFor(s: RampSchedule, rows: number): number {
+  let elapsed = 0;
+  let left = Math.max(0, rows);
+  for (let step = 0; ; step++) {
+    const rate = Math.max(1, stepRate(s, step));
+    const perStep = (rate * s.stepMs) / 1000;
+    if (left <= perStep) return elapsed + (left / rate) * 1000;
+    left -= perStep;
+    elapsed += s.stepMs;
+  }
+}
+
 export interface RampState {
   step: number;
   rate: number;
   nextRate: number;
-  /** Ms until the next step (0 before the first row). */
+  /** Ms until the next step (0 before the first row of a ramp from its start). */
   nextInMs: number;
 }
 
@@ -59,15 +77,17 @@ export interface RampLimiter extends RateLimiter {
  */
 export function createRampLimiter(
   s: RampSchedule,
-  options: { maxRate?: number; now?: () => number; sleep?: (ms: number) => Promise<void> } = {},
+  options: { maxRate?: number; now?: () => number; sleep?: (ms: number) => Promise<void>; /** Where on the schedule to begin (a resumed run: rampElapsedFor). */ startAtMs?: number } = {},
 ): RampLimiter {
   const now = options.now ?? (() => performance.now());
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const cap = options.maxRate ?? Infinity;
   const rateAt = (elapsed: number) => Math.min(cap, rampRate(s, elapsed));
+  const offset = options.startAtMs ?? 0;
+  /** The clock reading at which the schedule's time 0 falls. */
   let started: number | undefined;
   let tokens = 0;
-  let last = 0;
+  let last = offset;
   let queue: Promise<void> = Promise.resolve();
   const refill = () => {
     const t = now() - started!;
@@ -86,8 +106,8 @@ export function createRampLimiter(
     acquire(rows: number) {
       const turn = queue.then(async () => {
         if (started === undefined) {
-          started = now();
-          tokens = rateAt(0);
+          started = now() - offset;
+          tokens = rateAt(offset);
         }
         refill();
         tokens -= rows;
@@ -102,9 +122,10 @@ export function createRampLimiter(
       return turn;
     },
     state() {
-      const elapsed = started === undefined ? 0 : now() - started;
+      const elapsed = started === undefined ? offset : now() - started;
       const step = rampStep(s, elapsed);
-      return { step, rate: rateAt(elapsed), nextRate: Math.min(cap, stepRate(s, step + 1)), nextInMs: started === undefined ? 0 : (step + 1) * s.stepMs - elapsed };
+      const waiting = started === undefined && offset === 0;
+      return { step, rate: rateAt(elapsed), nextRate: Math.min(cap, stepRate(s, step + 1)), nextInMs: waiting ? 0 : (step + 1) * s.stepMs - elapsed };
     },
   };
 }

@@ -1,4 +1,7 @@
-import { rampAllowance, type RampSchedule } from '../../../migrators/copy/ramp.js';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { CHECKPOINT_KIND } from '../../../migrators/checkpoint/datastore.js';
+import { rampAllowance, rampElapsedFor, rampStep, type RampSchedule } from '../../../migrators/copy/ramp.js';
 import { createMigrateEnv, events, type MigrateEnv } from './migrate-env.js';
 
 /**
@@ -80,5 +83,62 @@ describe('migrate run --ramp: a scaled-down 500/50/5 schedule, followed', () => 
     expect(lines.find((e) => e.event === 'start')).toMatchObject({ ramp: { step: 0, rate: 20, nextRate: 30 } });
     const last = lines.filter((e) => e.event === 'progress').at(-1) as { ramp: { step: number } };
     expect(last.ramp.step).toBeGreaterThan(0);
+  });
+
+  test('SIGKILLed part way and resumed, the ramp continues where the copied rows had taken it, not at its first step', async () => {
+    // 200 rows/s, +50% every 2 s: the first chunk (1,000 rows) is checkpointed as the third step begins.
+    const resumeSchedule: RampSchedule = { startRate: 200, growth: 1.5, stepMs: 2000 };
+    const rows = 3000;
+    await env.db.pool.query('CREATE TABLE visits (id INT PRIMARY KEY, v VARCHAR(20))');
+    await env.db.pool.query('INSERT INTO visits (id, v) VALUES ?', [Array.from({ length: rows }, (_, i) => [i + 1, `v${i + 1}`])]);
+    const ns = `${env.namespace}-k`;
+    env.writeConfig({ visits: { kind: 'Visit' } }, { sourceTimeZone: 'UTC', target: { projectId: 'strangler-test', namespace: ns } });
+    const count = async () => {
+      const [res] = await env.ds.runAggregationQuery(env.ds.createAggregationQuery(env.ds.createQuery(ns, 'Visit')).count('n'));
+      return Number((res as { n: number }[])[0]!.n);
+    };
+    const checkpoint = async () => {
+      const [stored] = await env.ds.runQuery(env.ds.createQuery(ns, CHECKPOINT_KIND));
+      return (stored as { body: string }[]).map((c) => JSON.parse(c.body) as { table: string; rowsCopied: number; done: boolean }).find((c) => c.table === 'visits');
+    };
+    const flags = ['--ramp', '--ramp-start', '200', '--ramp-step', '2', '--batch-size', '50', '--concurrency', '2'];
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'migrate', 'run', '-c', env.configFile, ...flags], {
+      cwd: path.resolve(import.meta.dirname, '../../..'),
+      env: process.env,
+      stdio: 'ignore',
+    });
+    const exited = new Promise((r) => child.on('exit', r));
+    const deadline = Date.now() + 120_000;
+    while (((await checkpoint())?.rowsCopied ?? 0) < 1000 && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGKILL');
+    await exited;
+    const cp = (await checkpoint())!;
+    expect(cp.done).toBe(false);
+    expect(cp.rowsCopied).toBeGreaterThanOrEqual(1000);
+    const offset = rampElapsedFor(resumeSchedule, cp.rowsCopied);
+
+    const before = await count();
+    const t0 = performance.now();
+    const run = env.cli('migrate', 'run', '-c', env.configFile, ...flags);
+    let finished = false;
+    void run.finally(() => (finished = true));
+    const samples: { ms: number; rows: number }[] = [];
+    while (!finished) {
+      samples.push({ ms: performance.now() - t0, rows: await count() });
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    const r = await run;
+    expect(r.code).toBe(0);
+    expect(await count()).toBe(rows);
+    const start = events(r.out).find((e) => e.event === 'start') as { resumedAt: number; ramp: { step: number; rate: number } };
+    expect(start.resumedAt).toBe(cp.rowsCopied);
+    // 1,000+ rows at 200, 300 … rows/s: the schedule's third step at least, where a fresh ramp is at its first.
+    expect(start.ramp.step).toBe(rampStep(resumeSchedule, offset));
+    expect(start.ramp.step).toBeGreaterThanOrEqual(2);
+    expect(start.ramp.rate).toBeGreaterThan(resumeSchedule.startRate);
+    // Never ahead of the schedule from there on: what the resumed run adds is at most what the
+    // schedule permits from `offset` (plus a second's burst).
+    const permitted = (ms: number) => rampAllowance(resumeSchedule, offset + ms) - rampAllowance(resumeSchedule, offset);
+    for (const s of samples) expect(s.rows - before).toBeLessThanOrEqual(Math.ceil(permitted(s.ms)) + start.ramp.rate);
   });
 });

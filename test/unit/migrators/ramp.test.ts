@@ -1,4 +1,4 @@
-import { DATASTORE_RAMP, createRampLimiter, rampAllowance, rampRate, stepRate, type RampSchedule } from '../../../migrators/copy/ramp.js';
+import { DATASTORE_RAMP, createRampLimiter, rampAllowance, rampElapsedFor, rampRate, stepRate, type RampSchedule } from '../../../migrators/copy/ramp.js';
 
 /** A clock that moves only when the limiter sleeps. */
 function fakeClock() {
@@ -60,5 +60,46 @@ describe('the 500/50/5 ramp', () => {
     expect(clock.at()).toBe(1_000_000);
     await limiter.acquire(250);
     expect(clock.at()).toBe(1_000_500);
+  });
+});
+
+describe('a resumed ramp continues where it was', () => {
+  test('rampElapsedFor is rampAllowance read backwards', () => {
+    for (const minutes of [0, 0.5, 4.99, 5, 7.5, 12, 26]) {
+      const t = minutes * 60_000;
+      expect(rampElapsedFor(DATASTORE_RAMP, rampAllowance(DATASTORE_RAMP, t))).toBeCloseTo(t, 6);
+    }
+    expect(rampElapsedFor(DATASTORE_RAMP, 0)).toBe(0);
+  });
+
+  test('killed at minute 12 and resumed: the resumed limiter is at step 2 and keeps to the schedule from there, not from 500 rows/s', async () => {
+    const first = fakeClock();
+    const before = createRampLimiter(DATASTORE_RAMP, first);
+    const t0 = first.at();
+    let rows = 0;
+    while (first.at() - t0 < 12 * 60_000) {
+      await before.acquire(500);
+      rows += 500;
+    }
+    expect(before.state().step).toBe(2);
+    // The process dies; the checkpoint kept `rows`. Hours later a new run picks the ramp up.
+    const clock = fakeClock();
+    clock.advance(3 * 3_600_000);
+    const startAtMs = rampElapsedFor(DATASTORE_RAMP, rows);
+    const resumed = createRampLimiter(DATASTORE_RAMP, { ...clock, startAtMs });
+    expect(resumed.state()).toMatchObject({ step: 2, rate: 1125, nextRate: 1687 });
+    expect(resumed.state().nextInMs).toBeGreaterThan(2.9 * 60_000);
+    expect(resumed.state().nextInMs).toBeLessThanOrEqual(3 * 60_000);
+    const start = clock.at();
+    let more = 0;
+    while (clock.at() - start < 10 * 60_000) {
+      await resumed.acquire(500);
+      more += 500;
+      const elapsed = startAtMs + (clock.at() - start);
+      // Within the schedule from where it was (plus one second's burst), far above a fresh start's.
+      expect(rows + more).toBeLessThanOrEqual(rampAllowance(DATASTORE_RAMP, elapsed) + stepRate(DATASTORE_RAMP, 2) + 500);
+    }
+    expect(more).toBeGreaterThan(rampAllowance(DATASTORE_RAMP, 10 * 60_000) * 2);
+    expect(resumed.state().step).toBe(4);
   });
 });
