@@ -41,13 +41,18 @@ export const diffStoreSchema = z
     maxFiles: z.number().int().min(0).max(1000).default(5),
     /** Field names whose values are masked before a diff is stored. */
     redact: z.array(z.string()).default([]),
+    /**
+     * A mismatched pair keeps both whole answers (headers, bodies) for the console's pair view: each
+     * body up to this many bytes (longer ones cut, and marked so); 0 keeps none. Matched pairs keep none.
+     */
+    keepBodyBytes: z.number().int().min(0).max(16 * 1024 * 1024).default(64 * 1024),
   })
   .superRefine((d, ctx) => {
     if (d.store === 'redis' && d.url === undefined) {
       ctx.addIssue({ code: 'custom', path: ['url'], message: 'store: redis needs the url of Redis', params: { code: 'STRANGLER_E_CONFIG_URL', example: 'redis://redis:6379' } });
     }
   })
-  .default({ store: 'file', path: './.strangler/diffs.jsonl', key: 'strangler:diffs', maxLen: 1_000_000, maxFileBytes: 64 * 1024 * 1024, maxFiles: 5, redact: [] });
+  .default({ store: 'file', path: './.strangler/diffs.jsonl', key: 'strangler:diffs', maxLen: 1_000_000, maxFileBytes: 64 * 1024 * 1024, maxFiles: 5, redact: [], keepBodyBytes: 64 * 1024 });
 
 export const shadowSchema = z
   .strictObject({

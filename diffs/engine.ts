@@ -55,6 +55,7 @@ function compareBodies(legacy: Answer, next: Answer, rules: CompiledRules, outco
   if (kind === 'json') {
     const pa = parseJson(a);
     const pb = parseJson(b);
+    outcome.json = { ...(pa.ok ? { legacy: pa.value } : {}), ...(pb.ok ? { new: pb.value } : {}) };
     if (pa.ok && pb.ok) {
       out.push(...diffJson(pa.value, pb.value, rules, outcome.normalised));
       return;

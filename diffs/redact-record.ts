@@ -1,10 +1,13 @@
 /**
  * Masks configured fields (proxy.diffs.redact) in a record before it is stored: a difference whose
  * path names such a field, any such key inside a stored value, and such a query parameter in the
- * request path. Field names compare case-insensitively.
+ * request path; in the whole answers a mismatched pair keeps, such a header and such a key in a JSON
+ * body (parsed, or cut text). Field names compare case-insensitively. Headers that carry credentials
+ * are masked in kept answers whatever the configuration.
  */
+import { maskJsonText } from './mask-json-text.js';
 import { splitPointer } from './pointer.js';
-import type { DiffRecord } from './types.js';
+import type { DiffRecord, KeptAnswer } from './types.js';
 
 export const MASK = '***';
 
@@ -38,12 +41,28 @@ function maskQuery(path: string, fields: ReadonlySet<string>): string {
   return `${path.slice(0, q)}?${params.join('&')}`;
 }
 
-/** Returns a masked copy (the input is left as it is); the same record when nothing is configured. */
+/** Response headers whose values are credentials: never stored, configured or not. */
+const CREDENTIAL_HEADERS = ['set-cookie', 'cookie', 'authorization', 'proxy-authorization'];
+
+function maskAnswer(a: KeptAnswer, fields: ReadonlySet<string>): KeptAnswer {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(a.headers)) headers[k] = fields.has(k) || CREDENTIAL_HEADERS.includes(k) ? MASK : v;
+  if (fields.size === 0) return { ...a, headers };
+  const body = { ...a.body };
+  if ('json' in body) body.json = maskDeep(body.json, fields);
+  if (body.text !== undefined && body.kind === 'json') body.text = maskJsonText(body.text, fields, MASK);
+  return { headers, body };
+}
+
+/** Returns a masked copy (the input is left as it is); the same record when nothing needs masking. */
 export function redactRecord(record: DiffRecord, redact: readonly string[]): DiffRecord {
-  if (redact.length === 0) return record;
+  if (redact.length === 0 && !record.answers) return record;
   const fields = new Set(redact.map((f) => f.toLowerCase()));
+  const answers = record.answers && { answers: { legacy: maskAnswer(record.answers.legacy, fields), new: maskAnswer(record.answers.new, fields) } };
+  if (redact.length === 0) return { ...record, ...answers };
   return {
     ...record,
+    ...answers,
     path: maskQuery(record.path, fields),
     differences: record.differences.map((d) => {
       const named = d.path.startsWith('@headers/')

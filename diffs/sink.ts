@@ -10,6 +10,7 @@ import { compareAnswers } from './engine.js';
 import { createDiffMetrics, type DiffMetrics } from './metrics.js';
 import { NoiseRates, observationOf } from './noise-rates.js';
 import { genericPath } from './pointer.js';
+import { DEFAULT_KEEP_BODY_BYTES, keptAnswers } from './kept-answers.js';
 import { buildRecord, legacyAndNew, type Learned } from './record.js';
 import { writeSuspect } from './write-suspect.js';
 import { requestTemplate } from '../core/path-template.js';
@@ -30,6 +31,8 @@ export interface DiffSinkOptions {
   maxQueuedBytes?: number;
   /** Longest slice of comparing before yielding to the event loop (default 5 ms). */
   sliceMs?: number;
+  /** Bytes of each body a mismatched pair keeps whole (cut past it; 0: no bodies). Default 64 KiB. */
+  keepBodyBytes?: number;
   /** Called with each stored record (tests, live views). */
   onRecord?: (record: DiffRecord) => void;
   onError?: (err: unknown) => void;
@@ -60,6 +63,7 @@ export function createDiffSink(options: DiffSinkOptions): DiffSink {
   const maxBytes = options.maxQueuedBytes ?? 32 * 1024 * 1024;
   const sliceMs = options.sliceMs ?? 5;
   const newId = options.newId ?? newRecordId;
+  const keepBodyBytes = options.keepBodyBytes ?? DEFAULT_KEEP_BODY_BYTES;
   const noise = new NoiseRates();
   const queue: ShadowPair[] = [];
   let head = 0;
@@ -90,6 +94,7 @@ export function createDiffSink(options: DiffSinkOptions): DiffSink {
       else real++;
     }
     record.match = real === 0;
+    if (!record.match && keepBodyBytes > 0) record.answers = keptAnswers(legacy, next, outcome.json, keepBodyBytes);
     counts.compared++;
     metrics?.compared.inc({ route: pair.route });
     (real === 0 ? metrics?.matched : metrics?.mismatched)?.inc({ route: pair.route });

@@ -40,6 +40,8 @@ export function zeroCounts(): NormaliseCounts {
 
 export interface DiffOutcome {
   differences: Difference[];
+  /** Each body parsed, when it is JSON (kept whole on a mismatched pair without parsing it again). */
+  json?: { legacy?: unknown; new?: unknown };
   normalised: NormaliseCounts;
   /** Differences found past the per-body bound and not kept (markup-diff.ts). */
   omitted?: number;
@@ -49,6 +51,30 @@ export interface SideSummary {
   status: number;
   latencyMs: number;
   error?: string;
+}
+
+/**
+ * One side's body as a mismatched pair keeps it (kept-answers.ts): JSON parsed when it fits the limit
+ * (proxy.diffs.keepBodyBytes), any other text — or JSON past the limit — as text cut at the limit.
+ * Masked like the rest of the record before it is stored (redact-record.ts).
+ */
+export interface KeptBody {
+  /** The whole body's size in bytes, as the backend sent it. */
+  bytes: number;
+  /** What the body was compared as (body.ts); binary bodies are not kept. */
+  kind: 'json' | 'html' | 'xml' | 'text' | 'binary';
+  json?: unknown;
+  text?: string;
+  /** The text is the first keepBodyBytes bytes only. */
+  truncated?: true;
+  /** Why nothing is kept: a binary body (compared by hash), a content-encoded one, or no answer. */
+  omitted?: 'binary' | 'encoded' | 'absent';
+}
+
+export interface KeptAnswer {
+  /** Every response header (lower-case names; repeated ones joined). */
+  headers: Record<string, string>;
+  body: KeptBody;
 }
 
 /** One compared pair, as stored (one JSON line) and read back by reports. */
@@ -78,4 +104,6 @@ export interface DiffRecord {
   differencesOmitted?: number;
   /** Only the non-zero counts. */
   normalised?: Partial<NormaliseCounts>;
+  /** Both whole answers, on a mismatched pair only (matched pairs keep none: they cost no room). */
+  answers?: { legacy: KeptAnswer; new: KeptAnswer };
 }

@@ -39,6 +39,7 @@ export function createDiffSinkFromConfig(config: Config, wiring: DiffSinkWiring 
     rulesFor: (route) => rules[route],
     patternFor: (route) => patterns.get(route),
     store: wiring.store ?? openDiffStore(config, wiring.onError),
+    keepBodyBytes: requireSection(config, 'proxy').diffs.keepBodyBytes,
     ...(wiring.registry ? { metrics: wiring.registry } : {}),
     ...(wiring.onError ? { onError: wiring.onError } : {}),
   });

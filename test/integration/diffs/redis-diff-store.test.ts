@@ -43,6 +43,17 @@ describe('Redis diff store', () => {
     await small.close();
   });
 
+  it("keeps a mismatched pair's whole answers, masked like the rest of the record", async () => {
+    const store = createRedisDiffStore({ url: redis.url, key: 'd4', maxLen: 100, redact: ['password'] });
+    const answer = (name: string) => ({ headers: { 'content-type': 'application/json', 'set-cookie': 'sid=1' }, body: { bytes: 40, kind: 'json' as const, json: { name, password: 'hunter2' } } });
+    store.append(record(1, { match: false, differences: [{ path: '/name', kind: 'changed', legacy: 'A', new: 'a' }], answers: { legacy: answer('A'), new: answer('a') } }));
+    await store.flush();
+    const [got] = await all(store);
+    const masked = (name: string) => ({ headers: { 'content-type': 'application/json', 'set-cookie': '***' }, body: { bytes: 40, kind: 'json', json: { name, password: '***' } } });
+    expect(got!.answers).toEqual({ legacy: masked('A'), new: masked('a') });
+    await store.close();
+  });
+
   it('counts records lost while Redis is unreachable and never throws', async () => {
     const errors: unknown[] = [];
     const store = createRedisDiffStore({ url: `redis://127.0.0.1:${await freePort()}`, key: 'd3', maxLen: 100, onError: (e) => errors.push(e) });

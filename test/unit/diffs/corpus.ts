@@ -7,6 +7,7 @@
  * FIXTURE (the test checks a digest of the inputs and says so).
  */
 import type { Answer } from '../../../diffs/engine.js';
+import type { DiffOutcome } from '../../../diffs/types.js';
 
 export interface CorpusCase {
   legacy: Answer;
@@ -316,6 +317,12 @@ export function buildCorpus(size = 1200, seed = 20261123): CorpusCase[] {
 }
 
 /** An outcome as text: key order kept, explicit undefined values told apart from absent keys. */
+/** What the fixture records: the differences and counts, not the parsed bodies handed on beside them. */
+export function compared(o: DiffOutcome): Omit<DiffOutcome, 'json'> {
+  const { json: _bodies, ...rest } = o;
+  return rest;
+}
+
 export function outcomeText(outcome: unknown): string {
   return JSON.stringify(outcome, (_k, v: unknown) => (v === undefined ? '«undefined»' : Object.is(v, -0) ? '«-0»' : v));
 }
