@@ -1,6 +1,6 @@
 /** One stored pair, side by side: legacy on the left, the new service on the right. */
 import { excerptPair } from './excerpt.js';
-import type { Difference, DiffRecord, SideSummary } from './types.js';
+import type { Difference, DiffRecord, KeptBody, SideSummary } from './types.js';
 
 const WIDTH = 40;
 
@@ -22,6 +22,10 @@ function sideText(s: SideSummary): string {
   return `${s.status}${s.error ? ` (${s.error})` : ''}`;
 }
 
+function keptText(b: KeptBody): string {
+  return b.omitted ? `${b.omitted} (${b.bytes} bytes, not kept)` : `${b.kind}, ${b.bytes} bytes${b.truncated ? ' (cut)' : ''}`;
+}
+
 export function formatRecord(r: DiffRecord): string {
   const rows: string[][] = [
     ['', 'legacy', 'new'],
@@ -40,6 +44,7 @@ export function formatRecord(r: DiffRecord): string {
     '',
     ...rows.map((x) => `${x[0]!.padEnd(w0)}  │ ${x[1]!.padEnd(w1)}  │ ${x[2]}`.trimEnd()),
   ];
+  if (r.answers) lines.push('', `whole answers kept: legacy ${keptText(r.answers.legacy.body)}; new ${keptText(r.answers.new.body)} (the console's pair view shows them)`);
   if (r.differencesOmitted) lines.push('', `${r.differencesOmitted} more difference(s) in this pair, not kept`);
   if (r.noiseLearned?.length) lines.push('', `noise learned from this request: ${r.noiseLearned.join(', ')}`);
   if (r.writeSuspect) lines.push(`legacy asked twice answered like after a write: ${r.writeSuspect}`);

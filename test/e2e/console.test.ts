@@ -186,7 +186,7 @@ test('ops sign in, turn a dial with its confirmation, see it in the history and 
   await page.close();
 }, 180_000);
 
-test('QA read the diffs ranked by field and open a pair side by side', async () => {
+test('QA read the diffs ranked by field and open a pair side by side, both whole answers', async () => {
   const page = await browser.context.newPage();
   await page.goto(`${consoleUrl()}#/diffs`);
   await page.getByRole('heading', { name: 'Diffs', level: 1 }).waitFor();
@@ -224,6 +224,15 @@ test('QA read the diffs ranked by field and open a pair side by side', async () 
   const [left, right] = [await diffRow.getByRole('cell').nth(0).textContent(), await diffRow.getByRole('cell').nth(1).textContent()];
   expect(left).toMatch(/^"User \d+"$/);
   expect(right).toMatch(/^"user \d+"$/);
+  // Both whole bodies, side by side, pretty-printed; only the field that differs is marked.
+  for (const [side, name] of [['legacy', /^"name": "User \d+"$/], ['new', /^"name": "user \d+"$/]] as const) {
+    const body = page.locator(`pre[data-body="${side}"]`);
+    expect(await body.textContent()).toMatch(/^\{\n {2}"id": \d+,\n {2}"name": "[Uu]ser \d+",\n {2}"plan": \{\n {4}"tier": "free",\n {4}"seats": 1\n {2}\}\n\}$/);
+    expect(await body.locator('mark').allTextContents()).toEqual([expect.stringMatching(name)]);
+  }
+  // Every header of both answers, not only the compared ones.
+  const servedBy = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'x-served-by' }) });
+  expect(await servedBy.getByRole('cell').allTextContents()).toEqual(['legacy', 'new']);
   await shot(page, 'pair');
   await page.close();
 }, 120_000);

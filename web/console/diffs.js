@@ -1,5 +1,6 @@
 import { html, useState } from '../vendor/preact-htm.js';
 import { api, fmt } from './api.js';
+import { BodyView } from './body-view.js';
 import { usePoll } from './poll.js';
 
 const WINDOWS = [
@@ -100,6 +101,25 @@ function show(side, d) {
   return typeof v === 'string' && d.path === '@body' ? v : JSON.stringify(v, null, 2);
 }
 
+/** Every header of both answers; those the comparison found different are marked. */
+function HeadersTable({ answers, differences }) {
+  const compared = new Map(differences.filter((d) => d.path.startsWith('@headers/')).map((d) => [d.path.slice('@headers/'.length), d]));
+  const names = [...new Set([...Object.keys(answers.legacy.headers), ...Object.keys(answers.new.headers)])].sort();
+  const cell = (v, d) => (v === undefined ? html`<em>(absent)</em>` : d ? html`<mark>${v}</mark>` : v);
+  return html`<div class="scroll"><table class="pair">
+    <caption>Headers (marked: a compared header that differs)</caption>
+    <thead><tr><th scope="col">Header</th><th scope="col">legacy</th><th scope="col">new</th></tr></thead>
+    <tbody>${names.map((n) => {
+      const d = compared.get(n);
+      return html`<tr class=${d ? (d.noise ? 'noise' : 'differs') : ''}>
+        <th scope="row"><code>${n}</code></th>
+        <td><code>${cell(answers.legacy.headers[n], d)}</code></td>
+        <td><code>${cell(answers.new.headers[n], d)}</code></td>
+      </tr>`;
+    })}</tbody>
+  </table></div>`;
+}
+
 export function PairPage({ id }) {
   const pair = usePoll(() => api(`diffs/pairs/${encodeURIComponent(id)}`), 0, id);
   if (pair.error) return html`<p role="alert" class="error">${pair.error.message}</p>`;
@@ -107,6 +127,7 @@ export function PairPage({ id }) {
   if (!p) return html`<p>Loading the pair…</p>`;
   const headers = p.differences.filter((d) => d.path.startsWith('@headers/'));
   const body = p.differences.filter((d) => !d.path.startsWith('@headers/') && d.path !== '@status');
+  const a = p.answers;
   const side = (name, s) => html`<div class="side">
     <h2><span class="tag tag-${name}">${name}</span>${p.primary === name ? ' (answered the user)' : ' (mirrored)'}</h2>
     <dl class="dials">
@@ -114,6 +135,7 @@ export function PairPage({ id }) {
       <div><dt>latency</dt><dd>${fmt.ms(s.latencyMs)}</dd></div>
       ${s.error && html`<div><dt>error</dt><dd>${s.error}</dd></div>`}
     </dl>
+    ${a && html`<${BodyView} side=${name} body=${a[name].body} other=${a[name === 'legacy' ? 'new' : 'legacy'].body} differences=${p.differences} />`}
   </div>`;
   const rows = (list) => list.map(
     (d) => html`<tr class=${d.noise ? 'noise' : 'differs'}>
@@ -126,14 +148,18 @@ export function PairPage({ id }) {
     <p><a href="#/diffs">← Diffs</a></p>
     <h1 id="pair-h">${p.method} ${p.path}</h1>
     <p class="muted">${p.route} · ${fmt.when(p.time)} · request ${p.requestId} · ${p.match ? 'matched' : 'differs'}</p>
+    ${!a && html`<p class="notice" data-answers="none">${p.match
+      ? 'A matched pair keeps no bodies: nothing in them differs beyond noise. The differences the comparison saw are below.'
+      : 'This record keeps no whole answers (written with proxy.diffs.keepBodyBytes: 0, or by an older version): the parts that differ are below.'}</p>`}
     <div class="sides">${side('legacy', p.legacy)}${side('new', p.new)}</div>
-    <div class="scroll"><table class="pair">
+    ${a && html`<${HeadersTable} answers=${a} differences=${p.differences} />`}
+    ${!a && html`<div class="scroll"><table class="pair">
       <caption>Headers that differ (compared headers only)</caption>
       <thead><tr><th scope="col">Header</th><th scope="col">legacy</th><th scope="col">new</th></tr></thead>
       <tbody>${headers.length ? rows(headers) : html`<tr><td colspan="3">No compared header differs.</td></tr>`}</tbody>
-    </table></div>
+    </table></div>`}
     <div class="scroll"><table class="pair">
-      <caption>Body: the parts that differ, side by side (diff records keep the differing values, not whole bodies)</caption>
+      <caption>Body: the differences one by one</caption>
       <thead><tr><th scope="col">Path</th><th scope="col">legacy</th><th scope="col">new</th></tr></thead>
       <tbody>${body.length ? rows(body) : html`<tr><td colspan="3">The bodies are the same.</td></tr>`}</tbody>
     </table></div>

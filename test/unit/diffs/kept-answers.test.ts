@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { forgetSecrets, registerSecret } from '../../../core/redact.js';
+import { formatRecord } from '../../../diffs/format-record.js';
 import { readRecords } from '../../../diffs/jsonl-read.js';
 import { maskJsonText } from '../../../diffs/mask-json-text.js';
 import { createDiffSink } from '../../../diffs/sink.js';
@@ -70,6 +71,8 @@ describe('whole answers of a mismatched pair', () => {
     expect(e!.answers!.legacy.body).toEqual({ bytes: 7, kind: 'json', omitted: 'encoded' });
     expect(e!.answers!.new.body).toEqual({ bytes: 7, kind: 'json', json: { a: 2 } });
     expect(f!.answers!.new.body).toEqual({ bytes: 0, kind: 'binary', omitted: 'absent' });
+    // `diffs show` says what the record keeps.
+    expect(formatRecord(e!)).toContain('whole answers kept: legacy encoded (7 bytes, not kept); new json, 7 bytes');
   });
 
   test('kept answers are masked by the same rules: configured fields in JSON (whole or cut) and headers, credential headers always, registered secrets', async () => {
