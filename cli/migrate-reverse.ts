@@ -9,6 +9,7 @@ interface ReverseOptions {
   table?: string[];
   batchSize: number;
   watch?: number;
+  keySetEvery: number;
 }
 
 export function migrateReverseCommand(io: CliIo): Command {
@@ -18,6 +19,7 @@ export function migrateReverseCommand(io: CliIo): Command {
     .option('--table <name...>', 'tables to reverse (default: every table with a reverse rule)')
     .option('--batch-size <n>', 'entities per pass and MySQL transaction', intArg(1, 5000), 500)
     .option('--watch <ms>', 'keep going: a pass every MS milliseconds until SIGTERM / Ctrl-C', intArg(100, 3_600_000))
+    .option('--key-set-every <ms>', 'with --watch: compare key sets (tables with reverse.keySet; a full scan) at most every MS milliseconds', intArg(100, 86_400_000), 60_000)
     .action(async (opts: ReverseOptions) => {
       const ctx = await openMigrate(opts.config, { tables: opts.table, env: io.env });
       const line = (o: Record<string, unknown>) => io.stdout.write(JSON.stringify({ time: new Date().toISOString(), ...o }) + '\n');
@@ -29,11 +31,12 @@ export function migrateReverseCommand(io: CliIo): Command {
         await runReverse(ctx, {
           batchSize: opts.batchSize,
           ...(opts.watch ? { watchMs: opts.watch } : {}),
+          keySetEveryMs: opts.keySetEvery,
           signal: abort.signal,
           onConflict: (c) => line({ event: 'conflict', ...c }),
           onPass(r) {
-            if (r.upserts + r.deletes + r.conflicts + r.deadLetters > 0 || !opts.watch) {
-              line({ event: 'reverse', table: r.table, kind: r.kind, upserts: r.upserts, deletes: r.deletes, conflicts: r.conflicts, unchanged: r.unchanged, deadLetters: r.deadLetters, rowsPerSecond: Math.round(((r.upserts + r.deletes) / Math.max(r.ms, 1)) * 1000), since: r.watermark.since });
+            if (r.upserts + r.deletes + r.conflicts + r.deadLetters + (r.keySet?.deleted ?? 0) > 0 || !opts.watch) {
+              line({ event: 'reverse', table: r.table, kind: r.kind, upserts: r.upserts, deletes: r.deletes, conflicts: r.conflicts, unchanged: r.unchanged, deadLetters: r.deadLetters, rowsPerSecond: Math.round(((r.upserts + r.deletes) / Math.max(r.ms, 1)) * 1000), since: r.watermark.since, ...(r.keySet ? { keySet: r.keySet } : {}) });
             }
           },
         });

@@ -57,6 +57,8 @@ const table = z.strictObject({
       tombstone: z.string().min(1).optional(),
       /** newest: a row changed in MySQL after the entity keeps MySQL's version; datastore: the entity wins. */
       conflict: z.enum(['newest', 'datastore']).default('newest'),
+      /** Deletes by key-set comparison as well: a row whose entity the new service deleted is deleted. */
+      keySet: z.boolean().default(false),
     })
     .optional(),
 });

@@ -2,13 +2,17 @@ import { resolveFromConfig } from '../config/load.js';
 import { StranglerError } from '../core/errors.js';
 import { createDeadLetterFile } from '../migrators/copy/dead-letters.js';
 import { reverseTable, type Conflict, type ReverseTotals, type ReverseWatermark } from '../migrators/reverse/reverse-table.js';
+import type { KeySetResult } from '../migrators/reverse/key-set.js';
 import type { MigrateContext } from './migrate.js';
+import { keySetPass } from './reverse-key-set.js';
 import { openReverseIo } from './reverse.js';
 
 export interface ReversePassResult extends ReverseTotals {
   table: string;
   kind: string;
   watermark: ReverseWatermark;
+  /** The key-set comparison, when it ran in this pass. */
+  keySet?: KeySetResult;
   ms: number;
 }
 
@@ -16,6 +20,8 @@ export interface ReverseRunOptions {
   batchSize: number;
   /** A pass every this many ms until the signal; undefined: one pass. */
   watchMs?: number;
+  /** With watchMs: a key-set comparison (a full scan) at most this often; without, every pass has one. */
+  keySetEveryMs?: number;
   signal?: AbortSignal;
   onConflict?(c: Conflict): void;
   /** After each table's pass. */
@@ -35,6 +41,12 @@ function sum(a: ReverseTotals, b: ReverseTotals): ReverseTotals {
 export async function runReverse(ctx: MigrateContext, o: ReverseRunOptions): Promise<void> {
   const tables = ctx.tables.filter((t) => ctx.migrate.tables[t.name]?.reverse);
   const refused = tables.find((t) => t.mapping.transformModule);
+  const noUpdatedAt = tables.find((t) => ctx.migrate.tables[t.name]!.reverse!.keySet && !t.mapping.updatedAt);
+  if (noUpdatedAt) {
+    throw new StranglerError('STRANGLER_E_MIGRATE_REVERSE_CONFIG', `reverse: key-set deletes of ${noUpdatedAt.name} need its updatedAt column (migrate.tables.${noUpdatedAt.name}.updatedAt), to tell a deleted entity from a row not copied yet`, {
+      hint: `${noUpdatedAt.name}: { updatedAt: updated_at, reverse: { updatedAt: updated_at, keySet: true } }`,
+    });
+  }
   if (tables.length === 0 || refused) {
     throw new StranglerError('STRANGLER_E_MIGRATE_REVERSE_CONFIG', refused ? `reverse: table ${refused.name} has a transform, which cannot be inverted` : 'reverse: no selected table has a reverse rule (migrate.tables.<table>.reverse)', {
       hint: 'users: { kind: User, updatedAt: updated_at, reverse: { updatedAt: updated_at, tombstone: deleted_at } }',
@@ -42,6 +54,7 @@ export async function runReverse(ctx: MigrateContext, o: ReverseRunOptions): Pro
   }
   const { io: rio, mark, close } = await openReverseIo(ctx);
   const deadLetters = createDeadLetterFile(resolveFromConfig(ctx.config, ctx.migrate.deadLetters));
+  const lastKeySet = new Map<string, number>();
   try {
     do {
       for (const t of tables) {
@@ -58,7 +71,12 @@ export async function runReverse(ctx: MigrateContext, o: ReverseRunOptions): Pro
           ...(o.onConflict ? { onConflict: o.onConflict } : {}),
           onDeadLetter: (key, reason) => deadLetters.write({ table: t.name, kind: t.mapping.kind, key, reason }),
         });
-        o.onPass?.({ table: t.name, kind: t.mapping.kind, ...r, ms: performance.now() - started });
+        let keySet: KeySetResult | undefined;
+        if (ctx.migrate.tables[t.name]!.reverse!.keySet && (!o.watchMs || performance.now() - (lastKeySet.get(t.name) ?? -Infinity) >= (o.keySetEveryMs ?? 60_000))) {
+          lastKeySet.set(t.name, performance.now());
+          keySet = await keySetPass(ctx, t, rio.write, o.batchSize);
+        }
+        o.onPass?.({ table: t.name, kind: t.mapping.kind, ...r, ...(keySet ? { keySet } : {}), ms: performance.now() - started });
       }
       if (o.watchMs && !o.signal?.aborted) await pause(o.watchMs, o.signal);
     } while (o.watchMs && !o.signal?.aborted);

@@ -1,5 +1,5 @@
 import { keyString } from '../mapping/canonical.js';
-import { mapRow } from '../mapping/map-row.js';
+import { mapKey, mapRow } from '../mapping/map-row.js';
 import type { KeyPath, MapResult, TableMapping } from '../mapping/types.js';
 
 /** One row change read from the binlog, in the shape mysql2 gives rows (the same as `run` reads). */
@@ -11,18 +11,6 @@ export type Mutation =
   | { op: 'upsert'; table: string; kind: string; key: KeyPath; entity: Extract<MapResult, { ok: true }> }
   | { op: 'delete'; table: string; kind: string; key: KeyPath }
   | { op: 'dead'; table: string; kind: string; key: string; reason: string };
-
-const keyOnlyCache = new WeakMap<TableMapping, TableMapping>();
-
-/** The row's entity key alone (a delete needs nothing else, and must not fail on a value). */
-function keyOf(mapping: TableMapping, row: Record<string, unknown>): MapResult {
-  let keyOnly = keyOnlyCache.get(mapping);
-  if (!keyOnly) {
-    const { transform: _t, transformModule: _m, ...rest } = mapping;
-    keyOnlyCache.set(mapping, (keyOnly = { ...rest, properties: [] }));
-  }
-  return mapRow(keyOnly, row);
-}
 
 /**
  * Row changes (in binlog order) → the mutations that leave Datastore as MySQL is after them: one per
@@ -37,7 +25,7 @@ export function toMutations(changes: readonly RowChange[], mappings: ReadonlyMap
     byKey.set(id, m);
   };
   const remove = (mapping: TableMapping, row: Record<string, unknown>) => {
-    const k = keyOf(mapping, row);
+    const k = mapKey(mapping, row);
     if (k.ok) put({ op: 'delete', table: mapping.table, kind: mapping.kind, key: k.key });
     else put({ op: 'dead', table: mapping.table, kind: mapping.kind, key: k.key, reason: `delete: ${k.reason}` });
   };
@@ -53,8 +41,8 @@ export function toMutations(changes: readonly RowChange[], mappings: ReadonlyMap
     if (c.op === 'insert') upsert(mapping, c.row);
     else if (c.op === 'delete') remove(mapping, c.row);
     else if (c.op === 'update') {
-      const before = keyOf(mapping, c.before);
-      const after = keyOf(mapping, c.after);
+      const before = mapKey(mapping, c.before);
+      const after = mapKey(mapping, c.after);
       if (before.ok && (!after.ok || keyString(before.key) !== keyString(after.key))) remove(mapping, c.before);
       upsert(mapping, c.after);
     }

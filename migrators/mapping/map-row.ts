@@ -133,3 +133,15 @@ function exclude(name: string, v: unknown, unindexed: boolean, out: string[]): v
     out.push(name);
   }
 }
+
+const keyOnlyCache = new WeakMap<TableMapping, TableMapping>();
+
+/** The row's entity key alone (a delete needs nothing else, and must not fail on a value). */
+export function mapKey(mapping: TableMapping, row: Readonly<Record<string, unknown>>): MapResult {
+  let keyOnly = keyOnlyCache.get(mapping);
+  if (!keyOnly) {
+    const { transform: _t, transformModule: _m, ...rest } = mapping;
+    keyOnlyCache.set(mapping, (keyOnly = { ...rest, properties: [] }));
+  }
+  return mapRow(keyOnly, row);
+}

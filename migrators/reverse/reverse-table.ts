@@ -12,6 +12,8 @@ export interface ReverseRule {
   tombstone?: string;
   /** 'newest' (default): a row changed in MySQL after the entity keeps MySQL's version; 'datastore': the entity always wins. */
   conflict: 'newest' | 'datastore';
+  /** Deletes by key-set comparison too: a row whose entity is gone is deleted (key-set.ts). */
+  keySet?: boolean;
 }
 
 export interface ReverseWatermark {
@@ -56,7 +58,8 @@ export interface ReverseTableInput {
   onDeadLetter?(key: string, reason: string): void;
 }
 
-function instant(v: unknown, zone: string): number | null {
+/** A timestamp property or a DATETIME text (in `zone`) as an instant (ms), or null. */
+export function instant(v: unknown, zone: string): number | null {
   if (v instanceof Date) return v.getTime();
   if (typeof v !== 'string') return null;
   const r = mysqlDateTimeToDate(v, zone);
