@@ -5,7 +5,6 @@ import { createDeadLetterFile } from '../migrators/copy/dead-letters.js';
 import { FOLLOW_STREAM, follow, type FollowBatch, type FollowMark } from '../migrators/follow/follow.js';
 import { earliestPosition, type BinlogPosition } from '../migrators/mysql/binlog-position.js';
 import { binlogReadiness } from '../migrators/mysql/binlog-readiness.js';
-import { binlogFacts, binlogPosition } from '../migrators/mysql/binlog.js';
 import { binlogOpener } from './follow.js';
 import type { MigrateContext } from './migrate.js';
 
@@ -52,13 +51,13 @@ export interface FollowRunOptions {
  */
 export async function runFollow(ctx: MigrateContext, o: FollowRunOptions): Promise<FollowMark> {
   const start = await startingPoint(ctx);
-  const readiness = binlogReadiness(await binlogFacts(ctx.source.pool), start.from);
+  const readiness = binlogReadiness(await ctx.source.binlogFacts(), start.from);
   if (!readiness.usable) {
     throw new StranglerError('STRANGLER_E_MIGRATE_BINLOG_UNUSABLE', `follow: the binlog of ${redactUrl(ctx.migrate.source)} cannot be followed: ${readiness.problems.join('; ')}`, {
       hint: readiness.notes.join('; '),
     });
   }
-  const until = o.untilCaughtUp ? ((await binlogPosition(ctx.source.pool)) ?? undefined) : undefined;
+  const until = o.untilCaughtUp ? ((await ctx.source.binlogPosition()) ?? undefined) : undefined;
   o.onStart?.(start.from, !!start.previous);
   return follow({
     mappings: new Map(ctx.tables.map((t) => [t.name, t.mapping])),

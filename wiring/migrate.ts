@@ -74,7 +74,7 @@ export async function openMigrate(file: string, options: OpenOptions): Promise<M
   try {
     await checkCredentials(ds, migrate.target);
     await source.ping();
-    const loaded = await loadMappings(migrate, source.pool, { file: config.file, baseDir: config.baseDir, tables: names });
+    const loaded = await loadMappings(migrate, source.reader, { file: config.file, baseDir: config.baseDir, tables: names });
     const tables = loaded.map((l) => prepareTable(l.info, l.mapping));
     await sink.ping();
     const store = options.memoryCheckpoints ? createMemoryCheckpointStore() : createDatastoreCheckpointStore(ds, { onRetry: () => retries.count++ });

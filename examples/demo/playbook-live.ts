@@ -70,7 +70,7 @@ export function liveStep(stack: DemoStack, makeSync: (ctx: Awaited<ReturnType<ty
       const ds: Datastore = stack.fresh().datastore;
       const [chat, user] = [1, 2];
       const inDatastore = (id: number) => async () => (await ds.get(ds.key(['Chat', chat, 'Message', id])))[0] !== undefined;
-      const inMysql = (id: number) => async () => ((await ctx.source.pool.query('SELECT id FROM messages WHERE id = ?', [id]))[0] as unknown[]).length === 1;
+      const inMysql = (id: number) => async () => ((await ctx.source.reader.query('SELECT id FROM messages WHERE id = ?', [id]))[0] as unknown[]).length === 1;
       const phase = async (name: string, expectBy: string, crossed: (id: number) => () => Promise<boolean>, what: string): Promise<Posted[]> => {
         const out: Posted[] = [];
         for (let i = 0; i < PER_PHASE; i++) {

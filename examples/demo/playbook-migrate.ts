@@ -27,7 +27,7 @@ export function planStep(ctx: MigrateContext): Step {
     name: 'plan',
     title: 'migrate plan: read the MySQL schema and data, propose kinds, keys and types, list the risks',
     async run() {
-      const loaded = await loadMappings(ctx.migrate, ctx.source.pool, { file: ctx.config.file, baseDir: ctx.config.baseDir, facts: 'all' });
+      const loaded = await loadMappings(ctx.migrate, ctx.source.reader, { file: ctx.config.file, baseDir: ctx.config.baseDir, facts: 'all' });
       const plan = toPlan(databaseOf(ctx.migrate.source), ctx.migrate, loaded);
       const tables = plan.tables.map((t) => ({
         table: t.table,

@@ -3,7 +3,6 @@ import type { CheckpointStore } from '../checkpoint/contract.js';
 import type { DatastoreSink } from '../datastore/sink.js';
 import { mapRow } from '../mapping/map-row.js';
 import type { KeyPath } from '../mapping/types.js';
-import { binlogPosition } from '../mysql/binlog.js';
 import type { MysqlSource } from '../mysql/source.js';
 import type { PreparedTable } from '../plan/prepared-table.js';
 import type { CopyTableInput, CopyTableResult } from './copy-input.js';
@@ -52,7 +51,7 @@ export async function copyAllTables(ctx: CopySetup, options: CopyAllOptions): Pr
       sink: ctx.sink,
       store: ctx.store,
       retries: ctx.retries,
-      binlogPosition: () => binlogPosition(ctx.source.pool),
+      binlogPosition: () => ctx.source.binlogPosition(),
     });
     results.push(result);
     onTable?.(result);

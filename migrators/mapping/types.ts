@@ -15,7 +15,7 @@
  *           call: `loadMappings(migrate, conn, options)` (migrators/plan/load-mappings.ts), the path plan,
  *           run, verify and sync share (introspect, validate, facts, buildMapping, refusals, transforms).
  * - MySQL:  `introspect(conn, database, tables?)` and `gatherFacts(conn, table, scope)` (migrators/mysql/),
- *           `utcSession(conn | pool)` (migrators/mysql/session.ts) before reading TIMESTAMP values.
+ *           `utcSession(conn)` (migrators/mysql/session.ts), or a pool made with createMysqlPool(url, { utcSession: true }), before reading TIMESTAMP values.
  */
 import type { PathType } from '@google-cloud/datastore';
 import type { COLUMN_TYPES } from '../../config/migrate-schema.js';

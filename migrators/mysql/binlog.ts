@@ -1,8 +1,8 @@
-import type mysql from 'mysql2/promise';
+import type { MysqlReader } from './connect.js';
 import type { BinlogFacts } from './binlog-readiness.js';
 import type { BinlogPosition } from './binlog-position.js';
 
-type Conn = mysql.Connection | mysql.Pool;
+type Conn = MysqlReader;
 
 async function one(conn: Conn, sql: string): Promise<Record<string, unknown> | undefined> {
   const [rows] = await conn.query(sql);

@@ -1,6 +1,8 @@
+import mysqlCore from 'mysql2';
 import mysql from 'mysql2/promise';
 import { StranglerError, describeCause } from '../../core/errors.js';
 import { redactUrl } from '../../core/redact.js';
+import { UTC_SESSION_SQL } from './session.js';
 
 /**
  * Connection options that lose nothing: BIGINT and DECIMAL as exact strings, dates as the strings
@@ -21,6 +23,15 @@ export interface MysqlOptions {
   connectionLimit?: number;
 }
 
+/**
+ * What reading the schema and the server's facts needs of MySQL (introspect.ts, binlog.ts,
+ * plan/load-mappings.ts): one plain query at a time. A connection or a pool is one; so is a
+ * source's reader (source.ts), which keeps its pool to itself.
+ */
+export interface MysqlReader {
+  query(sql: string, values?: unknown[]): Promise<[unknown, unknown]>;
+}
+
 /** Turns a driver error into a catalogued one, naming the server but never the password. */
 export function mysqlError(url: string, err: unknown): StranglerError {
   const where = redactUrl(url);
@@ -37,14 +48,20 @@ export function mysqlError(url: string, err: unknown): StranglerError {
   });
 }
 
-export function createMysqlPool(url: string, options: MysqlOptions = {}): mysql.Pool {
-  return mysql.createPool({
+/**
+ * A pool; with utcSession, every connection it opens is set to UTC before its first query (see
+ * session.ts), through the driver's own pool, whose 'connection' event comes before any query.
+ */
+export function createMysqlPool(url: string, options: MysqlOptions & { utcSession?: boolean } = {}): mysql.Pool {
+  const core = mysqlCore.createPool({
     uri: url,
     ...LOSSLESS,
     connectTimeout: options.connectTimeoutMs ?? 5000,
     connectionLimit: options.connectionLimit ?? 8,
     enableKeepAlive: true,
   });
+  if (options.utcSession) core.on('connection', (c) => c.query(UTC_SESSION_SQL));
+  return core.promise();
 }
 
 export async function connectMysql(url: string, options: MysqlOptions = {}): Promise<mysql.Connection> {

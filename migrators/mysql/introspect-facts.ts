@@ -1,14 +1,11 @@
-import type mysql from 'mysql2/promise';
+import type { MysqlReader } from './connect.js';
 import { classify, isTinyintOne, utcTwin } from '../mapping/column-class.js';
 import { isUtcZone } from '../mapping/datetime.js';
 import { dstWindows } from '../mapping/dst-windows.js';
 import { MAX_ENTITY_BYTES, MAX_INDEXED_BYTES, type ColumnFacts, type ColumnInfo, type TableFacts, type TableInfo } from '../mapping/types.js';
 import { schemaError } from './introspect.js';
+import { quoteId } from './keyset.js';
 
-/** `name` quoted as a MySQL identifier. */
-export function quoteId(name: string): string {
-  return `\`${name.replace(/`/g, '``')}\``;
-}
 
 type Probe = { column: string; fact: keyof ColumnFacts; sql: string };
 
@@ -92,7 +89,7 @@ function toFact(fact: keyof ColumnFacts, v: unknown): string | number | null {
  * and a table with nothing left to decide is not scanned at all.
  */
 export async function gatherFacts(
-  conn: mysql.Connection | mysql.Pool,
+  conn: MysqlReader,
   table: TableInfo,
   scope: FactScope = 'all',
   keyColumns: readonly string[] = table.primaryKey,

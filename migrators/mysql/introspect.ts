@@ -1,4 +1,4 @@
-import type mysql from 'mysql2/promise';
+import type { MysqlReader } from './connect.js';
 import { StranglerError, describeCause } from '../../core/errors.js';
 import type { ColumnInfo, TableInfo } from '../mapping/types.js';
 
@@ -21,7 +21,7 @@ export function schemaError(err: unknown): StranglerError {
   });
 }
 
-async function query(conn: mysql.Connection | mysql.Pool, sql: string, params: unknown[]): Promise<Row[]> {
+async function query(conn: MysqlReader, sql: string, params: unknown[]): Promise<Row[]> {
   try {
     const [rows] = await conn.query(sql, params);
     return rows as Row[];
@@ -35,7 +35,7 @@ async function query(conn: mysql.Connection | mysql.Pool, sql: string, params: u
  * row estimate and engine, from information_schema. MariaDB's JSON is LONGTEXT with a json_valid()
  * CHECK; such columns are reported with dataType 'json', as MySQL reports its native JSON.
  */
-export async function introspect(conn: mysql.Connection | mysql.Pool, database: string, tables?: readonly string[]): Promise<TableInfo[]> {
+export async function introspect(conn: MysqlReader, database: string, tables?: readonly string[]): Promise<TableInfo[]> {
   const only = tables && tables.length > 0 ? ' AND TABLE_NAME IN (?)' : '';
   const params = tables && tables.length > 0 ? [database, tables] : [database];
   const tableRows = await query(
@@ -95,7 +95,7 @@ export async function introspect(conn: mysql.Connection | mysql.Pool, database: 
 }
 
 /** `table.column` of MariaDB JSON columns (LONGTEXT CHECK (json_valid(`col`))); none on MySQL. */
-async function mariadbJsonColumns(conn: mysql.Connection | mysql.Pool, database: string): Promise<Set<string>> {
+async function mariadbJsonColumns(conn: MysqlReader, database: string): Promise<Set<string>> {
   const [version] = await query(conn, 'SELECT VERSION() AS v', []);
   if (!/mariadb/i.test(String(version?.v ?? ''))) return new Set();
   const rows = await query(

@@ -13,6 +13,7 @@ export interface SqlQuery {
   params: unknown[];
 }
 
+/** `name` quoted as a MySQL identifier (the one quoting function of migrators/mysql). */
 export function quoteId(name: string): string {
   return '`' + name.replace(/`/g, '``') + '`';
 }

@@ -1,7 +1,7 @@
 import type mysql from 'mysql2/promise';
 import { StranglerError, describeCause } from '../../core/errors.js';
 import type { TableMapping } from '../mapping/types.js';
-import { quoteId } from './introspect-facts.js';
+import { quoteId } from './keyset.js';
 import { UTC_SESSION_SQL } from './session.js';
 
 /**

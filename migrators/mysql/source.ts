@@ -2,8 +2,10 @@ import type mysql from 'mysql2/promise';
 import { withRetry, type RetryPolicy, DEFAULT_RETRY } from '../retry/retry.js';
 import { isTransientMysqlError } from '../retry/transient.js';
 import type { ShardRange } from '../keys/shard.js';
-import { createMysqlPool, mysqlError } from './connect.js';
-import { utcSession } from './session.js';
+import { binlogFacts, binlogPosition } from './binlog.js';
+import type { BinlogPosition } from './binlog-position.js';
+import type { BinlogFacts } from './binlog-readiness.js';
+import { createMysqlPool, mysqlError, type MysqlReader } from './connect.js';
 import type { KeyColumn, KeyValue } from '../keys/key.js';
 import { keysetConditions, keysetQuery, quoteId, type KeysetOptions, type SqlQuery } from './keyset.js';
 
@@ -16,8 +18,12 @@ export type Row = Record<string, unknown>;
  */
 export interface MysqlSource {
   readonly url: string;
-  /** For introspection, which takes a pool. */
-  readonly pool: mysql.Pool;
+  /** Plain queries (not retried) for introspection: plan/load-mappings.ts. */
+  readonly reader: MysqlReader;
+  /** The binlog position now (SHOW MASTER STATUS), or null when it is off or not visible to this user. */
+  binlogPosition(): Promise<BinlogPosition | null>;
+  /** What decides whether `migrate follow` can read this server's binlog. */
+  binlogFacts(): Promise<BinlogFacts>;
   /** Checks that the server answers and the credentials work; throws a catalogued error. */
   ping(): Promise<void>;
   readChunk(o: KeysetOptions): Promise<Row[]>;
@@ -38,9 +44,9 @@ export interface SourceOptions {
 }
 
 export function createMysqlSource(url: string, options: SourceOptions = {}): MysqlSource {
-  const pool: mysql.Pool = createMysqlPool(url, { connectionLimit: options.connectionLimit ?? 4 });
   // TIMESTAMP values are read as UTC, as the mapping expects (session.ts); set on every connection.
-  void utcSession(pool);
+  const pool: mysql.Pool = createMysqlPool(url, { connectionLimit: options.connectionLimit ?? 4, utcSession: true });
+  const reader: MysqlReader = { query: (sql, values) => pool.query(sql, values) };
   // An idle pooled connection that the server dropped surfaces as an 'error' event; never crash on it.
   pool.on('connection', (c) => c.on('error', () => undefined));
   const policy = options.retry ?? DEFAULT_RETRY;
@@ -60,7 +66,9 @@ export function createMysqlSource(url: string, options: SourceOptions = {}): Mys
 
   return {
     url,
-    pool,
+    reader,
+    binlogPosition: () => binlogPosition(reader),
+    binlogFacts: () => binlogFacts(reader),
     async ping() {
       try {
         await pool.query('SELECT 1');

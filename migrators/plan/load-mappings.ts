@@ -1,4 +1,4 @@
-import type mysql from 'mysql2/promise';
+import type { MysqlReader } from '../mysql/connect.js';
 import type { MigrateConfig } from '../../config/migrate-schema.js';
 import { StranglerError, type ErrorCode } from '../../core/errors.js';
 import { buildMapping, refusals } from '../mapping/build-mapping.js';
@@ -69,7 +69,7 @@ export function databaseOf(source: string): string {
  * table's mapping: introspect, validate the config against the schema, gather the facts the mapping
  * depends on, build the mapping, load transforms.
  */
-export async function loadMappings(migrate: MigrateConfig, conn: mysql.Connection | mysql.Pool, options: LoadOptions): Promise<LoadedTable[]> {
+export async function loadMappings(migrate: MigrateConfig, conn: MysqlReader, options: LoadOptions): Promise<LoadedTable[]> {
   const database = databaseOf(migrate.source);
   const configured = Object.keys(migrate.tables);
   const wanted = options.tables && options.tables.length > 0 ? [...options.tables] : configured.length > 0 ? configured : undefined;

@@ -136,7 +136,7 @@ describe('live data through the cutover: follow, reverse, rollback, verify', () 
     expect((rows as Json[]).map((e) => Number(e.id)).sort((a, b) => a - b)).toEqual([...all].sort((a, b) => a - b));
     const migrate = await openDemoMigrate(stack);
     try {
-      const [mysqlRows] = await migrate.source.pool.query('SELECT id, body FROM messages WHERE id IN (?) ORDER BY id', [all]);
+      const [mysqlRows] = await migrate.source.reader.query('SELECT id, body FROM messages WHERE id IN (?) ORDER BY id', [all]);
       expect((mysqlRows as Json[]).map((r) => Number(r.id))).toEqual([...all].sort((a, b) => a - b));
     } finally {
       await migrate.close();

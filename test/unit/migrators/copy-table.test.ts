@@ -16,7 +16,11 @@ const ds = new Datastore({ projectId: 'unit' });
 function memorySource(rows: Row[]): MysqlSource {
   return {
     url: 'mysql://memory/db',
-    pool: undefined as never,
+    reader: { query: async () => [[], []] },
+    binlogPosition: async () => null,
+    binlogFacts: async () => {
+      throw new Error('not read by copy');
+    },
     ping: async () => undefined,
     async readChunk(o: KeysetOptions) {
       const after = o.after ? Number(o.after[0]) : -Infinity;

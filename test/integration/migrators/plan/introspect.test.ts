@@ -1,7 +1,6 @@
 import { createMysqlPool } from '../../../../migrators/mysql/connect.js';
 import { gatherFacts } from '../../../../migrators/mysql/introspect-facts.js';
 import { introspect } from '../../../../migrators/mysql/introspect.js';
-import { utcSession } from '../../../../migrators/mysql/session.js';
 import { seedRoundtrip } from '../../../support/fixtures/roundtrip.js';
 import { createTestDatabase, type TestDatabase } from '../../../support/services.js';
 
@@ -55,11 +54,10 @@ describe('introspection and data facts (real MariaDB)', () => {
     expect(Object.keys(pinned.columns)).toEqual(['id']);
   });
 
-  test('utcSession makes TIMESTAMP strings UTC on a connection pool', async () => {
-    const pool = createMysqlPool(db.url, { connectionLimit: 2 }); // a fresh pool: utcSession must come before its first query
+  test('a pool made with utcSession reads TIMESTAMP strings in UTC on every connection', async () => {
+    const pool = createMysqlPool(db.url, { connectionLimit: 2, utcSession: true });
     try {
       // Without it the session zone is the server's ('SYSTEM'), and TIMESTAMP strings follow it.
-      await utcSession(pool);
       const results = await Promise.all([1, 2, 3].map(() => pool.query('SELECT @@session.time_zone AS tz, ts FROM roundtrip WHERE id = 1')));
       for (const [rows] of results) expect(rows).toEqual([{ tz: '+00:00', ts: '2024-06-01 12:00:00.250' }]);
     } finally {
