@@ -3,14 +3,14 @@
  * MAXLEN ~ maxLen: Redis trims the oldest entries itself, so there is no rotation for writers to race
  * on, and the report reads one place, oldest first, with XRANGE). Chosen over per-replica files that
  * the report merges because replicas on Kubernetes have no shared disk, and pods come and go with
- * their files. Like the file store it takes records without waiting, writes them in batches, bounds
- * what waits in memory (beyond it a record is dropped and counted) and never throws: a batch that
+ * their files. Like the file store it takes records without waiting through the write queue
+ * (write-queue.ts: batches, a bound on memory, what is lost counted and never thrown): a batch that
  * Redis does not take is lost and counted, once reported to onError.
  */
 import { Redis } from 'ioredis';
-import type { DiffStore, DiffStoreStats } from './store-contract.js';
-import { toStoredLine } from './stored-line.js';
+import type { DiffStore } from './store-contract.js';
 import type { DiffRecord } from './types.js';
+import { createWriteQueue } from './write-queue.js';
 
 export interface RedisDiffStoreOptions {
   url: string;
@@ -25,13 +25,10 @@ export interface RedisDiffStoreOptions {
 }
 
 const BATCH = 500;
-const COALESCE_MS = 20;
 /** Entries read per XRANGE call. */
 const PAGE = 1000;
 
 export function createRedisDiffStore(options: RedisDiffStoreOptions): DiffStore {
-  const redact = options.redact ?? [];
-  const maxQueued = options.maxQueuedBytes ?? 8 * 1024 * 1024;
   // No offline queue and no resending: a record either reaches the stream once or is counted lost,
   // never written twice (a report would count the pair twice) nor held in memory while Redis is away.
   const redis = new Redis(options.url, {
@@ -42,90 +39,30 @@ export function createRedisDiffStore(options: RedisDiffStoreOptions): DiffStore 
     commandTimeout: 5000,
     retryStrategy: (times) => Math.min(100 * times, 1000),
   });
-  redis.on('error', () => undefined); // a failed batch is counted and reported below
+  redis.on('error', () => undefined); // a failed batch is counted and reported by the queue
   const connected = redis.connect().catch(() => undefined);
-  const queue: string[] = [];
-  let queuedBytes = 0;
-  let inFlight = 0;
-  const stats: DiffStoreStats = { stored: 0, dropped: 0, failed: 0, queued: 0 };
-  let writing: Promise<void> | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let reported = false;
-  let closed = false;
 
-  async function drain(): Promise<void> {
-    await connected;
-    while (queue.length > 0) {
-      const batch = queue.splice(0, BATCH);
-      const bytes = batch.reduce((n, l) => n + l.length, 0);
-      inFlight = batch.length;
-      try {
+  const queue = createWriteQueue(
+    {
+      take: (lines) => lines.splice(0, BATCH),
+      full: (lines) => lines >= BATCH,
+      ready: connected,
+      async write(batch) {
         const tx = redis.pipeline();
         for (const line of batch) tx.xadd(options.key, 'MAXLEN', '~', String(options.maxLen), '*', 'r', line);
         const results = (await tx.exec()) ?? [];
         const failed = results.filter(([err]) => err).length + (batch.length - results.length);
-        stats.stored += batch.length - failed;
-        stats.failed += failed;
-        const first = results.find(([err]) => err)?.[0];
-        if (first && !reported) {
-          reported = true;
-          options.onError?.(first);
-        }
-      } catch (err) {
-        stats.failed += batch.length;
-        if (!reported) {
-          reported = true;
-          options.onError?.(err);
-        }
-      } finally {
-        queuedBytes -= bytes;
-        inFlight = 0;
-      }
-    }
-  }
-
-  function kick(): void {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-    writing ??= drain().finally(() => {
-      writing = undefined;
-      if (queue.length > 0) kick();
-    });
-  }
-
-  async function settle(): Promise<void> {
-    if (queue.length > 0) kick();
-    while (writing) await writing;
-  }
+        return { stored: batch.length - failed, error: results.find(([err]) => err)?.[0] ?? undefined };
+      },
+    },
+    options,
+  );
 
   return {
-    append(record) {
-      if (closed) {
-        stats.dropped++;
-        return false;
-      }
-      let line: string;
-      try {
-        line = toStoredLine(record, redact);
-      } catch (err) {
-        stats.failed++;
-        options.onError?.(err);
-        return false;
-      }
-      if (queuedBytes + line.length > maxQueued) {
-        stats.dropped++;
-        return false;
-      }
-      queue.push(line);
-      queuedBytes += line.length;
-      if (queue.length >= BATCH) kick();
-      else if (writing === undefined && timer === undefined) timer = setTimeout(kick, COALESCE_MS);
-      return true;
-    },
-    flush: settle,
+    append: queue.append,
+    flush: queue.settle,
     async close() {
-      closed = true;
-      await settle();
+      await queue.close();
       if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
       else redis.disconnect();
     },
@@ -149,6 +86,6 @@ export function createRedisDiffStore(options: RedisDiffStoreOptions): DiffStore 
         start = `(${page[page.length - 1]![0]}`;
       }
     },
-    stats: () => ({ ...stats, queued: queue.length + inFlight }),
+    stats: queue.stats,
   };
 }
