@@ -85,6 +85,7 @@ export const CATALOGUE = {
   STRANGLER_E_MIGRATE_INCOMPLETE: { exit: 1, title: 'The backfill of a table has not finished' },
   STRANGLER_E_MIGRATE_BINLOG_UNUSABLE: { exit: 2, title: 'The binlog cannot be followed' },
   STRANGLER_E_MIGRATE_REVERSE_CONFIG: { exit: 2, title: 'No table can be reversed as configured' },
+  STRANGLER_E_MIGRATE_REVERSE_LOOP_GUARD: { exit: 2, title: 'Reverse cannot mark its writes for follow to skip on this server' },
   STRANGLER_E_MIGRATE_NO_BINLOG_START: { exit: 2, title: 'The backfill recorded no binlog position to follow from' },
   STRANGLER_E_MIGRATE_UNKNOWN_TABLE: { exit: 2, title: 'A mapped table does not exist in MySQL' },
   STRANGLER_E_MIGRATE_UNKNOWN_COLUMN: { exit: 2, title: 'A mapped column does not exist in its table' },

@@ -7,7 +7,8 @@ import { UTC_SESSION_SQL } from './session.js';
 /**
  * `migrate reverse`'s MySQL side on one connection of its own: rows read by key, and writes in one
  * transaction per batch under a session server_id of reverse's own — in the binlog they carry it (as
- * circular replication marks its writes), and `migrate follow` skips them, so nothing loops.
+ * circular replication marks its writes), and `migrate follow` skips them, so nothing loops. MariaDB
+ * only: MySQL has no session server_id, and the writer refuses to start there.
  */
 export interface ReverseWriter {
   rows(mapping: TableMapping, keyRows: readonly Record<string, unknown>[]): Promise<Record<string, unknown>[]>;
@@ -16,13 +17,25 @@ export interface ReverseWriter {
 }
 
 export async function createReverseWriter(conn: mysql.Connection, serverId: number): Promise<ReverseWriter> {
+  const [versionRows] = await conn.query('SELECT VERSION() AS v');
+  const version = String((versionRows as { v: unknown }[])[0]?.v ?? '');
+  if (!/mariadb/i.test(version)) {
+    // MySQL's server_id is global only and its GTIDs carry the server's UUID: no mark of a
+    // session's writes reaches the binlog, so follow could not tell reverse's writes apart.
+    await conn.end().catch(() => undefined);
+    throw new StranglerError(
+      'STRANGLER_E_MIGRATE_REVERSE_LOOP_GUARD',
+      `reverse: MySQL ${version} cannot mark reverse's writes for follow to skip (server_id is a global variable on MySQL, and its GTIDs carry the server's UUID), so follow would copy them back over newer entities`,
+      { hint: 'reverse runs against MariaDB; on MySQL do not run migrate reverse beside migrate follow (README "No loops")' },
+    );
+  }
   try {
     await conn.query('SET SESSION server_id = ?', [serverId]);
   } catch (err) {
     await conn.end().catch(() => undefined);
     throw new StranglerError('STRANGLER_E_MYSQL_PRIVILEGES', `reverse: cannot set the session server_id that marks its writes: ${describeCause(err)}`, {
       cause: err,
-      hint: 'MariaDB and MySQL need SUPER (or SYSTEM_VARIABLES_ADMIN on MySQL 8) for SET SESSION server_id: GRANT it to the migration user',
+      hint: 'MariaDB needs SUPER for SET SESSION server_id: GRANT it to the migration user',
     });
   }
   await conn.query(UTC_SESSION_SQL);

@@ -4,6 +4,7 @@ import { mapRow } from '../../../migrators/mapping/map-row.js';
 import type { TableMapping } from '../../../migrators/mapping/types.js';
 import { keyString } from '../../../migrators/datastore/sink.js';
 import { reverseTable, type ReverseIo } from '../../../migrators/reverse/reverse-table.js';
+import { createReverseWriter } from '../../../migrators/mysql/reverse-writer.js';
 
 const ds = new Datastore({ projectId: 'p-test' });
 const messages: TableMapping = {
@@ -94,5 +95,21 @@ describe('reverseTable against in-memory sides', () => {
     const r = await reverseTable({ mapping: items, rule: { updatedAt: 'updated_at', conflict: 'newest' }, from: { since: null, keysAtSince: [] }, io, batchSize: 10 });
     expect(r).toMatchObject({ upserts: 1, unchanged: 1, conflicts: 0 });
     expect(written.upserts).toEqual([{ id: '2', name: 'changed', updated_at: '2024-01-01 10:00:01.000' }]);
+  });
+});
+
+describe('the loop guard needs MariaDB', () => {
+  test('on MySQL 8 the writer refuses to start (no session server_id to mark its writes with) and closes its connection', async () => {
+    const sent: string[] = [];
+    let ended = false;
+    const conn = {
+      query: async (sql: string) => {
+        sent.push(sql);
+        return [[{ v: '8.0.36' }]];
+      },
+      end: async () => void (ended = true),
+    };
+    await expect(createReverseWriter(conn as never, 4175)).rejects.toMatchObject({ code: 'STRANGLER_E_MIGRATE_REVERSE_LOOP_GUARD', message: expect.stringMatching(/MySQL 8\.0\.36 cannot mark reverse's writes/) });
+    expect({ sent, ended }).toEqual({ sent: ['SELECT VERSION() AS v'], ended: true });
   });
 });
