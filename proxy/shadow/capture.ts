@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { BackendName } from '../../config/proxy-schema.js';
 import type { CapturedResponse, SkipReason } from '../shadow-contract.js';
 
@@ -14,6 +15,8 @@ export class ResponseCapture {
   skipped: SkipReason | undefined;
   error: string | undefined;
   latencyMs = 0;
+  /** The answer ended, or failed (finish()). */
+  finished = false;
 
   constructor(
     readonly backend: BackendName,
@@ -36,6 +39,24 @@ export class ResponseCapture {
       this.skipped ??= 'body-too-large';
     } else this.chunks.push(chunk);
   };
+
+  /** Its head now, its body teed from here as it streams on (to the user, for the primary answer). */
+  tee(res: http.IncomingMessage): void {
+    this.head(res);
+    res.on('data', this.data);
+  }
+
+  /**
+   * The answer ended (or failed: the backend's fault code, a timeout or not), `started` being when
+   * the request began (performance.now()); false when it had already ended.
+   */
+  finish(started: number, failed?: { code: string; timedOut: boolean }): boolean {
+    if (this.finished) return false;
+    this.finished = true;
+    this.latencyMs = performance.now() - started;
+    if (failed) this.fail(failed.timedOut ? 'timeout' : 'backend-error', failed.code);
+    return true;
+  }
 
   fail(reason: SkipReason, error: string): void {
     this.chunks = undefined;

@@ -128,7 +128,6 @@ export class ShadowJob implements MirrorJob {
   private readonly outgoing: http.ClientRequest[] = [];
   private readonly body: RequestBodyCopy;
   private pending: number;
-  private primaryDone = false;
   private over = false;
 
   constructor(
@@ -152,24 +151,15 @@ export class ShadowJob implements MirrorJob {
 
   /** The primary backend's response head; its body is teed from here as it streams to the user. */
   primaryResponse(res: http.IncomingMessage): void {
-    if (this.over) return;
-    this.primary.head(res);
-    res.on('data', this.primary.data);
+    if (!this.over) this.primary.tee(res);
   }
 
   primaryEnd(): void {
-    if (this.primaryDone) return;
-    this.primaryDone = true;
-    this.primary.latencyMs = performance.now() - this.started;
-    this.partDone();
+    if (this.primary.finish(this.started)) this.partDone();
   }
 
   primaryFailed(code: string, timedOut: boolean): void {
-    if (this.primaryDone) return;
-    this.primaryDone = true;
-    this.primary.latencyMs = performance.now() - this.started;
-    this.primary.fail(timedOut ? 'timeout' : 'backend-error', code);
-    this.partDone();
+    if (this.primary.finish(this.started, { code, timedOut })) this.partDone();
   }
 
   /** Gives up the pair (the user left, or the request was answered by another backend). */

@@ -311,7 +311,6 @@ class WorkerJob implements MirrorJob {
   private readonly started = performance.now();
   private readonly primary: ResponseCapture;
   private readonly body: RequestBodyCopy;
-  private done = false;
   posted = false;
   /** Its entry in the mirror's table of jobs still capturing. */
   handle = -1;
@@ -331,24 +330,15 @@ class WorkerJob implements MirrorJob {
   }
 
   primaryResponse(res: http.IncomingMessage): void {
-    if (this.done) return;
-    this.primary.head(res);
-    res.on('data', this.primary.data);
+    if (!this.primary.finished) this.primary.tee(res);
   }
 
   primaryEnd(): void {
-    if (this.done) return;
-    this.done = true;
-    this.primary.latencyMs = performance.now() - this.started;
-    this.mirror.ready(this);
+    if (this.primary.finish(this.started)) this.mirror.ready(this);
   }
 
   primaryFailed(code: string, timedOut: boolean): void {
-    if (this.done) return;
-    this.done = true;
-    this.primary.latencyMs = performance.now() - this.started;
-    this.primary.fail(timedOut ? 'timeout' : 'backend-error', code);
-    this.mirror.ready(this);
+    if (this.primary.finish(this.started, { code, timedOut })) this.mirror.ready(this);
   }
 
   abandon(reason: SkipReason): void {
