@@ -5,7 +5,8 @@ import { parseDurationMs } from '../config/duration.js';
 import type { Config } from '../config/schema.js';
 import { StranglerError, describeCause } from '../core/errors.js';
 import type { Report } from '../diffs/report/compute.js';
-import { routeReadiness, type RouteReadiness, type VerifyEvidence } from '../diffs/report/readiness.js';
+import type { RouteReadiness, VerifyEvidence } from '../diffs/report/readiness.js';
+import { gateReport } from '../wiring/readiness.js';
 
 export interface GateFlags {
   maxMismatch: number;
@@ -36,25 +37,16 @@ export function readVerifyReport(file: string): VerifyEvidence {
   return { at: v.at, tables: v.tables };
 }
 
-/** Each reported route's readiness under its config's slo and tables (a route not in the config: the defaults). */
-export function gateReport(report: Report, config: Config | undefined, flags: GateFlags, now = new Date()): RouteReadiness[] {
+/** The flags as the gate's settings, and the verify report they name. */
+export function gateFromFlags(report: Report, config: Config | undefined, flags: GateFlags, now = new Date()): RouteReadiness[] {
   const verify = flags.verifyReport !== undefined ? readVerifyReport(flags.verifyReport) : undefined;
-  const routes = new Map((config?.proxy?.routes ?? []).map((r) => [r.name, r]));
-  return report.routes.map((r) => {
-    const cfg = routes.get(r.route);
-    return routeReadiness(r, { slo: cfg?.slo ?? { p95Ms: 500, vsLegacy: 1.25 }, ...(cfg?.tables && { tables: cfg.tables }) }, verify, {
-      maxMismatchPct: flags.maxMismatch,
-      minCompared: flags.minCompared,
-      errorMarginPct: flags.errorMargin,
-      maxVerifyAgeMs: flags.maxVerifyAge,
-      now,
-    });
-  });
+  const settings = { maxMismatchPct: flags.maxMismatch, minCompared: flags.minCompared, errorMarginPct: flags.errorMargin, maxVerifyAgeMs: flags.maxVerifyAge };
+  return gateReport(report, config, settings, verify, now);
 }
 
 /** `diffs report --gate`: the report's verdicts become the gate's, each failed criterion one more reason. */
 export function applyGate(report: Report, config: Config | undefined, flags: GateFlags): void {
-  const verdicts = gateReport(report, config, flags);
+  const verdicts = gateFromFlags(report, config, flags);
   report.routes.forEach((r, i) => {
     const v = verdicts[i]!;
     for (const c of v.criteria) if (!c.ok && c.name !== 'responses') r.reasons.push(`${c.name}: ${c.figure}`);

@@ -5,7 +5,7 @@ import { formatReadiness } from '../diffs/report/readiness.js';
 import type { ReadCounts } from '../diffs/jsonl-read.js';
 import { intArg, percentArg, sinceArg } from './args.js';
 import { recordSource, sourceRecords } from './diffs-source.js';
-import { durationArg, gateReport, type GateFlags } from './ready-gate.js';
+import { durationArg, gateFromFlags, type GateFlags } from './ready-gate.js';
 import type { CliIo } from './io.js';
 
 interface ReadyFlags extends GateFlags {
@@ -39,7 +39,7 @@ export function readyCommand(io: CliIo): Command {
       } catch (err) {
         throw new StranglerError('STRANGLER_E_DIFFS_FILE', `${source.label}: cannot read diff records: ${describeCause(err)}`, { cause: err, hint: 'check the file permissions' });
       }
-      const verdicts = gateReport(acc.finish(), source.config, flags);
+      const verdicts = gateFromFlags(acc.finish(), source.config, flags);
       io.stdout.write(flags.json ? JSON.stringify({ ready: verdicts.length > 0 && verdicts.every((v) => v.ready), routes: verdicts }, null, 2) + '\n' : formatReadiness(verdicts));
       const bad = verdicts.filter((v) => !v.ready);
       if (verdicts.length === 0 || bad.length > 0) {

@@ -1,14 +1,17 @@
 /** The readiness probe a proxy's ramps ask before each step with --require-ready: the diff records its config names, judged by the gate. */
 import type { Config } from '../config/schema.js';
 import { readRecords, rotatedFiles } from '../diffs/jsonl-read.js';
-import { createReport } from '../diffs/report/compute.js';
-import { routeReadiness } from '../diffs/report/readiness.js';
+import { createReport, type Report } from '../diffs/report/compute.js';
+import { GATE_DEFAULTS, gateOf, routeReadiness, type GateSettings, type RouteReadiness, type VerifyEvidence } from '../diffs/report/readiness.js';
 import type { DiffRecord } from '../diffs/types.js';
 import type { ReadinessProbe } from '../proxy/ramp/runner.js';
 import { diffFileFromConfig, openDiffStore } from './diffs.js';
 
-/** The defaults of `strangler ready`. */
-const GATE = { maxMismatchPct: 1, minCompared: 100, errorMarginPct: 1, maxVerifyAgeMs: 86_400_000 };
+/** Each reported route's readiness under its config's slo and tables (a route not in the config: the defaults). */
+export function gateReport(report: Report, config: Config | undefined, settings: GateSettings, verify: VerifyEvidence | undefined, now = new Date()): RouteReadiness[] {
+  const routes = new Map((config?.proxy?.routes ?? []).map((r) => [r.name, r]));
+  return report.routes.map((r) => routeReadiness(r, gateOf(routes.get(r.route)), verify, { ...settings, now }));
+}
 
 async function* records(config: Config): AsyncGenerator<DiffRecord> {
   if (config.proxy?.diffs.store === 'redis') {
@@ -33,12 +36,12 @@ export function readinessProbe(config: () => Config): ReadinessProbe {
   return async (target) => {
     const c = config();
     const routes = (c.proxy?.routes ?? []).filter((r) => r.name === target || r.group === target);
-    const acc = createReport({ routes: routes.map((r) => r.name), since: new Date(Date.now() - 86_400_000), maxMismatchPct: GATE.maxMismatchPct, minCompared: GATE.minCompared });
+    const acc = createReport({ routes: routes.map((r) => r.name), since: new Date(Date.now() - 86_400_000), maxMismatchPct: GATE_DEFAULTS.maxMismatchPct, minCompared: GATE_DEFAULTS.minCompared });
     for await (const r of records(c)) acc.add(r);
     const failing: string[] = [];
     for (const report of acc.finish().routes) {
       const cfg = routes.find((r) => r.name === report.route)!;
-      const v = routeReadiness(report, { slo: cfg.slo }, undefined, { ...GATE, now: new Date() });
+      const v = routeReadiness(report, { slo: cfg.slo }, undefined, { ...GATE_DEFAULTS, now: new Date() });
       for (const k of v.criteria) if (!k.ok) failing.push(`${report.route} ${k.name}: ${k.figure}`);
     }
     return { ok: failing.length === 0, reason: failing.join('; ') };

@@ -12,14 +12,27 @@ export interface RouteGateConfig {
   tables?: readonly string[];
 }
 
-export interface GateOptions {
+export interface GateSettings {
   maxMismatchPct: number;
   minCompared: number;
   /** New's failure rate (95% upper bound) may exceed legacy's by this many percentage points. */
   errorMarginPct: number;
   /** A verify report older than this does not count (ms). */
   maxVerifyAgeMs: number;
+}
+
+export interface GateOptions extends GateSettings {
   now: Date;
+}
+
+/** The defaults of `strangler ready`, which every other reader of the gate (ramps, console, admin API) uses too. */
+export const GATE_DEFAULTS: GateSettings = { maxMismatchPct: 1, minCompared: 100, errorMarginPct: 1, maxVerifyAgeMs: 86_400_000 };
+/** `routes[].slo` when a route is not in the config. */
+export const DEFAULT_SLO = { p95Ms: 500, vsLegacy: 1.25 } as const;
+
+/** A route's gate from its config (slo, tables); the defaults for a route the config does not name. */
+export function gateOf(route: { slo?: { p95Ms: number; vsLegacy: number }; tables?: readonly string[] } | undefined): RouteGateConfig {
+  return { slo: route?.slo ?? DEFAULT_SLO, ...(route?.tables && { tables: route.tables }) };
 }
 
 /** What `migrate verify --report FILE` wrote: when, and per table whether it was clean. */

@@ -12,6 +12,8 @@ import { WHOLE } from '../../migrators/keys/shard.js';
 import { databaseOf, loadMappings } from '../../migrators/plan/load-mappings.js';
 import { toPlan } from '../../migrators/plan/plan.js';
 import { verifyTable } from '../../migrators/verify/verify-table.js';
+import type { VerifyEvidence } from '../../diffs/report/readiness.js';
+import { buildReadModel } from '../new-service/build-read-model.js';
 import { DEMO_CONFIG_FILE } from './index.js';
 import type { Step, StepContext } from './step.js';
 import type { DemoStack } from './stack.js';
@@ -96,7 +98,7 @@ function rate(rows: number, ms: number): number {
   return ms > 0 ? Math.round((rows / ms) * 1000) : 0;
 }
 
-export function verifyStep(ctx: MigrateContext): Step {
+export function verifyStep(ctx: MigrateContext, verified?: (e: VerifyEvidence) => void): Step {
   return {
     name: 'verify',
     title: 'migrate verify: counts, chunk hashes, rows',
@@ -119,12 +121,29 @@ export function verifyStep(ctx: MigrateContext): Step {
         });
       }
       const clean = tables.every((t) => t.clean);
+      verified?.({ at: new Date().toISOString(), tables: tables.map((t) => ({ table: t.table, clean: t.clean })) });
       const lines = tables.map(
         (t) =>
           `${t.clean ? 'CLEAN' : 'DIFF '} ${t.table} → ${t.kind}: ${n(t.rows)} rows = ${n(t.entities)} entities, ${t.chunks} chunk hashes compared, ` +
           `${t.missing} missing, ${t.extra} extra, ${t.fieldDiffs} field diffs (${(t.ms / 1000).toFixed(1)} s)`,
       );
       return { ok: clean, figures: { clean, tables }, lines };
+    },
+  };
+}
+
+export function readModelStep(stack: DemoStack): Step {
+  return {
+    name: 'index',
+    title: "the new service's read model: the ids each user and activity lists, from the migrated entities",
+    async run() {
+      const s = await buildReadModel(stack.fresh().datastore);
+      return {
+        ok: s.users > 0 && s.activities > 0,
+        figures: { ...s },
+        lines: [`${n(s.users)} UserIndex and ${n(s.activities)} ActivityIndex entities in ${(s.ms / 1000).toFixed(1)} s: a profile, a user's activities and an activity are each one or two lookups by key`],
+        problem: 'the read model came out empty',
+      };
     },
   };
 }

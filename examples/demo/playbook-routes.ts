@@ -50,7 +50,7 @@ async function dialOf(stack: DemoStack, route: string): Promise<Dial> {
 }
 
 /** The route's requests the demo sends: ids spread over the seeded rows, each from a user. */
-function requestsFor(route: string, count: number, stack: DemoStack, userOffset = 0): DemoRequest[] {
+export function requestsFor(route: string, count: number, stack: DemoStack, userOffset = 0): DemoRequest[] {
   const c = stack.seed.counts;
   const users = c.users!;
   const pathFor: Record<string, (id: number) => string> = {
@@ -65,7 +65,7 @@ function requestsFor(route: string, count: number, stack: DemoStack, userOffset 
 }
 
 /** Sums a counter of the proxy's Prometheus /metrics (admin API) over the series whose labels include `having`. */
-async function metricSum(stack: DemoStack, name: string, having = ''): Promise<number> {
+export async function metricSum(stack: DemoStack, name: string, having = ''): Promise<number> {
   const res = await fetch(`${stack.adminUrl}/metrics`, { headers: { authorization: `Bearer ${stack.addresses.adminToken}` } });
   const text = await res.text();
   let total = 0;

@@ -1,13 +1,16 @@
 /**
- * `strangler demo`: start everything (stack.ts), walk the playbook — plan → run → verify → shadow →
- * diffs report → canary 10% → 100% with fallback → rollback → live data (follow, reverse) — printing each step with its figures,
+ * `strangler demo`: start everything (stack.ts), walk the playbook — plan → run → the new service's
+ * read model → verify → shadow → diffs report → readiness gate → canary 10% → 100% with fallback →
+ * rollback → ramp → guard → live data (follow, reverse) — printing each step with its figures,
  * then hold everything up until asked to stop, and stop all it started, whatever happened.
  */
 import { StranglerError, describeCause } from '../../core/errors.js';
 import { DEMO_SEED, type SeedOptions } from './seed-data.js';
-import { openDemoMigrate, planStep, runStep, verifyStep } from './playbook-migrate.js';
+import type { VerifyEvidence } from '../../diffs/report/readiness.js';
+import { guardStep, rampStep, readyStep } from './playbook-cutover.js';
 import { inProcessSync } from './live-sync.js';
 import { liveStep } from './playbook-live.js';
+import { openDemoMigrate, planStep, readModelStep, runStep, verifyStep } from './playbook-migrate.js';
 import { canaryStep, fallbackStep, reportStep, rollbackStep, shadowStep, type TrafficSizes } from './playbook-routes.js';
 import type { DemoPrinter } from './printer.js';
 import { startDemoStack, type DemoStack } from './stack.js';
@@ -69,19 +72,30 @@ export async function runDemo(options: DemoOptions): Promise<void> {
 
 async function walk(stack: DemoStack, traffic: TrafficSizes, printer: DemoPrinter): Promise<void> {
   const migrate = await openDemoMigrate(stack);
+  let verified: VerifyEvidence | undefined;
   try {
-    await runSteps([planStep(migrate), runStep(migrate, stack), verifyStep(migrate)], printer, 1);
+    await runSteps([planStep(migrate), runStep(migrate, stack), readModelStep(stack), verifyStep(migrate, (e) => (verified = e))], printer, 1);
   } finally {
     await migrate.close();
   }
   await runSteps(
-    [shadowStep(stack, traffic), reportStep(stack), canaryStep(stack, traffic), fallbackStep(stack, traffic), rollbackStep(stack, traffic), liveStep(stack, inProcessSync)],
+    [
+      shadowStep(stack, traffic),
+      reportStep(stack),
+      readyStep(stack, () => verified),
+      canaryStep(stack, traffic),
+      fallbackStep(stack, traffic),
+      rollbackStep(stack, traffic),
+      rampStep(stack),
+      guardStep(stack),
+      liveStep(stack, inProcessSync),
+    ],
     printer,
-    4,
+    5,
   );
 }
 
-const TOTAL_STEPS = 9;
+const TOTAL_STEPS = 13;
 
 /** Runs the steps in order; the first that fails or is not ok is printed and thrown as STRANGLER_E_DEMO_STEP. */
 export async function runSteps(steps: Step[], printer: DemoPrinter, firstNumber: number): Promise<void> {

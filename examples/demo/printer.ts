@@ -28,7 +28,7 @@ export function jsonPrinter(write: Write): DemoPrinter {
     begin: () => undefined,
     progress: () => undefined,
     step: (name, _title, ms, r) => line({ step: name, ok: r.ok, ms, figures: r.figures, ...(r.ok ? {} : { problem: r.problem }) }),
-    urls: (s) => line({ step: 'ready', ok: true, ms: 0, figures: { ...endpoints(s), pids: s.pids } }),
+    urls: (s) => line({ step: 'up', ok: true, ms: 0, figures: { ...endpoints(s), pids: s.pids } }),
     stopped: (s, ms, problem) => line({ step: 'stopped', ok: !problem, ms, figures: { pids: s.pids, ...(problem ? { problem } : {}) } }),
   };
 }

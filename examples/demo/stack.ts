@@ -60,6 +60,8 @@ export interface DemoStack {
   /** Unexpected errors of the new service so far, each a line in newServiceLog. */
   newServiceErrors: { count: number };
   newServiceLog: string;
+  /** Failures the new service injects (the guard step sets failShare; it outlives restartNew). */
+  newServiceFaults: { failShare: number };
   /** Processes the demo started (the new service and the proxy run inside the demo's own process). */
   pids: { demo: number; mariadb?: number; emulator?: number; php: number };
   /** Whether MariaDB / the emulator are the demo's own or were given by MYSQL_URL / DATASTORE_EMULATOR_HOST. */
@@ -123,7 +125,8 @@ export async function startDemoStack(options: StackOptions): Promise<DemoStack> 
     // A private emulator starts empty; on a shared one a namespace of its own keeps runs apart.
     const projectId = 'strangler-demo';
     const namespace = ownEmulator ? '' : `demo-${Date.now().toString(36)}`;
-    let fresh = await startNewService({ projectId, namespace, logError });
+    const newServiceFaults = { failShare: 0 };
+    let fresh = await startNewService({ projectId, namespace, logError, faults: newServiceFaults });
     teardown.add('new service', () => fresh.stop());
     const legacy = await startLegacyApp({ mysqlUrl: mysqlUrl.toString(), workers: 4 });
     teardown.add('legacy PHP app', legacy.stop);
@@ -177,10 +180,11 @@ export async function startDemoStack(options: StackOptions): Promise<DemoStack> 
       fresh: () => fresh,
       stopNew: () => fresh.stop(),
       restartNew: async () => {
-        fresh = await startNewService({ projectId, namespace, logError, port: fresh.port });
+        fresh = await startNewService({ projectId, namespace, logError, faults: newServiceFaults, port: fresh.port });
       },
       newServiceErrors,
       newServiceLog,
+      newServiceFaults,
       pids: { demo: process.pid, mariadb: mysql.pid, emulator: emulator.pid, php: legacy.pid },
       own: { mariadb: ownMysql, emulator: ownEmulator },
       stop() {

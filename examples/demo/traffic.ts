@@ -37,16 +37,7 @@ export async function sendTraffic(base: string, requests: readonly DemoRequest[]
       while (hold?.()) await new Promise((r) => setTimeout(r, 5));
       const r = requests[next++]!;
       if (!r) break;
-      let status = 0;
-      let by = 'none';
-      try {
-        const res = await fetch(base + r.path, { headers: { 'x-user-id': String(r.userId) }, signal: AbortSignal.timeout(30_000) });
-        await res.arrayBuffer();
-        status = res.status;
-        by = res.headers.get('x-served-by') ?? 'none';
-      } catch {
-        /* counted as status 0 */
-      }
+      const { status, by } = await askOnce(base, r);
       tally.requests++;
       tally.statuses[status] = (tally.statuses[status] ?? 0) + 1;
       tally.servedBy[by] = (tally.servedBy[by] ?? 0) + 1;
@@ -56,6 +47,17 @@ export async function sendTraffic(base: string, requests: readonly DemoRequest[]
   await Promise.all(Array.from({ length: Math.min(concurrency, requests.length) }, worker));
   tally.ms = Math.round(performance.now() - started);
   return tally;
+}
+
+/** One request as the app sends it: its status (0 = no HTTP answer) and who answered (X-Served-By); never throws. */
+export async function askOnce(base: string, r: DemoRequest): Promise<{ status: number; by: string }> {
+  try {
+    const res = await fetch(base + r.path, { headers: { 'x-user-id': String(r.userId) }, signal: AbortSignal.timeout(30_000) });
+    await res.arrayBuffer();
+    return { status: res.status, by: res.headers.get('x-served-by') ?? 'none' };
+  } catch {
+    return { status: 0, by: 'none' };
+  }
 }
 
 /** `count` ids spread over 1..n without clustering (a stride coprime with n), the same every run. */

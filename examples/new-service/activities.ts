@@ -1,22 +1,19 @@
 import type { Request, Response } from 'express';
 import { currentUserId, HttpError, idParam, sendJson } from './http.js';
+import { INDEX_KINDS, insertSorted, lists, participationKey, updateIndex, type ActivityIndex, type UserIndex } from './read-model.js';
 import { activityJson, mysqlDateTime } from './render.js';
 import { KINDS, type Store } from './store.js';
 import { inTransaction } from './transaction.js';
 
-/** GET /api/activities/:id */
+/** GET /api/activities/:id: the activity and its lists, then the host and the participations, two lookups. */
 export async function getActivity(store: Store, req: Request, res: Response, now: () => Date): Promise<void> {
   const id = idParam(req);
-  const activity = await store.get(KINDS.activity, id);
+  const [activity, indexEntity] = await store.lookup([store.key(KINDS.activity, id), store.key(INDEX_KINDS.activity, id)]);
   if (!activity) throw new HttpError(404, 'not_found', `activity ${id} not found`);
-  const [host, participations, chats] = await Promise.all([
-    store.get(KINDS.user, Number(activity.host_id)),
-    store.children(KINDS.participation, store.key(KINDS.activity, id)),
-    store.where(KINDS.chat, 'activity_id', id),
-  ]);
-  const chatIds = chats.map((c) => store.idOf(c)).sort((a, b) => a - b);
-  const participants = participations.map((p) => ({ userId: Number(p.user_id), joinedAt: p.joined_at }));
-  sendJson(res, 200, activityJson(id, activity, host, participants, chatIds[0] ?? null, now()));
+  const index = lists<ActivityIndex>(INDEX_KINDS.activity, indexEntity);
+  const [host, ...participations] = await store.lookup([store.key(KINDS.user, Number(activity.host_id)), ...index.participants.map((u) => participationKey(store.ds, id, u))]);
+  const participants = participations.flatMap((p) => (p ? [{ userId: Number(p.user_id), joinedAt: p.joined_at }] : []));
+  sendJson(res, 200, activityJson(id, activity, host, participants, index.chats[0] ?? null, now()));
 }
 
 /**
@@ -43,6 +40,9 @@ export async function joinActivity(store: Store, req: Request, res: Response, no
       key: store.ds.key([KINDS.activity, id, KINDS.participation, `${id}:${userId}`]),
       data: { activity_id: id, user_id: userId, joined_at: joinedAt, updated_at: joinedAt },
     });
+    // The read model's lists change in the same transaction as the Participation they list.
+    await updateIndex<ActivityIndex>(tx, store.ds, INDEX_KINDS.activity, id, (a) => insertSorted(a.participants, userId));
+    await updateIndex<UserIndex>(tx, store.ds, INDEX_KINDS.user, userId, (u) => insertSorted(u.joined, id));
   });
   sendJson(res, 201, { activityId: id, userId, joinedAt: mysqlDateTime(joinedAt) });
 }

@@ -13,6 +13,11 @@ export interface NewServiceOptions {
   now?: () => Date;
   /** Where unexpected errors go (default: console.error). */
   logError?: (err: unknown, req: Request) => void;
+  /**
+   * Failures to inject (the demo's guard step): while failShare > 0, that share of the requests
+   * (every other one at 0.5; health checks excepted) is answered 500 before any handler runs.
+   */
+  faults?: { failShare: number };
 }
 
 type Handler = (store: Store, req: Request, res: Response, now: () => Date) => Promise<void>;
@@ -31,6 +36,14 @@ export function createNewService(options: NewServiceOptions): express.Express {
   app.use((_req, res, next) => {
     res.set('X-Served-By', 'new-service');
     next();
+  });
+  let counted = 0;
+  app.use((req, res, next) => {
+    const share = options.faults?.failShare ?? 0;
+    if (share <= 0 || req.path === '/api/health') return next();
+    counted++;
+    if (Math.floor(counted * share) === Math.floor((counted - 1) * share)) return next();
+    return sendJson(res, 500, { error: 'internal', message: 'injected fault' });
   });
   // Legacy reads php://input whatever the content-type says and decodes it in the handler, after
   // the auth check; so does this (see jsonObjectBody).

@@ -1,5 +1,6 @@
 import { Datastore } from '@google-cloud/datastore';
 import { seedDemoDatabase } from '../../../examples/demo/seed.js';
+import { buildReadModel } from '../../../examples/new-service/build-read-model.js';
 import { startNewService, type NewServiceHandle } from '../../../examples/new-service/server.js';
 import { NEW_MESSAGE_ID_FLOOR } from '../../../examples/new-service/store.js';
 import { deadPort } from '../../support/http.js';
@@ -31,6 +32,7 @@ describe('the new service (express on the Datastore emulator)', () => {
     await seedDemoDatabase(db.url, SMALL);
     ds = new Datastore({ projectId: TEST_PROJECT, namespace: testNamespace('newsvc') });
     await writeMappedEntities(db.pool, ds);
+    await buildReadModel(ds);
     service = await startNewService({ datastore: ds, logError: (err) => errors.push(err) });
   });
   afterAll(async () => {
@@ -142,12 +144,16 @@ describe('the new service (express on the Datastore emulator)', () => {
   test('joining writes a Participation under its Activity, and refuses hosts, repeats, full activities and strangers', async () => {
     const a = await one('SELECT a.id, a.host_id FROM activities a WHERE a.host_id <> 42 AND NOT EXISTS (SELECT 1 FROM activity_participants p WHERE p.activity_id = a.id AND p.user_id = 42) ORDER BY a.id LIMIT 1');
     expect(await post(`/api/activities/${a.id}/join`)).toMatchObject({ status: 401, body: { error: 'unauthorized' } });
+    const statsBefore = (await get('/api/users/42')).body.stats;
     const joined = await post(`/api/activities/${a.id}/join`, undefined, '42');
     expect(joined).toEqual({ status: 201, body: { activityId: a.id, userId: 42, joinedAt: expect.stringMatching(DATETIME) } });
     const [entity] = await ds.get(ds.key(['Activity', a.id, 'Participation', `${a.id}:42`]));
     expect(entity).toMatchObject({ activity_id: a.id, user_id: 42 });
     expect(entity.joined_at.toISOString().slice(0, 19).replace('T', ' ')).toBe(joined.body.joinedAt);
     expect((await get(`/api/activities/${a.id}`)).body.participants).toContainEqual({ userId: 42, joinedAt: joined.body.joinedAt });
+    // The read model's lists changed with it: the user's profile counts the join, their list shows it.
+    expect((await get('/api/users/42')).body.stats).toEqual({ ...statsBefore, activitiesJoined: statsBefore.activitiesJoined + 1 });
+    expect((await get('/api/users/42/activities')).body.activities).toContainEqual(expect.objectContaining({ id: a.id, role: 'participant', joinedAt: joined.body.joinedAt }));
     expect(await post(`/api/activities/${a.id}/join`, undefined, '42')).toMatchObject({ status: 409, body: { error: 'already_joined' } });
     expect(await post(`/api/activities/${a.id}/join`, undefined, String(a.host_id))).toMatchObject({ status: 409, body: { error: 'is_host' } });
     expect(await post('/api/activities/999999/join', undefined, '42')).toMatchObject({ status: 404 });

@@ -1,6 +1,7 @@
 import { Datastore } from '@google-cloud/datastore';
 import { startLegacyApp } from '../../../examples/demo/legacy-app.js';
 import { seedDemoDatabase } from '../../../examples/demo/seed.js';
+import { buildReadModel } from '../../../examples/new-service/build-read-model.js';
 import { startNewService, type NewServiceHandle } from '../../../examples/new-service/server.js';
 import type { PhpServer } from '../../../local-servers/php.js';
 import { createTestDatabase, testNamespace, TEST_PROJECT, type TestDatabase } from '../../support/services.js';
@@ -39,7 +40,7 @@ describe('legacy PHP and the new service answer alike', () => {
     db = await createTestDatabase('parity');
     await seedDemoDatabase(db.url, SEED);
     const ds = new Datastore({ projectId: TEST_PROJECT, namespace: testNamespace('parity') });
-    [, legacy, fresh] = await Promise.all([writeMappedEntities(db.pool, ds), startLegacyApp({ mysqlUrl: db.url, workers: 2 }), startNewService({ datastore: ds })]);
+    [, legacy, fresh] = await Promise.all([writeMappedEntities(db.pool, ds).then(() => buildReadModel(ds)), startLegacyApp({ mysqlUrl: db.url, workers: 2 }), startNewService({ datastore: ds })]);
   });
   afterAll(async () => {
     await Promise.all([legacy?.stop(), fresh?.stop()]);
