@@ -120,7 +120,7 @@ describe('strangler demo --exit --json (small seed, from a fresh build)', () => 
 
   test('walks every step of the playbook in order, each ok, and exits 0', () => {
     expect({ exitCode, stderr }).toEqual({ exitCode: 0, stderr: '' });
-    expect(order).toEqual(['start', 'plan', 'run', 'verify', 'shadow', 'report', 'canary', 'fallback', 'rollback', 'live', 'ready', 'stopped']);
+    expect(order).toEqual(['start', 'plan', 'run', 'index', 'verify', 'shadow', 'report', 'ready', 'canary', 'fallback', 'rollback', 'ramp', 'guard', 'live', 'up', 'stopped']);
     for (const s of steps.values()) expect({ step: s.step, ok: s.ok, problem: s.problem }).toEqual({ step: s.step, ok: true, problem: undefined });
   });
 
@@ -189,6 +189,36 @@ describe('strangler demo --exit --json (small seed, from a fresh build)', () => 
     expect(r.after).toEqual(r.restoredTo);
     expect(r.after).toMatchObject({ new: 10, shadow: 0, fallback: true });
     expect(Math.abs(r.routedShare - 0.1)).toBeLessThanOrEqual(0.05);
+  });
+
+  test("the new service's read model lists every user who hosts or joins and every activity with participants or a chat", () => {
+    const i = step('index').figures;
+    expect(i.users).toBeGreaterThan(0);
+    expect(i.activities).toBe(200);
+    expect(i.deleted).toBe(0);
+  });
+
+  test('the readiness gate: every shadowed route passes latency, errors and data; users.get fails on its responses only', () => {
+    const routes = new Map((step('ready').figures.routes as { route: string; ready: boolean; criteria: { name: string; ok: boolean }[] }[]).map((r) => [r.route, r]));
+    for (const r of ['users.activities', 'activities.get', 'chats.messages.list']) expect({ r, ready: routes.get(r)?.ready }).toEqual({ r, ready: true });
+    const users = routes.get('users.get')!;
+    expect(users.criteria.filter((c) => !c.ok).map((c) => c.name)).toEqual(['responses']);
+    for (const r of routes.values()) expect(r.criteria.map((c) => c.name)).toEqual(['responses', 'latency', 'errors', 'data']);
+  });
+
+  test('the ramp steps 10 → 25 → 50 through audited changes by ramp, with no error seen by users', () => {
+    const r = step('ramp').figures;
+    expect(r.reached.map((x: { value: number }) => x.value)).toEqual([10, 25, 50]);
+    expect(r).toMatchObject({ status: 'done', changes: 3 });
+    expect(r.seen.errors).toBe(0);
+  });
+
+  test('the guard rolls back by itself within 5 s of the window clock when new fails half its requests', () => {
+    const g = step('guard').figures;
+    expect(g.from).toBe(50);
+    expect(g.to).toBeLessThan(50);
+    expect(g.windowSeconds).toBeLessThanOrEqual(5);
+    expect(g.rollbacks).toBe(1);
   });
 
   test('live data: legacy messages reach Datastore (follow), new ones reach MySQL (reverse), nothing lost in the rollback, verify clean', () => {
