@@ -54,6 +54,7 @@ export function diffsReportCommand(io: CliIo): Command {
     .option('--error-margin <points>', "with --gate: new's failure rate may exceed legacy's by this many percentage points", percentArg, 1)
     .option('--verify-report <file>', 'with --gate: the JSON `migrate verify --report FILE` wrote')
     .option('--max-verify-age <duration>', 'with --gate: a verify older than this does not count', durationArg, 24 * 3_600_000)
+    .option('--max-lag <duration>', "with --gate: a table's copy may lag MySQL by at most this (follow's or the last sync's lag)", durationArg, 5 * 60_000)
     .action(async (flags: ReportFlags) => {
       const source = recordSource(flags, io.env);
       const expected = source.config?.proxy?.routes.filter((r) => r.shadow > 0).map((r) => r.name) ?? [];
@@ -75,7 +76,7 @@ export function diffsReportCommand(io: CliIo): Command {
       if (source.files.length === 0 && !source.store) io.stderr.write(`strangler: no diff records at ${source.label} yet (is a route's shadow dial on?)\n`);
       if (counts.bad > 0) io.stderr.write(`strangler: skipped ${counts.bad} unreadable line(s) in ${source.label}\n`);
       const report = acc.finish();
-      if (flags.gate) applyGate(report, source.config, { maxMismatch: flags.maxMismatch, minCompared: flags.minCompared, errorMargin: flags.errorMargin ?? 1, maxVerifyAge: flags.maxVerifyAge ?? 86_400_000, ...(flags.verifyReport !== undefined && { verifyReport: flags.verifyReport }) });
+      if (flags.gate) await applyGate(report, source.config, { maxMismatch: flags.maxMismatch, minCompared: flags.minCompared, errorMargin: flags.errorMargin ?? 1, maxVerifyAge: flags.maxVerifyAge ?? 86_400_000, maxLag: flags.maxLag ?? 300_000, ...(flags.verifyReport !== undefined && { verifyReport: flags.verifyReport }) });
       const text = flags.format === 'json' ? formatJson(report) : flags.format === 'html' ? formatHtml(report) : formatText(report);
       if (flags.output) {
         try {

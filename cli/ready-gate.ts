@@ -1,12 +1,13 @@
-/** Wiring of the readiness gate: config and flags in, each route's checklist out (shared by `ready` and `diffs report`). */
+/** The readiness gate's flags (shared by `ready` and `diffs report --gate`); the wiring is wiring/readiness.ts. */
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import { parseDurationMs } from '../config/duration.js';
 import type { Config } from '../config/schema.js';
 import { StranglerError, describeCause } from '../core/errors.js';
 import type { Report } from '../diffs/report/compute.js';
-import type { RouteReadiness, VerifyEvidence } from '../diffs/report/readiness.js';
-import { gateReport } from '../wiring/readiness.js';
+import type { DataEvidence, RouteReadiness, VerifyEvidence } from '../diffs/report/readiness.js';
+import { verifyReportEvidence } from '../diffs/report/readiness-data.js';
+import { checkpointEvidence, gateReport } from '../wiring/readiness.js';
 
 export interface GateFlags {
   maxMismatch: number;
@@ -14,6 +15,7 @@ export interface GateFlags {
   errorMargin: number;
   verifyReport?: string;
   maxVerifyAge: number;
+  maxLag: number;
 }
 
 export function durationArg(value: string): number {
@@ -37,16 +39,30 @@ export function readVerifyReport(file: string): VerifyEvidence {
   return { at: v.at, tables: v.tables };
 }
 
-/** The flags as the gate's settings, and the verify report they name. */
-export function gateFromFlags(report: Report, config: Config | undefined, flags: GateFlags, now = new Date()): RouteReadiness[] {
-  const verify = flags.verifyReport !== undefined ? readVerifyReport(flags.verifyReport) : undefined;
-  const settings = { maxMismatchPct: flags.maxMismatch, minCompared: flags.minCompared, errorMarginPct: flags.errorMargin, maxVerifyAgeMs: flags.maxVerifyAge };
-  return gateReport(report, config, settings, verify, now);
+/**
+ * The flags as the gate's settings, and the data criterion's evidence: the verify report the flags
+ * name, else (when a judged route names tables) the checkpoint store of the config's migrate.target.
+ */
+export async function gateFromFlags(report: Report, config: Config | undefined, flags: GateFlags, now = new Date()): Promise<RouteReadiness[]> {
+  const settings = { maxMismatchPct: flags.maxMismatch, minCompared: flags.minCompared, errorMarginPct: flags.errorMargin, maxVerifyAgeMs: flags.maxVerifyAge, maxLagMs: flags.maxLag };
+  const named = new Set((config?.proxy?.routes ?? []).filter((r) => r.tables?.length).map((r) => r.name));
+  const wanted = report.routes.some((r) => named.has(r.route));
+  let data: DataEvidence | undefined;
+  if (flags.verifyReport !== undefined) data = verifyReportEvidence(readVerifyReport(flags.verifyReport), flags.verifyReport);
+  else if (config && wanted) {
+    data = await checkpointEvidence(config, now).catch((err: unknown) => {
+      throw new StranglerError('STRANGLER_E_READY_VERIFY_REPORT', `cannot read the verify results in the checkpoint store of ${config.file}: ${describeCause(err)}`, {
+        cause: err,
+        hint: 'check migrate.target (and DATASTORE_EMULATOR_HOST), or pass --verify-report FILE from strangler migrate verify --report',
+      });
+    });
+  }
+  return gateReport(report, config, settings, data ? { data } : {}, now);
 }
 
 /** `diffs report --gate`: the report's verdicts become the gate's, each failed criterion one more reason. */
-export function applyGate(report: Report, config: Config | undefined, flags: GateFlags): void {
-  const verdicts = gateFromFlags(report, config, flags);
+export async function applyGate(report: Report, config: Config | undefined, flags: GateFlags): Promise<void> {
+  const verdicts = await gateFromFlags(report, config, flags);
   report.routes.forEach((r, i) => {
     const v = verdicts[i]!;
     for (const c of v.criteria) if (!c.ok && c.name !== 'responses') r.reasons.push(`${c.name}: ${c.figure}`);

@@ -16,7 +16,7 @@ interface AdminOptions {
 }
 
 /** --admin URL, else the config's admin.listen, else STRANGLER_ADMIN_URL, else the default. */
-function client(opts: AdminOptions, io: CliIo): AdminClient {
+export function client(opts: AdminOptions, io: CliIo): AdminClient {
   const token = io.env.STRANGLER_ADMIN_TOKEN;
   if (!token) {
     throw new StranglerError('STRANGLER_E_ADMIN_TOKEN_MISSING', 'no admin token: STRANGLER_ADMIN_TOKEN is not set', {

@@ -1,4 +1,5 @@
 import { StranglerError, describeCause, isErrorCode } from '../core/errors.js';
+import type { RouteReadiness } from '../diffs/report/readiness.js';
 import type { Dial, DialPatch } from './dials.js';
 import type { RouteView } from './proxy-server.js';
 import type { DialChange, RampState } from './state/contract.js';
@@ -72,6 +73,11 @@ export class AdminClient {
 
   controlRamp(name: string, action: 'pause' | 'resume' | 'abort', who?: string): Promise<RampState> {
     return this.call('POST', `/ramps/${encodeURIComponent(name)}/${action}`, who ? { who } : {});
+  }
+
+  /** The readiness gate as the proxy judges it (GET /readiness, or GET /routes/:name/readiness). */
+  readiness(route?: string): Promise<{ ready: boolean; routes: RouteReadiness[] }> {
+    return this.call('GET', route === undefined ? '/readiness' : `/routes/${encodeURIComponent(route)}/readiness`);
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -40,6 +40,7 @@ export function consoleSources(config: Config): { sources: ConsoleSources; close
     migrations = {
       read: () =>
         migrationsView(store, tables).catch((err: unknown) => ({ configured: false as const, why: `cannot read the checkpoint store in ${migrate.target.projectId}: ${describeCause(err)}` })),
+      streamMark: (stream) => store.getStreamMark(stream),
     };
     close = async () => {
       await closeDatastore(ds);

@@ -4,9 +4,9 @@
  * through the admin API), and the guard rolling a route back when the new service starts failing.
  */
 import { diffFileFromConfig } from '../../wiring/diffs.js';
-import { gateReport } from '../../wiring/readiness.js';
+import { checkpointEvidence, gateReport } from '../../wiring/readiness.js';
 import { createReport } from '../../diffs/report/compute.js';
-import { formatReadiness, GATE_DEFAULTS, type VerifyEvidence } from '../../diffs/report/readiness.js';
+import { formatReadiness, GATE_DEFAULTS } from '../../diffs/report/readiness.js';
 import { readRecords, rotatedFiles } from '../../diffs/jsonl-read.js';
 import { DEMO_EXPECTED } from './index.js';
 import { metricSum, requestsFor, SHADOWED } from './playbook-routes.js';
@@ -26,31 +26,36 @@ const LOAD_CONCURRENCY = 4;
 
 const ms = (x: number | undefined) => (x === undefined ? '–' : `${Math.round(x)} ms`);
 
-export function readyStep(stack: DemoStack, verified: () => VerifyEvidence | undefined): Step {
+/** Nothing writes to legacy before the live step: the copy is as current as when it began, minutes ago. */
+const DEMO_MAX_LAG_MS = 15 * 60_000;
+
+export function readyStep(stack: DemoStack): Step {
   return {
     name: 'ready',
-    title: `strangler ready: the readiness gate over the shadowed routes (responses, latency, errors, data)`,
+    title: `strangler ready: the readiness gate over the shadowed routes (responses, latency, errors, data from the checkpoint store)`,
     async run() {
       const { path, maxFiles } = diffFileFromConfig(stack.config);
       const acc = createReport({ maxMismatchPct: GATE_DEFAULTS.maxMismatchPct, minCompared: GATE_DEFAULTS.minCompared, expectedRoutes: [...SHADOWED] });
       for await (const record of readRecords(rotatedFiles(path, maxFiles))) acc.add(record);
       const report = acc.finish();
-      const verdicts = gateReport(report, stack.config, GATE_DEFAULTS, verified());
+      const data = await checkpointEvidence(stack.config);
+      const verdicts = gateReport(report, stack.config, { ...GATE_DEFAULTS, maxLagMs: DEMO_MAX_LAG_MS }, data ? { data } : {});
       const latency = report.routes.map((r) => ({ route: r.route, new: r.latencyMs.new, legacy: r.latencyMs.legacy }));
-      const byRoute = new Map(verdicts.map((v) => [v.route, v]));
-      // users.get differs on purpose (displayName); every other shadowed route passes every criterion.
-      const expectReady = SHADOWED.filter((r) => r !== DEMO_EXPECTED.difference.route);
-      const notReady = expectReady.filter((r) => byRoute.get(r)?.ready !== true);
-      const diffRoute = byRoute.get(DEMO_EXPECTED.difference.route);
-      const onlyResponses = diffRoute !== undefined && !diffRoute.ready && diffRoute.criteria.every((c) => c.ok || c.name === 'responses');
+      // users.get differs on purpose (displayName); every other shadowed route passes responses,
+      // errors and data. Latency is a measurement of this machine: printed, and a ✗ (two cores
+      // shared with other work) is reported without stopping the demo.
+      const failing = (route: string) => verdicts.find((v) => v.route === route)?.criteria.filter((c) => !c.ok && c.name !== 'latency').map((c) => c.name) ?? ['missing'];
+      const wrong = SHADOWED.filter((r) => failing(r).join() !== (r === DEMO_EXPECTED.difference.route ? 'responses' : ''));
+      const slow = verdicts.filter((v) => v.criteria.some((c) => c.name === 'latency' && !c.ok)).map((v) => v.route);
       const lines = formatReadiness(verdicts).trimEnd().split('\n');
       lines.push('', 'shadow pairs, p50 / p95:');
       for (const l of latency) lines.push(`  ${l.route.padEnd(20)} new ${ms(l.new.p50)} / ${ms(l.new.p95)}, legacy ${ms(l.legacy.p50)} / ${ms(l.legacy.p95)}`);
+      if (slow.length > 0) lines.push(`latency ✗ on ${slow.join(', ')}: this machine is busy (the figures above); the demo goes on`);
       return {
-        ok: notReady.length === 0 && onlyResponses,
-        figures: { routes: verdicts, latency },
+        ok: wrong.length === 0,
+        figures: { routes: verdicts, latency, slow },
         lines,
-        problem: notReady.length > 0 ? `not ready: ${notReady.join(', ')}` : `${DEMO_EXPECTED.difference.route} should fail on its responses only`,
+        problem: `not as expected: ${wrong.map((r) => `${r} (${failing(r).join(', ') || 'ready'})`).join(', ')}`,
       };
     },
   };

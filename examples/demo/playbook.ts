@@ -6,7 +6,6 @@
  */
 import { StranglerError, describeCause } from '../../core/errors.js';
 import { DEMO_SEED, type SeedOptions } from './seed-data.js';
-import type { VerifyEvidence } from '../../diffs/report/readiness.js';
 import { guardStep, rampStep, readyStep } from './playbook-cutover.js';
 import { inProcessSync } from './live-sync.js';
 import { liveStep } from './playbook-live.js';
@@ -72,9 +71,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
 
 async function walk(stack: DemoStack, traffic: TrafficSizes, printer: DemoPrinter): Promise<void> {
   const migrate = await openDemoMigrate(stack);
-  let verified: VerifyEvidence | undefined;
   try {
-    await runSteps([planStep(migrate), runStep(migrate, stack), readModelStep(stack), verifyStep(migrate, (e) => (verified = e))], printer, 1);
+    await runSteps([planStep(migrate), runStep(migrate, stack), readModelStep(stack), verifyStep(migrate)], printer, 1);
   } finally {
     await migrate.close();
   }
@@ -82,7 +80,7 @@ async function walk(stack: DemoStack, traffic: TrafficSizes, printer: DemoPrinte
     [
       shadowStep(stack, traffic),
       reportStep(stack),
-      readyStep(stack, () => verified),
+      readyStep(stack),
       canaryStep(stack, traffic),
       fallbackStep(stack, traffic),
       rollbackStep(stack, traffic),

@@ -6,8 +6,9 @@ import type { Pilot } from '../pilot.js';
 import type { StranglerProxy } from '../proxy-server.js';
 import { bearerMatches } from './auth.js';
 import { consoleRouter } from '../console/router.js';
-import type { ConsoleSources } from '../console/sources.js';
+import { NO_SOURCES, type ConsoleSources } from '../console/sources.js';
 import { pilotRoutes } from './pilot-routes.js';
+import { readinessRoutes } from './readiness-routes.js';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   STRANGLER_E_ADMIN_AUTH: 401,
@@ -23,6 +24,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   STRANGLER_E_STATE_UNAVAILABLE: 503,
   STRANGLER_E_CONSOLE_CSRF: 403,
   STRANGLER_E_CONSOLE_INPUT: 400,
+  STRANGLER_E_READINESS_UNAVAILABLE: 503,
 };
 
 /** The longest `who` kept in the audit trail (the PATCH body's limit, for the header and rollback too). */
@@ -113,6 +115,7 @@ export function adminApp(proxy: StranglerProxy, options: { token: () => string; 
   });
 
   if (options.pilot) app.use(pilotRoutes(proxy, options.pilot, who));
+  app.use(readinessRoutes(proxy, options.console ?? NO_SOURCES));
 
   app.use((req, _res, next) => {
     next(new StranglerError('STRANGLER_E_ADMIN_NOT_FOUND', `the admin API has no ${req.method} ${req.path}`));

@@ -6,6 +6,7 @@
 import { genericPath } from '../../diffs/pointer.js';
 import { createReport, type Report } from '../../diffs/report/compute.js';
 import type { DiffRecord } from '../../diffs/types.js';
+import { GATE_DEFAULTS } from '../../diffs/report/readiness.js';
 
 export interface DiffFilters {
   route?: string;
@@ -20,7 +21,7 @@ export interface DiffThresholds {
 }
 
 /** The report's defaults (cli/diffs-report.ts): ready at ≤ 1% upper bound with ≥ 100 pairs. */
-export const DEFAULT_THRESHOLDS: DiffThresholds = { maxMismatchPct: 1, minCompared: 100 };
+export const DEFAULT_THRESHOLDS: DiffThresholds = { maxMismatchPct: GATE_DEFAULTS.maxMismatchPct, minCompared: GATE_DEFAULTS.minCompared };
 
 export interface DiffsPage {
   report: Report;

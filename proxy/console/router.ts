@@ -11,7 +11,8 @@ import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import { PACKAGE_ROOT } from '../../core/package-info.js';
 import { StranglerError } from '../../core/errors.js';
 import { formatHtml } from '../../diffs/report/format-html.js';
-import { routeReadiness } from '../../diffs/report/readiness.js';
+import { GATE_DEFAULTS, judgeReport } from '../../diffs/report/readiness.js';
+import { gateEvidence } from '../readiness/proxy-readiness.js';
 import { dialPatchSchema } from '../dials.js';
 import type { Pilot } from '../pilot.js';
 import type { StranglerProxy } from '../proxy-server.js';
@@ -35,9 +36,6 @@ const WEB = path.join(PACKAGE_ROOT, 'web', 'console');
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 type Authed = Request & { session?: ConsoleSession };
-
-/** The defaults of `strangler ready` (wiring/readiness.ts uses the same). */
-const GATE = { maxMismatchPct: DEFAULT_THRESHOLDS.maxMismatchPct, minCompared: DEFAULT_THRESHOLDS.minCompared, errorMarginPct: 1, maxVerifyAgeMs: 86_400_000 };
 
 function parseSince(v: unknown): Date | undefined {
   if (typeof v !== 'string' || v === '') return undefined;
@@ -156,17 +154,18 @@ export function consoleRouter(proxy: StranglerProxy, options: ConsoleOptions): e
       if ('unavailable' in sources.diffs) return res.json({ unavailable: sources.diffs.unavailable });
       const d = sources.diffs;
       const expected = proxy.routes().filter((r) => r.dial.shadow > 0).map((r) => r.name);
-      // `strangler ready`'s gate (responses, latency, errors; data needs a verify report, which the
-      // console has not) over the last 24 h of pairs, as a ramp with --require-ready asks it.
-      const page = await verdicts('all', () => diffsPage(d.records(), { since: new Date(Date.now() - 86_400_000) }, { ...DEFAULT_THRESHOLDS, expectedRoutes: expected, top: 1 }));
+      // `strangler ready`'s gate, the one the admin API's GET /readiness gives (its evidence: the live
+      // latency and the checkpoint store), over the last 24 h of pairs, as a ramp with --require-ready asks it.
+      const judged = await verdicts('all', async () => {
+        const page = await diffsPage(d.records(), { since: new Date(Date.now() - 86_400_000) }, { ...DEFAULT_THRESHOLDS, expectedRoutes: expected, top: 1 });
+        return { page, evidence: await gateEvidence(proxy, sources, page.report.routes.map((r) => r.route)) };
+      });
       const configs = new Map(proxy.compiledRoutes().map((c) => [c.name, c.config]));
-      const now = new Date();
+      const byRoute = new Map(judgeReport(judged.page.report, configs, judged.evidence, GATE_DEFAULTS).map((v) => [v.route, v]));
       res.json({
         thresholds: DEFAULT_THRESHOLDS,
-        routes: page.report.routes.map((r) => {
-          const cfg = configs.get(r.route);
-          if (!cfg) return { route: r.route, ready: r.ready, reasons: r.reasons, compared: r.compared };
-          const v = routeReadiness(r, { slo: cfg.slo, ...(cfg.tables ? { tables: cfg.tables } : {}) }, undefined, { ...GATE, now });
+        routes: judged.page.report.routes.map((r) => {
+          const v = byRoute.get(r.route)!;
           return { route: r.route, ready: v.ready, reasons: v.criteria.filter((c) => !c.ok).map((c) => `${c.name}: ${c.figure}`), compared: r.compared };
         }),
       });

@@ -1,4 +1,5 @@
 import type { DiffRecord } from '../../diffs/types.js';
+import type { StreamMark } from '../../migrators/checkpoint/contract.js';
 import type { MigrationsView } from './migrations-view.js';
 
 /**
@@ -8,7 +9,8 @@ import type { MigrationsView } from './migrations-view.js';
  */
 export interface ConsoleSources {
   diffs: { records: () => AsyncIterable<DiffRecord>; label: string } | { unavailable: string };
-  migrations: { read: () => Promise<MigrationsView> } | { unavailable: string };
+  /** `streamMark` reads a long-running stream's position (follow's lag, for the readiness gate). */
+  migrations: { read: () => Promise<MigrationsView>; streamMark?: (stream: string) => Promise<StreamMark | undefined> } | { unavailable: string };
 }
 
 export const NO_SOURCES: ConsoleSources = {

@@ -198,12 +198,17 @@ describe('strangler demo --exit --json (small seed, from a fresh build)', () => 
     expect(i.deleted).toBe(0);
   });
 
-  test('the readiness gate: every shadowed route passes latency, errors and data; users.get fails on its responses only', () => {
-    const routes = new Map((step('ready').figures.routes as { route: string; ready: boolean; criteria: { name: string; ok: boolean }[] }[]).map((r) => [r.route, r]));
-    for (const r of ['users.activities', 'activities.get', 'chats.messages.list']) expect({ r, ready: routes.get(r)?.ready }).toEqual({ r, ready: true });
-    const users = routes.get('users.get')!;
-    expect(users.criteria.filter((c) => !c.ok).map((c) => c.name)).toEqual(['responses']);
-    for (const r of routes.values()) expect(r.criteria.map((c) => c.name)).toEqual(['responses', 'latency', 'errors', 'data']);
+  test('the readiness gate: every shadowed route passes responses, errors and data (from the checkpoint store); users.get fails on its responses', () => {
+    const routes = new Map((step('ready').figures.routes as { route: string; criteria: { name: string; ok: boolean; figure: string }[] }[]).map((r) => [r.route, r]));
+    expect([...routes.keys()].sort()).toEqual(['activities.get', 'chats.messages.list', 'users.activities', 'users.get']);
+    for (const r of routes.values()) {
+      expect(r.criteria.map((c) => c.name)).toEqual(['responses', 'latency', 'errors', 'data']);
+      const failed = r.criteria.filter((c) => !c.ok && c.name !== 'latency').map((c) => c.name);
+      expect({ route: r.route, failed }).toEqual({ route: r.route, failed: r.route === 'users.get' ? ['responses'] : [] });
+      expect(r.criteria.find((c) => c.name === 'data')!.figure).toMatch(/^from the checkpoint store in strangler-demo; .* clean/);
+      // Latency is judged on figures (a busy machine may fail it: the demo says so and goes on).
+      expect(r.criteria.find((c) => c.name === 'latency')!.figure).toMatch(/^shadow pairs: new p95 \d+ ms/);
+    }
   });
 
   test('the ramp steps 10 → 25 → 50 through audited changes by ramp, with no error seen by users', () => {

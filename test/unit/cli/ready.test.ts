@@ -59,9 +59,9 @@ describe('strangler ready', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('users.get: READY');
     expect(r.out).toMatch(/✓ responses +500 pair\(s\) compared/);
-    expect(r.out).toContain('✓ latency   new p95 14 ms (≤ 500 ms budget and ≤ 1.25× legacy\'s 12 ms)');
+    expect(r.out).toContain('✓ latency   shadow pairs: new p95 14 ms (≤ 500 ms budget and ≤ 1.25× legacy\'s 12 ms)');
     expect(r.out).toMatch(/✓ errors +new failed 0 of 500/);
-    expect(r.out).toMatch(/✓ data +verify of .* users clean/);
+    expect(r.out).toMatch(/✓ data +from .*verify\.json; users clean 0 min ago \(verify ≤ 1440 min old, lag ≤ 300 s\)/);
   });
 
   it('fails a route whose answers match but whose latency users would notice, and one that fails more than legacy', async () => {
@@ -79,9 +79,9 @@ describe('strangler ready', () => {
 
   it('refuses an old or dirty verify for the data criterion, and a file that is no verify report', async () => {
     writeFileSync(verify, JSON.stringify({ at: new Date(Date.now() - 3 * 86_400_000).toISOString(), clean: true, tables: [{ table: 'users', clean: true }] }));
-    expect((await ready(['users.get', '--verify-report', verify])).out).toMatch(/✗ data +verify of .*4320 min old/);
+    expect((await ready(['users.get', '--verify-report', verify])).out).toMatch(/✗ data +from .*verify\.json; users verified 4320 min ago \(≤ 1440 min\)/);
     writeFileSync(verify, JSON.stringify({ at: new Date().toISOString(), clean: false, tables: [{ table: 'users', clean: false }] }));
-    expect((await ready(['users.get', '--verify-report', verify])).out).toContain('not clean: users');
+    expect((await ready(['users.get', '--verify-report', verify])).out).toContain('users not clean');
     writeFileSync(verify, '{"nope":1}');
     const bad = await ready(['users.get', '--verify-report', verify]);
     expect([bad.code, bad.err]).toEqual([2, expect.stringContaining('STRANGLER_E_READY_VERIFY_REPORT')]);
@@ -91,7 +91,7 @@ describe('strangler ready', () => {
     const io = bufferIo({});
     const code = await runCli(['diffs', 'report', '-c', config, '--gate', '--route', 'activities.get'], io);
     expect(code).toBe(1);
-    expect(io.out()).toContain("activities.get: not ready (latency: new p95 1300 ms (≤ 500 ms budget and ≤ 2× legacy's 12 ms))");
+    expect(io.out()).toContain("activities.get: not ready (latency: shadow pairs: new p95 1300 ms (≤ 500 ms budget and ≤ 2× legacy's 12 ms))");
     const plain = bufferIo({});
     expect(await runCli(['diffs', 'report', '-c', config, '--route', 'activities.get'], plain)).toBe(0);
   });
