@@ -13,6 +13,9 @@ import { migrationsView } from '../proxy/console/migrations-view.js';
 import type { ConsoleSources } from '../proxy/console/sources.js';
 import { openDiffStore } from './diffs.js';
 
+/** How the readiness gate names where its data criterion was read. */
+export const checkpointStoreLabel = (projectId: string) => `the checkpoint store in ${projectId}`;
+
 export function consoleSources(config: Config): { sources: ConsoleSources; close: () => Promise<void> } {
   const p = requireSection(config, 'proxy');
   let close = async () => undefined as void;
@@ -41,6 +44,7 @@ export function consoleSources(config: Config): { sources: ConsoleSources; close
       read: () =>
         migrationsView(store, tables).catch((err: unknown) => ({ configured: false as const, why: `cannot read the checkpoint store in ${migrate.target.projectId}: ${describeCause(err)}` })),
       streamMark: (stream) => store.getStreamMark(stream),
+      label: checkpointStoreLabel(migrate.target.projectId),
     };
     close = async () => {
       await closeDatastore(ds);

@@ -13,6 +13,7 @@ import { closeDatastore, createDatastore } from '../migrators/datastore/client.j
 import { migrationsView } from '../proxy/console/migrations-view.js';
 import { dataEvidence, FOLLOW_STREAM } from '../proxy/readiness/data-evidence.js';
 import type { ReadinessProbe } from '../proxy/ramp/runner.js';
+import { checkpointStoreLabel } from './console-sources.js';
 import { diffFileFromConfig, openDiffStore } from './diffs.js';
 
 /** Each reported route's readiness under its config's slo and tables (a route not in the config: the defaults). */
@@ -31,7 +32,7 @@ export async function checkpointEvidence(config: Config, now = new Date()): Prom
   try {
     const store = createDatastoreCheckpointStore(ds);
     const [view, follow] = await Promise.all([migrationsView(store, Object.keys(migrate.tables), now), store.getStreamMark(FOLLOW_STREAM)]);
-    return dataEvidence(view, follow, `the checkpoint store in ${migrate.target.projectId}`);
+    return dataEvidence(view, follow, checkpointStoreLabel(migrate.target.projectId));
   } finally {
     await closeDatastore(ds);
   }

@@ -10,7 +10,7 @@ import type { MigrationsView } from './migrations-view.js';
 export interface ConsoleSources {
   diffs: { records: () => AsyncIterable<DiffRecord>; label: string } | { unavailable: string };
   /** `streamMark` reads a long-running stream's position (follow's lag, for the readiness gate). */
-  migrations: { read: () => Promise<MigrationsView>; streamMark?: (stream: string) => Promise<StreamMark | undefined> } | { unavailable: string };
+  migrations: { read: () => Promise<MigrationsView>; streamMark?: (stream: string) => Promise<StreamMark | undefined>; label?: string } | { unavailable: string };
 }
 
 export const NO_SOURCES: ConsoleSources = {

@@ -24,7 +24,7 @@ export async function gateEvidence(proxy: StranglerProxy, sources: ConsoleSource
   const live = new Map(routes.map((r) => [r, liveLatency(proxy.metrics.route(r))]));
   if (!('read' in sources.migrations)) return { live };
   const [view, follow] = await Promise.all([sources.migrations.read(), sources.migrations.streamMark?.(FOLLOW_STREAM)]);
-  const data = dataEvidence(view, follow, 'the checkpoint store');
+  const data = dataEvidence(view, follow, sources.migrations.label ?? 'the checkpoint store');
   return { live, ...(data ? { data } : {}) };
 }
 

@@ -168,7 +168,7 @@ describe('ramps', () => {
       status = (await cli(proxy, ['routes', 'ramp', 'gated.get', '--status'])).out;
       await new Promise((r) => setTimeout(r, 200));
     }
-    expect(status).toMatch(/gated\.get latency: new p95 1200 ms/);
+    expect(status).toMatch(/gated\.get latency: shadow pairs: new p95 1200 ms/);
     const done = rampOf(proxy.store, 'gated.get', (r) => r.status === 'done');
     fs.writeFileSync(diffs, pairs(13));
     expect((await done).dials['gated.get']!.new).toBe(100);
