@@ -103,5 +103,10 @@ export class Pilot {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.acting;
+    // A graceful stop hands the lease on at once (a restarted proxy acts from its first tick).
+    if (this.leader) {
+      this.leader = false;
+      await this.options.store.releaseLease(PILOT_LEASE, this.holder).catch((err) => this.options.logger?.warn({ err: describeCause(err) }, 'the pilot lease could not be released: it lapses by itself'));
+    }
   }
 }

@@ -66,6 +66,11 @@ export interface StateStore {
    * its own). A holder that stops renewing loses it after ttlMs.
    */
   lease(name: string, holder: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Gives the lease up when `holder` holds it (a graceful stop), so that another process (or this
+   * one restarted) takes it at once instead of after ttlMs; nothing is left of it in the store.
+   */
+  releaseLease(name: string, holder: string): Promise<void>;
   /** Called with every new snapshot, including those written by other processes. */
   subscribe(listener: (snapshot: StateSnapshot) => void): () => void;
   /** Whether changes can be made and are shared right now (see StateHealth); absent: always. */

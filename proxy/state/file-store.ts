@@ -61,7 +61,7 @@ export class FileStateStore implements StateStore {
    * rewrite the dial history), read and written under the same lock.
    */
   lease(name: string, holder: string, ttlMs: number): Promise<boolean> {
-    const file = `${this.file}.lease-${name.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+    const file = this.leaseFile(name);
     const run = this.queue.then(async () => {
       const release = await this.lock();
       try {
@@ -77,6 +77,26 @@ export class FileStateStore implements StateStore {
     });
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /** Removes the lease file when `holder` holds it: a stopped proxy leaves no lease behind. */
+  releaseLease(name: string, holder: string): Promise<void> {
+    const file = this.leaseFile(name);
+    const run = this.queue.then(async () => {
+      const release = await this.lock();
+      try {
+        const held = await fsp.readFile(file, 'utf8').then((t) => JSON.parse(t) as { holder?: unknown }, () => undefined);
+        if (held?.holder === holder) await fsp.rm(file, { force: true });
+      } finally {
+        await release();
+      }
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private leaseFile(name: string): string {
+    return `${this.file}.lease-${name.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
   }
 
   rollback(route: string, defaults: Dial, who: string): Promise<DialChange> {

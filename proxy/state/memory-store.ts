@@ -53,6 +53,10 @@ export class MemoryStateStore implements StateStore {
     return true;
   }
 
+  async releaseLease(name: string, holder: string): Promise<void> {
+    if (this.leases.get(name)?.holder === holder) this.leases.delete(name);
+  }
+
   subscribe(listener: (s: StateSnapshot) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

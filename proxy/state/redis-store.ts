@@ -29,6 +29,11 @@ if v == false then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 e
 if v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
 return 0`;
 
+// Deletes the lease KEYS[1] when ARGV[1] holds it.
+const RELEASE_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 0`;
+
 function isSnapshot(v: unknown): v is StateSnapshot {
   const s = v as StateSnapshot;
   return s !== null && typeof s === 'object' && Number.isInteger(s.version) && s.dials !== null && typeof s.dials === 'object';
@@ -164,6 +169,11 @@ export class RedisStateStore implements StateStore {
     } catch {
       return false;
     }
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    if (!this.reachable()) return; // it lapses by itself
+    await this.cmd.eval(RELEASE_SCRIPT, 1, this.keys.lease(name), holder).catch(() => undefined);
   }
 
   health(): StateHealth {

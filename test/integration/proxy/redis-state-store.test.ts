@@ -71,6 +71,11 @@ describe('Redis state store', () => {
     await new Promise((r) => setTimeout(r, 400));
     expect(await b.lease('guard', 'p2', 60_000)).toBe(true);
     expect(await a.lease('guard', 'p1', 60_000)).toBe(false);
+    // Given up by its holder (a graceful stop): the other takes it at once; a stranger cannot free it.
+    await a.releaseLease('guard', 'p1');
+    expect(await a.lease('guard', 'p1', 60_000)).toBe(false);
+    await b.releaseLease('guard', 'p2');
+    expect(await a.lease('guard', 'p1', 60_000)).toBe(true);
   });
 
   it('turns a route group in one version and writes ramps by revision, seen by the other stores', async () => {

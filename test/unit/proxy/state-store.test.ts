@@ -99,9 +99,28 @@ describe.each([
     await new Promise((r) => setTimeout(r, 20));
     expect(await store.lease('lapsing', 'p2', 60_000)).toBe(true);
   });
+
+  it('lets only its holder give a lease up, after which another takes it at once', async () => {
+    expect(await store.lease('pilot', 'p1', 60_000)).toBe(true);
+    await store.releaseLease('pilot', 'p2');
+    expect(await store.lease('pilot', 'p2', 60_000)).toBe(false);
+    await store.releaseLease('pilot', 'p1');
+    expect(await store.lease('pilot', 'p2', 60_000)).toBe(true);
+  });
 });
 
 describe('file state store', () => {
+  it('leaves no lease file behind once its holder gives the lease up (a stopped proxy)', async () => {
+    const file = tmpFile();
+    const a = new FileStateStore(file);
+    await a.load();
+    expect(await a.lease('pilot', 'p1', 60_000)).toBe(true);
+    expect(fs.existsSync(`${file}.lease-pilot`)).toBe(true);
+    await a.releaseLease('pilot', 'p1');
+    expect(fs.existsSync(`${file}.lease-pilot`)).toBe(false);
+    await a.close();
+  });
+
   it('is picked up by another process through the file', async () => {
     const file = tmpFile();
     const a = new FileStateStore(file);
