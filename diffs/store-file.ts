@@ -8,17 +8,14 @@ import { open, rename, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { readRecords, rotatedFiles } from './jsonl-read.js';
 import type { DiffStore } from './store-contract.js';
-import { createWriteQueue } from './write-queue.js';
+import { createWriteQueue, type WriteQueueOptions } from './write-queue.js';
 
-export interface FileDiffStoreOptions {
+/** With the write queue's: redact, maxQueuedBytes, onError. */
+export interface FileDiffStoreOptions extends WriteQueueOptions {
   path: string;
   maxFileBytes: number;
   /** Rotated files kept besides the current one. */
   maxFiles: number;
-  redact?: readonly string[];
-  /** Bound of the write queue, in bytes of serialised records. */
-  maxQueuedBytes?: number;
-  onError?: (err: unknown) => void;
 }
 
 const BATCH_BYTES = 1024 * 1024;
@@ -93,19 +90,13 @@ export function createFileDiffStore(options: FileDiffStoreOptions): DiffStore {
       },
       full: (_lines, bytes) => bytes >= BATCH_BYTES,
       write: writeBatch,
+      async release() {
+        await fh?.close();
+        fh = undefined;
+      },
     },
     options,
   );
 
-  return {
-    append: queue.append,
-    flush: queue.settle,
-    async close() {
-      await queue.close();
-      await fh?.close();
-      fh = undefined;
-    },
-    records: () => readRecords(rotatedFiles(file, options.maxFiles)),
-    stats: queue.stats,
-  };
+  return { ...queue, records: () => readRecords(rotatedFiles(file, options.maxFiles)) };
 }

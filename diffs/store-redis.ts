@@ -10,18 +10,15 @@
 import { Redis } from 'ioredis';
 import type { DiffStore } from './store-contract.js';
 import type { DiffRecord } from './types.js';
-import { createWriteQueue } from './write-queue.js';
+import { createWriteQueue, type WriteQueueOptions } from './write-queue.js';
 
-export interface RedisDiffStoreOptions {
+/** With the write queue's: redact, maxQueuedBytes, onError. */
+export interface RedisDiffStoreOptions extends WriteQueueOptions {
   url: string;
   /** The stream's key. */
   key: string;
   /** Entries the stream keeps, about (trimmed by whole nodes, never below this). */
   maxLen: number;
-  redact?: readonly string[];
-  /** Bound of the write queue, in bytes of serialised records. */
-  maxQueuedBytes?: number;
-  onError?: (err: unknown) => void;
 }
 
 const BATCH = 500;
@@ -54,18 +51,16 @@ export function createRedisDiffStore(options: RedisDiffStoreOptions): DiffStore 
         const failed = results.filter(([err]) => err).length + (batch.length - results.length);
         return { stored: batch.length - failed, error: results.find(([err]) => err)?.[0] ?? undefined };
       },
+      async release() {
+        if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+        else redis.disconnect();
+      },
     },
     options,
   );
 
   return {
-    append: queue.append,
-    flush: queue.settle,
-    async close() {
-      await queue.close();
-      if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
-      else redis.disconnect();
-    },
+    ...queue,
     async *records() {
       await connected;
       let start = '-';
@@ -86,6 +81,5 @@ export function createRedisDiffStore(options: RedisDiffStoreOptions): DiffStore 
         start = `(${page[page.length - 1]![0]}`;
       }
     },
-    stats: queue.stats,
   };
 }

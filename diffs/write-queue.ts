@@ -7,9 +7,8 @@
  * A batch that is not written is lost and counted, the first error reported once to onError; the
  * queue never throws.
  */
-import type { DiffStoreStats } from './store-contract.js';
+import type { DiffStore, DiffStoreStats } from './store-contract.js';
 import { toStoredLine } from './stored-line.js';
-import type { DiffRecord } from './types.js';
 
 const COALESCE_MS = 20;
 
@@ -26,24 +25,20 @@ export interface BatchWriter {
   write(batch: string[]): Promise<{ stored: number; error?: unknown }>;
   /** Waited for before the first write (a connection). */
   ready?: Promise<unknown>;
+  /** Called by close() once the last batch is written (closes the file, the connection). */
+  release(): Promise<void>;
 }
 
 export interface WriteQueueOptions {
+  /** Fields masked before a record is kept (stored-line.ts). */
   redact?: readonly string[];
   /** Bound of the queue, in bytes of serialised records (default 8 MiB). */
   maxQueuedBytes?: number;
   onError?: (err: unknown) => void;
 }
 
-export interface WriteQueue {
-  /** Takes a record without waiting; false when it was dropped (closed, or the bound reached). */
-  append(record: DiffRecord): boolean;
-  /** Resolves when everything appended so far is written (or lost). */
-  settle(): Promise<void>;
-  /** Refuses records from now on, then settles. */
-  close(): Promise<void>;
-  stats(): DiffStoreStats;
-}
+/** A diff store but its reading: append, flush, close (refuses records, writes what waits, releases the writer), stats. */
+export type WriteQueue = Omit<DiffStore, 'records'>;
 
 export function createWriteQueue(writer: BatchWriter, options: WriteQueueOptions): WriteQueue {
   const redact = options.redact ?? [];
@@ -95,7 +90,7 @@ export function createWriteQueue(writer: BatchWriter, options: WriteQueueOptions
     });
   }
 
-  async function settle(): Promise<void> {
+  async function flush(): Promise<void> {
     if (queue.length > 0) kick();
     while (writing) await writing;
   }
@@ -124,10 +119,11 @@ export function createWriteQueue(writer: BatchWriter, options: WriteQueueOptions
       else if (writing === undefined && timer === undefined) timer = setTimeout(kick, COALESCE_MS);
       return true;
     },
-    settle,
+    flush,
     async close() {
       closed = true;
-      await settle();
+      await flush();
+      await writer.release();
     },
     stats: () => ({ ...stats, queued: queue.length + inFlight }),
   };
