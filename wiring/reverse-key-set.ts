@@ -12,6 +12,12 @@ function utcMs(mysqlUtc: string): number | undefined {
   return r.kind === 'ok' ? r.date.getTime() : undefined;
 }
 
+/** When the table's finished backfill began (MySQL's clock; the earliest shard), if one is recorded. */
+export async function backfillStartMs(ctx: MigrateContext, table: string): Promise<number | undefined> {
+  const done = (await ctx.store.list()).filter((c) => c.table === table && c.done);
+  return done.length > 0 ? utcMs(earliest(done.map((c) => c.watermark))!) : undefined;
+}
+
 /**
  * Up to when Datastore is known to hold the table's MySQL changes: the last commit follow applied,
  * the last sync's start or the backfill's start, whichever is latest, less the sync margin (app
@@ -20,11 +26,10 @@ function utcMs(mysqlUtc: string): number | undefined {
 export async function settledBefore(ctx: MigrateContext, table: string): Promise<number> {
   const follow = (await ctx.store.getStreamMark(FOLLOW_STREAM)) as FollowMark | undefined;
   const sync = await ctx.store.getSyncMark(table);
-  const done = (await ctx.store.list()).filter((c) => c.table === table && c.done);
   const candidates = [
     follow ? Date.parse(follow.updatedAt) - follow.lagSeconds * 1000 : undefined,
     sync ? utcMs(sync.watermark) : undefined,
-    done.length > 0 ? utcMs(earliest(done.map((c) => c.watermark))!) : undefined,
+    await backfillStartMs(ctx, table),
   ].filter((x): x is number => x !== undefined && Number.isFinite(x));
   if (candidates.length === 0) {
     throw new StranglerError('STRANGLER_E_MIGRATE_NO_WATERMARK', `reverse: key-set deletes of ${table} need to know what Datastore holds, and no finished backfill, sync or follow of it is recorded`, {

@@ -4,7 +4,8 @@ import { createDeadLetterFile } from '../migrators/copy/dead-letters.js';
 import { reverseTable, type Conflict, type ReverseTotals, type ReverseWatermark } from '../migrators/reverse/reverse-table.js';
 import type { KeySetResult } from '../migrators/reverse/key-set.js';
 import type { MigrateContext } from './migrate.js';
-import { keySetPass } from './reverse-key-set.js';
+import { DEFAULT_MARGIN_SECONDS } from '../migrators/sync/watermark.js';
+import { backfillStartMs, keySetPass } from './reverse-key-set.js';
 import { openReverseIo } from './reverse.js';
 
 export interface ReversePassResult extends ReverseTotals {
@@ -58,7 +59,7 @@ export async function runReverse(ctx: MigrateContext, o: ReverseRunOptions): Pro
   try {
     do {
       for (const t of tables) {
-        const from = mark.tables[t.name] ?? { since: null, keysAtSince: [] };
+        const from = mark.tables[t.name] ?? { since: await firstSince(ctx, t.name), keysAtSince: [] };
         const before = 'totals' in from ? from.totals : ZERO;
         const started = performance.now();
         const r = await reverseTable({
@@ -83,6 +84,16 @@ export async function runReverse(ctx: MigrateContext, o: ReverseRunOptions): Pro
   } finally {
     await close();
   }
+}
+
+/**
+ * Where a table's first pass starts: entities last changed before its backfill began (less the sync
+ * margin for clocks) are the backfill's own copies of MySQL's rows, with nothing to send back, and
+ * reading them all would make the first pass as long as a verify. No backfill recorded: from the start.
+ */
+async function firstSince(ctx: MigrateContext, table: string): Promise<string | null> {
+  const began = await backfillStartMs(ctx, table);
+  return began === undefined ? null : new Date(began - DEFAULT_MARGIN_SECONDS * 1000).toISOString();
 }
 
 function pause(ms: number, signal?: AbortSignal): Promise<void> {

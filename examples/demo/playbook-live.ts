@@ -101,8 +101,9 @@ export function liveStep(stack: DemoStack, makeSync: (ctx: Awaited<ReturnType<ty
           sides = { legacy: await listedIds(stack.legacy.url, chat, user), fresh: await listedIds(stack.fresh().url, chat, user) };
           return contains(sides.legacy, all) && sides.legacy.join() === sides.fresh.join();
         });
-        const counts = sync.counts();
+        // Counted once both have stopped: a pass reports its rows after it has written them.
         await sync.stop();
+        const counts = sync.counts();
         const verified = await verifyStep(ctx).run(step);
         const distinct = new Set(all.map((p) => p.id)).size === all.length;
         const newIds = [...fromNew, ...newAgain].map((p) => p.id);

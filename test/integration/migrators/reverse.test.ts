@@ -1,5 +1,11 @@
 import { createMigrateEnv, events, type MigrateEnv } from './migrate-env.js';
 
+/** An instant as a Berlin wall clock, 'YYYY-MM-DD HH:MM:SS.mmm' (Intl's zone data, not the code under test). */
+function berlin(ms: number): string {
+  const text = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(new Date(ms));
+  return `${text}.${String(ms % 1000).padStart(3, '0')}`;
+}
+
 /**
  * The new service writes entities (its own updatedAt on each), legacy keeps writing rows: reverse
  * sends the entities' changes back through the inverted mapping, a tombstone deletes its row, a row
@@ -26,28 +32,31 @@ describe('migrate reverse: the new service’s writes back into MySQL, loop-free
   test('changes, an insert and a tombstone arrive; the newer MySQL row wins its conflict; follow skips reverse’s writes', async () => {
     const key = (id: number) => env.ds.key(['Item', env.ds.int(id)]);
     const get = async (id: number) => (await env.ds.get(key(id)))[0] as Record<string, unknown>;
-    const t0 = Date.parse('2026-01-01T12:00:00.000Z');
+    // The new service writes now (reverse's first pass starts where the backfill began): a minute
+    // ahead, on a whole second; legacy's conflicting change a minute later still.
+    const t0 = Math.ceil(Date.now() / 1000) * 1000 + 60_000;
+    const legacyAt = t0 + 60_000;
     // The new service: changes item 1, creates item 9, deletes item 2 by a tombstone, and changes item 3 …
     await env.ds.save({ key: key(1), data: { ...(await get(1)), name: 'one (new)', qty: env.ds.int(10), seen: new Date('2026-01-01T08:30:00.000Z'), updated_at: new Date(t0) } });
     await env.ds.save({ key: key(9), data: { id: env.ds.int(9), name: 'nine', qty: env.ds.int(9), price: '9.90', seen: null, updated_at: new Date(t0 + 1), deleted_at: null } });
     await env.ds.save({ key: key(2), data: { ...(await get(2)), deleted_at: new Date(t0 + 2), updated_at: new Date(t0 + 2) } });
     await env.ds.save({ key: key(3), data: { ...(await get(3)), name: 'three (new)', updated_at: new Date(t0 + 3) } });
     // … while legacy changed item 3 later still (its updated_at after the entity's): a conflict.
-    await env.db.pool.query("UPDATE items SET name = 'three (legacy)', updated_at = '2026-01-01 14:00:00.000' WHERE id = 3");
+    await env.db.pool.query("UPDATE items SET name = 'three (legacy)', updated_at = ? WHERE id = 3", [berlin(legacyAt)]);
 
     const r = await env.cli('migrate', 'reverse', '-c', env.configFile);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const lines = events(r.out);
     expect(lines.find((e) => e.event === 'reverse')).toMatchObject({ table: 'items', upserts: 2, deletes: 1, conflicts: 1 });
-    expect(lines.filter((e) => e.event === 'conflict')).toEqual([expect.objectContaining({ table: 'items', winner: 'mysql', mysqlUpdatedAt: '2026-01-01T13:00:00.000Z', datastoreUpdatedAt: '2026-01-01T12:00:00.003Z' })]);
+    expect(lines.filter((e) => e.event === 'conflict')).toEqual([expect.objectContaining({ table: 'items', winner: 'mysql', mysqlUpdatedAt: new Date(legacyAt).toISOString(), datastoreUpdatedAt: new Date(t0 + 3).toISOString() })]);
 
     const [rows] = await env.db.pool.query('SELECT id, name, qty, price, seen, updated_at FROM items ORDER BY id');
     expect(rows).toEqual([
       // Berlin wall clock: 08:30Z is 09:30 in January; the entity's updatedAt becomes the row's.
-      { id: 1, name: 'one (new)', qty: 10, price: '1.10', seen: '2026-01-01 09:30:00.000', updated_at: '2026-01-01 13:00:00.000' },
-      { id: 3, name: 'three (legacy)', qty: 3, price: '3.30', seen: null, updated_at: '2026-01-01 14:00:00.000' },
-      { id: 9, name: 'nine', qty: 9, price: '9.90', seen: null, updated_at: '2026-01-01 13:00:00.001' },
+      { id: 1, name: 'one (new)', qty: 10, price: '1.10', seen: '2026-01-01 09:30:00.000', updated_at: berlin(t0) },
+      { id: 3, name: 'three (legacy)', qty: 3, price: '3.30', seen: null, updated_at: berlin(legacyAt) },
+      { id: 9, name: 'nine', qty: 9, price: '9.90', seen: null, updated_at: berlin(t0 + 1) },
     ]);
 
     // A second pass finds nothing new (the watermark held).
@@ -93,7 +102,8 @@ describe('migrate reverse with keySet: deletes by comparing key sets', () => {
 
     const r = await env.cli('migrate', 'reverse', '-c', env.configFile);
     expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: '' });
-    expect(events(r.out).find((e) => e.event === 'reverse')).toMatchObject({ table: 'notes', keySet: { scanned: 7, deleted: 1, unsettled: 2 } });
+    // unchanged: 0 — the backfill's copies (changed before it began) are not read back at all.
+    expect(events(r.out).find((e) => e.event === 'reverse')).toMatchObject({ table: 'notes', unchanged: 0, keySet: { scanned: 7, deleted: 1, unsettled: 2 } });
     const ids = async () => ((await env.db.pool.query('SELECT id FROM notes ORDER BY id'))[0] as { id: number }[]).map((x) => x.id);
     expect(await ids()).toEqual([1, 3, 4, 5, 6, 7]);
 
