@@ -56,10 +56,13 @@ export async function runReverse(ctx: MigrateContext, o: ReverseRunOptions): Pro
   const { io: rio, mark, close } = await openReverseIo(ctx);
   const deadLetters = createDeadLetterFile(resolveFromConfig(ctx.config, ctx.migrate.deadLetters));
   const lastKeySet = new Map<string, number>();
+  // Read once a run: with --watch a table may go many passes before its first change.
+  const firstSinces = new Map<string, string | null>();
   try {
     do {
       for (const t of tables) {
-        const from = mark.tables[t.name] ?? { since: await firstSince(ctx, t.name), keysAtSince: [] };
+        if (!mark.tables[t.name] && !firstSinces.has(t.name)) firstSinces.set(t.name, await firstSince(ctx, t.name));
+        const from = mark.tables[t.name] ?? { since: firstSinces.get(t.name) ?? null, keysAtSince: [] };
         const before = 'totals' in from ? from.totals : ZERO;
         const started = performance.now();
         const r = await reverseTable({
