@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { openMigrate } from '../wiring/migrate.js';
-import { runReverse } from '../wiring/reverse-run.js';
+import { DEFAULT_SETTLE_MS, runReverse } from '../wiring/reverse-run.js';
 import { intArg } from './args.js';
 import type { CliIo } from './io.js';
 
@@ -10,6 +10,7 @@ interface ReverseOptions {
   batchSize: number;
   watch?: number;
   keySetEvery: number;
+  settle: number;
 }
 
 export function migrateReverseCommand(io: CliIo): Command {
@@ -19,6 +20,7 @@ export function migrateReverseCommand(io: CliIo): Command {
     .option('--table <name...>', 'tables to reverse (default: every table with a reverse rule)')
     .option('--batch-size <n>', 'entities per pass and MySQL transaction', intArg(1, 5000), 500)
     .option('--watch <ms>', 'keep going: a pass every MS milliseconds until SIGTERM / Ctrl-C', intArg(100, 3_600_000))
+    .option('--settle <ms>', 'read only entities stamped at least MS ms ago: a write stamped earlier may commit later (and clocks differ)', intArg(0, 3_600_000), DEFAULT_SETTLE_MS)
     .option('--key-set-every <ms>', 'with --watch: compare key sets (tables with reverse.keySet; a full scan) at most every MS milliseconds', intArg(100, 86_400_000), 60_000)
     .action(async (opts: ReverseOptions) => {
       const ctx = await openMigrate(opts.config, { tables: opts.table, env: io.env });
@@ -32,6 +34,7 @@ export function migrateReverseCommand(io: CliIo): Command {
           batchSize: opts.batchSize,
           ...(opts.watch ? { watchMs: opts.watch } : {}),
           keySetEveryMs: opts.keySetEvery,
+          settleMs: opts.settle,
           signal: abort.signal,
           onConflict: (c) => line({ event: 'conflict', ...c }),
           onPass(r) {

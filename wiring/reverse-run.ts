@@ -23,11 +23,16 @@ export interface ReverseRunOptions {
   watchMs?: number;
   /** With watchMs: a key-set comparison (a full scan) at most this often; without, every pass has one. */
   keySetEveryMs?: number;
+  /** A pass reads entities stamped at least this long ago (reverse-table.ts `before`); default 2000. */
+  settleMs?: number;
   signal?: AbortSignal;
   onConflict?(c: Conflict): void;
   /** After each table's pass. */
   onPass?(r: ReversePassResult): void;
 }
+
+/** How long a write may take from its stamp to its commit, and the clocks of the service and reverse differ. */
+export const DEFAULT_SETTLE_MS = 2000;
 
 const ZERO: ReverseTotals = { upserts: 0, deletes: 0, conflicts: 0, unchanged: 0, deadLetters: 0 };
 
@@ -72,6 +77,7 @@ export async function runReverse(ctx: MigrateContext, o: ReverseRunOptions): Pro
           // Totals in the mark add up over passes.
           io: { ...rio, saveWatermark: (table, w, totals) => rio.saveWatermark(table, w, sum(before, totals)) },
           batchSize: o.batchSize,
+          before: new Date(Date.now() - (o.settleMs ?? DEFAULT_SETTLE_MS)),
           ...(o.onConflict ? { onConflict: o.onConflict } : {}),
           onDeadLetter: (key, reason) => deadLetters.write({ table: t.name, kind: t.mapping.kind, key, reason }),
         });

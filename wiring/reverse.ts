@@ -19,7 +19,7 @@ export async function openReverseIo(ctx: MigrateContext): Promise<{ io: ReverseI
   const writer: ReverseWriter = await createReverseWriter(await connectMysql(ctx.migrate.source), ctx.migrate.reverse.serverId);
   const mark: ReverseMark = ((await ctx.store.getStreamMark(REVERSE_STREAM)) as ReverseMark | undefined) ?? { stream: REVERSE_STREAM, updatedAt: new Date().toISOString(), tables: {} };
   const io: ReverseIo = {
-    changes: (kind, property, since, limit) => ctx.sink.changedSince(kind, property, since, limit),
+    changes: (kind, property, since, limit, before) => ctx.sink.changedSince(kind, property, since, limit, before),
     async rows(mapping, keyed) {
       const text = (r: Record<string, unknown>) => mapping.key.columns.map((c) => String(r[c])).join('\u0000');
       const rows = await writer.rows(mapping, keyed.map((k) => k.row));

@@ -38,7 +38,7 @@ export interface DatastoreSink {
   keys(kind: string, pageSize?: number): AsyncGenerator<Key[]>;
   /** Up to `limit` entities of a kind in order of `property`, from `since` on (null: from the start),
    * numbers wrapped: what migrate reverse reads of the new service's changes. */
-  changedSince(kind: string, property: string, since: unknown, limit: number): Promise<{ key: Key; entity: Record<string, unknown> }[]>;
+  changedSince(kind: string, property: string, since: unknown, limit: number, before?: unknown): Promise<{ key: Key; entity: Record<string, unknown> }[]>;
 }
 
 export interface SinkOptions {
@@ -103,10 +103,11 @@ export function createDatastoreSink(ds: Datastore, target: MigrateConfig['target
       const [res] = await retry(() => ds.runAggregationQuery(q, { gaxOptions: gax } as never));
       return Number((res as { n: number }[])[0]?.n ?? 0);
     },
-    async changedSince(kind, property, since, limit) {
+    async changedSince(kind, property, since, limit, before) {
       const namespace = target.namespace || undefined;
       let q = (namespace ? ds.createQuery(namespace, kind) : ds.createQuery(kind)).order(property).limit(limit);
       if (since) q = q.filter(new PropertyFilter(property, '>=', since));
+      if (before) q = q.filter(new PropertyFilter(property, '<', before));
       const [entities] = await ds.runQuery(q, { wrapNumbers: true });
       return (entities as Record<string | symbol, unknown>[]).map((e) => ({ key: e[ds.KEY] as Key, entity: e as Record<string, unknown> }));
     },

@@ -31,8 +31,8 @@ export interface Conflict {
 }
 
 export interface ReverseIo {
-  /** Entities of the kind whose `property` is at or after `since`, oldest first, at most `limit`. */
-  changes(kind: string, property: string, since: Date | null, limit: number): Promise<{ key: Key; entity: Record<string, unknown> }[]>;
+  /** Entities of the kind whose `property` is at or after `since` and before `before`, oldest first, at most `limit`. */
+  changes(kind: string, property: string, since: Date | null, limit: number, before: Date): Promise<{ key: Key; entity: Record<string, unknown> }[]>;
   /** The MySQL rows of these key-column values, by keyString of the entity key. */
   rows(mapping: TableMapping, keys: readonly { key: Key; row: Record<string, unknown> }[]): Promise<Map<string, Record<string, unknown>>>;
   /** Upserts and deletes in one MySQL transaction, marked as reverse's own (its session server_id). */
@@ -54,6 +54,13 @@ export interface ReverseTableInput {
   from: ReverseWatermark;
   io: ReverseIo;
   batchSize: number;
+  /**
+   * Entities stamped at or after this are left for a later pass. The new service stamps a write
+   * before it commits, so a write stamped earlier can commit after one stamped later; were the
+   * later one read first, the watermark would pass the earlier one and it would never be sent.
+   * Reading only stamps older than the longest stamp-to-commit time keeps the order.
+   */
+  before: Date;
   onConflict?(c: Conflict): void;
   onDeadLetter?(key: string, reason: string): void;
 }
@@ -92,7 +99,7 @@ export async function reverseTable(input: ReverseTableInput): Promise<ReverseTot
   const columnZone = mapping.properties.find((p) => p.column === updatedColumn)?.timeZone ?? 'UTC';
   for (;;) {
     const seen = new Set(w.keysAtSince);
-    const page = await io.changes(mapping.kind, rule.updatedAt, w.since ? new Date(w.since) : null, input.batchSize);
+    const page = await io.changes(mapping.kind, rule.updatedAt, w.since ? new Date(w.since) : null, input.batchSize, input.before);
     const fresh = page.filter((c) => !seen.has(keyString(c.key)));
     if (fresh.length === 0) break;
     const inverted: { key: Key; row: Record<string, unknown>; at: number; tombstone: boolean }[] = [];

@@ -32,15 +32,18 @@ describe('migrate reverse: the new service’s writes back into MySQL, loop-free
   test('changes, an insert and a tombstone arrive; the newer MySQL row wins its conflict; follow skips reverse’s writes', async () => {
     const key = (id: number) => env.ds.key(['Item', env.ds.int(id)]);
     const get = async (id: number) => (await env.ds.get(key(id)))[0] as Record<string, unknown>;
-    // The new service writes now (reverse's first pass starts where the backfill began): a minute
-    // ahead, on a whole second; legacy's conflicting change a minute later still.
-    const t0 = Math.ceil(Date.now() / 1000) * 1000 + 60_000;
-    const legacyAt = t0 + 60_000;
+    // The new service wrote ten seconds ago (after the backfill began, where reverse's first pass
+    // starts; before the 2 s a stamp takes to settle), on a whole second; legacy's conflicting
+    // change five seconds later.
+    const t0 = Math.floor(Date.now() / 1000) * 1000 - 10_000;
+    const legacyAt = t0 + 5_000;
     // The new service: changes item 1, creates item 9, deletes item 2 by a tombstone, and changes item 3 …
     await env.ds.save({ key: key(1), data: { ...(await get(1)), name: 'one (new)', qty: env.ds.int(10), seen: new Date('2026-01-01T08:30:00.000Z'), updated_at: new Date(t0) } });
     await env.ds.save({ key: key(9), data: { id: env.ds.int(9), name: 'nine', qty: env.ds.int(9), price: '9.90', seen: null, updated_at: new Date(t0 + 1), deleted_at: null } });
     await env.ds.save({ key: key(2), data: { ...(await get(2)), deleted_at: new Date(t0 + 2), updated_at: new Date(t0 + 2) } });
     await env.ds.save({ key: key(3), data: { ...(await get(3)), name: 'three (new)', updated_at: new Date(t0 + 3) } });
+    // … and item 8 stamped an hour ahead (a clock gone wrong): not settled, so not read yet.
+    await env.ds.save({ key: key(8), data: { id: env.ds.int(8), name: 'eight', qty: env.ds.int(8), price: '8.80', seen: null, updated_at: new Date(Date.now() + 3_600_000), deleted_at: null } });
     // … while legacy changed item 3 later still (its updated_at after the entity's): a conflict.
     await env.db.pool.query("UPDATE items SET name = 'three (legacy)', updated_at = ? WHERE id = 3", [berlin(legacyAt)]);
 

@@ -63,10 +63,11 @@ describe('reverseTable against in-memory sides', () => {
   function sides(entities: { id: number; name: string; at: string }[], rows: Record<string, unknown>[]) {
     const written: { upserts: Record<string, unknown>[]; deletes: Record<string, unknown>[] } = { upserts: [], deletes: [] };
     const io: ReverseIo = {
-      async changes(_kind, _property, since, limit) {
+      async changes(_kind, _property, since, limit, before) {
         return entities
           .map((e) => ({ key: ds.key(['Item', ds.int(e.id)]), entity: { id: ds.int(e.id), name: e.name, updated_at: new Date(e.at) } as Record<string, unknown> }))
-          .filter((c) => !since || (c.entity.updated_at as Date) >= since)
+          .filter((c) => (!since || (c.entity.updated_at as Date) >= since) && (c.entity.updated_at as Date) < before)
+          .sort((a, b) => (a.entity.updated_at as Date).getTime() - (b.entity.updated_at as Date).getTime())
           .slice(0, limit);
       },
       async rows(_mapping, keyed) {
@@ -92,9 +93,24 @@ describe('reverseTable against in-memory sides', () => {
         { id: 2, name: 'old', updated_at: '2024-01-01 09:00:00' },
       ],
     );
-    const r = await reverseTable({ mapping: items, rule: { updatedAt: 'updated_at', conflict: 'newest' }, from: { since: null, keysAtSince: [] }, io, batchSize: 10 });
+    const r = await reverseTable({ mapping: items, rule: { updatedAt: 'updated_at', conflict: 'newest' }, from: { since: null, keysAtSince: [] }, io, batchSize: 10, before: new Date('2025-01-01T00:00:00Z') });
     expect(r).toMatchObject({ upserts: 1, unchanged: 1, conflicts: 0 });
     expect(written.upserts).toEqual([{ id: '2', name: 'changed', updated_at: '2024-01-01 10:00:01.000' }]);
+  });
+
+  test('a write stamped earlier that commits after a later one still arrives: a pass reads only settled stamps', async () => {
+    // Entity 2 (stamped 10:00:05) is visible; entity 1 (stamped 10:00:04) commits a moment later.
+    const entities = [{ id: 2, name: 'later stamp, first commit', at: '2024-01-01T10:00:05.000Z' }];
+    const { io, written } = sides(entities, []);
+    const pass = (before: string, from: { since: string | null; keysAtSince: string[] }) =>
+      reverseTable({ mapping: items, rule: { updatedAt: 'updated_at', conflict: 'newest' }, from, io, batchSize: 10, before: new Date(before) });
+    // A pass at 10:00:06 with 2 s to settle reads stamps before 10:00:04: neither yet.
+    const first = await pass('2024-01-01T10:00:04.000Z', { since: null, keysAtSince: [] });
+    expect(first).toMatchObject({ upserts: 0, watermark: { since: null } });
+    entities.push({ id: 1, name: 'earlier stamp, late commit', at: '2024-01-01T10:00:04.000Z' });
+    const second = await pass('2024-01-01T10:00:08.000Z', first.watermark);
+    expect(second.upserts).toBe(2);
+    expect(written.upserts.map((r) => r.id)).toEqual(['1', '2']);
   });
 });
 
