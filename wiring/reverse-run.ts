@@ -105,9 +105,15 @@ async function firstSince(ctx: MigrateContext, table: string): Promise<string | 
   return began === undefined ? null : new Date(began - DEFAULT_MARGIN_SECONDS * 1000).toISOString();
 }
 
+/** Waits ms, or until the signal; the listener goes with the wait (a pass every 200 ms adds one each). */
 function pause(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
 }

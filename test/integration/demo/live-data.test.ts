@@ -15,13 +15,14 @@ const SEED = { users: 300, activities: 60, chats: 80, messages: 1500 };
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** `strangler migrate <args>` on the demo's config in a child process, its JSON lines collected. */
-function spawnMigrate(stack: DemoStack, args: string[]): { child: ChildProcess; lines: Json[]; out: () => string; exited: Promise<number | null> } {
+function spawnMigrate(stack: DemoStack, args: string[]): { child: ChildProcess; lines: Json[]; out: () => string; err: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'migrate', ...args, '-c', DEMO_CONFIG_FILE], {
     cwd: ROOT,
     env: { ...process.env, ...stack.configEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  let err = '';
   const lines: Json[] = [];
   let partial = '';
   child.stdout!.on('data', (d: Buffer) => {
@@ -31,12 +32,15 @@ function spawnMigrate(stack: DemoStack, args: string[]): { child: ChildProcess; 
     partial = done.pop()!;
     for (const l of done) if (l.startsWith('{')) lines.push(JSON.parse(l) as Json);
   });
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  return { child, lines, out: () => out, exited: new Promise((r) => child.on('exit', (code) => r(code))) };
+  child.stderr!.on('data', (d: Buffer) => {
+    out += d.toString();
+    err += d.toString();
+  });
+  return { child, lines, out: () => out, err: () => err, exited: new Promise((r) => child.on('exit', (code) => r(code))) };
 }
 
 /** follow and reverse as the commands themselves, `migrate follow` and `migrate reverse --watch`. */
-function commandSync(stack: DemoStack): LiveSync {
+function commandSync(stack: DemoStack): LiveSync & { stderr(): string } {
   let follow: ReturnType<typeof spawnMigrate> | undefined;
   let reverse: ReturnType<typeof spawnMigrate> | undefined;
   let stopping = false;
@@ -68,6 +72,7 @@ function commandSync(stack: DemoStack): LiveSync {
       };
     },
     failure,
+    stderr: () => `${follow?.err() ?? ''}${reverse?.err() ?? ''}`,
     async stop() {
       stopping = true;
       for (const p of [follow, reverse]) if (p && p.child.exitCode === null) p.child.kill('SIGTERM');
@@ -87,6 +92,7 @@ function commandSync(stack: DemoStack): LiveSync {
 describe('live data through the cutover: follow, reverse, rollback, verify', () => {
   let stack: DemoStack;
   let result: Awaited<ReturnType<ReturnType<typeof liveStep>['run']>>;
+  let sync: ReturnType<typeof commandSync>;
 
   beforeAll(async () => {
     const env = { ...process.env };
@@ -99,7 +105,8 @@ describe('live data through the cutover: follow, reverse, rollback, verify', () 
     } finally {
       await migrate.close();
     }
-    result = await liveStep(stack, () => commandSync(stack)).run({ progress: (l) => process.stdout.write(`live: ${l}\n`) });
+    sync = commandSync(stack);
+    result = await liveStep(stack, () => sync).run({ progress: (l) => process.stdout.write(`live: ${l}\n`) });
     process.stdout.write(`live: ${result.lines.join('\nlive: ')}\n`);
   }, 600_000);
 
@@ -114,6 +121,10 @@ describe('live data through the cutover: follow, reverse, rollback, verify', () 
     expect(Math.min(...m.legacyAfter)).toBeGreaterThan(Math.max(...m.fromNew));
     expect(Math.min(...m.newAgain)).toBeGreaterThan(Math.max(...m.legacyAfter));
     expect((result.figures.verify as Json).clean).toBe(true);
+  });
+
+  test('follow and reverse ran through it without a warning or an error (stderr empty)', () => {
+    expect(sync.stderr()).toBe('');
   });
 
   test('rows went both ways, and follow skipped what reverse wrote (no loop)', () => {
