@@ -120,9 +120,12 @@ try {
 
   // --- reverse ------------------------------------------------------------------------------------
   const [found] = await ds.runQuery(ds.createQuery('Event').limit(REVERSE_ROWS));
-  const at = Date.now() + 60_000;
+  // Stamped from now on, one ms apart (after every write of the load, so no conflict), and read once
+  // settled: reverse reads only stamps older than its settle time (2 s).
+  const at = Date.now();
   const changed = (found as Record<string | symbol, unknown>[]).map((e, i) => ({ key: e[ds.KEY] as never, data: { ...e, v: `reversed${i}`, updated_at: new Date(at + i) } }));
   for (let i = 0; i < changed.length; i += 500) await ds.upsert(changed.slice(i, i + 500));
+  await new Promise((r) => setTimeout(r, Math.max(0, at + changed.length + 2_100 - Date.now())));
   started = performance.now();
   const rev = JSON.parse((await cli('migrate', 'reverse', '-c', configFile, '--batch-size', '500')).trim().split('\n').at(-1)!) as { upserts: number };
   const reverseRate = rev.upserts / ((performance.now() - started) / 1000);
