@@ -5,7 +5,7 @@ import { dialOf, type Dial, type DialPatch } from './dials.js';
 import type { ProxyMetrics } from './metrics.js';
 import type { CompiledRoute, RouteTable } from './route-table.js';
 import { routeView, type RouteView } from './route-view.js';
-import type { DialChange, RampState, StateHealth, StateSnapshot, StateStore } from './state/contract.js';
+import type { DialChange, GuardMemory, RampState, StateHealth, StateSnapshot, StateStore } from './state/contract.js';
 
 /**
  * The dials as the state store has them, applied to the compiled routes: every new snapshot (ours
@@ -63,6 +63,11 @@ export class DialState {
   /** The ramps in the state store, by the route or group they turn. */
   ramps(): Readonly<Record<string, RampState>> {
     return this.snapshot.ramps ?? {};
+  }
+
+  /** The guard's memory in the state store, by route. */
+  guardMemory(): Readonly<Record<string, GuardMemory>> {
+    return this.snapshot.guard ?? {};
   }
 
   routes(): RouteView[] {

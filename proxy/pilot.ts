@@ -58,7 +58,7 @@ export class Pilot {
   /** One tick of the window clock. The windows move on even while the previous tick's actions still run. */
   tick(): void {
     const routes = this.options.proxy.compiledRoutes();
-    const breaches = this.guard.tick(routes);
+    const breaches = this.guard.tick(routes, this.options.proxy.guardMemory());
     if (this.acting !== undefined) return; // a slow store: a breach still there is seen again next tick
     // Nothing to guard and no ramp to carry on: no lease to hold (and no store traffic for it).
     if (!routes.some((r) => r.config.guard !== undefined) && !this.ramps.list().some((r) => r.status === 'running')) {
@@ -84,6 +84,8 @@ export class Pilot {
       await this.rollBack(b, target);
     }
     await this.ramps.step(done);
+    // What the guard found healthy outlives this process: a restarted proxy rolls back to the same dial.
+    for (const m of this.guard.toRemember(this.options.proxy.guardMemory())) await this.options.store.putGuardMemory(m.route, m.healthy);
   }
 
   private async rollBack(b: Breach, target: string): Promise<void> {

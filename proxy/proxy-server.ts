@@ -12,7 +12,7 @@ import type { RouteView } from './route-view.js';
 import type { ShadowSink } from './shadow-contract.js';
 import { ShadowMirror } from './shadow/mirror.js';
 import { WorkerShadowMirror, type ShadowWorkerSpec } from './shadow/worker-mirror.js';
-import type { DialChange, RampState, StateHealth, StateSnapshot, StateStore } from './state/contract.js';
+import type { DialChange, GuardMemory, RampState, StateHealth, StateSnapshot, StateStore } from './state/contract.js';
 import { UpgradePath } from './upgrade-path.js';
 
 export type { RouteView } from './route-view.js';
@@ -92,6 +92,11 @@ export class StranglerProxy {
   /** The ramps in the state store, by the route or group they turn. */
   ramps(): Readonly<Record<string, RampState>> {
     return this.dials.ramps();
+  }
+
+  /** The guard's memory in the state store (the dials found healthy), by route. */
+  guardMemory(): Readonly<Record<string, GuardMemory>> {
+    return this.dials.guardMemory();
   }
 
   routes(): RouteView[] {

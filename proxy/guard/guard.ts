@@ -1,4 +1,5 @@
 import type { CompiledRoute } from '../route-table.js';
+import type { GuardMemory } from '../state/contract.js';
 import type { ProxyMetrics } from '../metrics.js';
 import { badSecond, evaluateGuard, rollbackTarget, type GuardSettings, type GuardVerdict } from './evaluate.js';
 import { GuardWindow } from './window.js';
@@ -53,7 +54,11 @@ export class Guard {
 
   constructor(private readonly metrics: ProxyMetrics) {}
 
-  tick(routes: readonly CompiledRoute[]): Breach[] {
+  /**
+   * @param memory what the state store remembers of each route (guard-memory.ts): dials found
+   * healthy before, by this process before a restart or by another replica, count here too.
+   */
+  tick(routes: readonly CompiledRoute[], memory: Readonly<Record<string, GuardMemory>> = {}): Breach[] {
     this.tickNo++;
     const breaches: Breach[] = [];
     const seen = new Set<string>();
@@ -72,6 +77,7 @@ export class Guard {
         t = { dial: route.dial.new, ticksAtDial: 0, healthy: new Set(), firstBad: undefined, verdict: { state: 'quiet', reason: 'no window yet' } };
         this.tracks.set(route.name, t);
       }
+      for (const h of memory[route.name]?.healthy ?? []) t.healthy.add(h);
       if (route.dial.new !== t.dial) {
         t.dial = route.dial.new;
         t.ticksAtDial = 0;
@@ -95,6 +101,16 @@ export class Guard {
     }
     for (const name of this.tracks.keys()) if (!seen.has(name)) this.tracks.delete(name);
     return breaches;
+  }
+
+  /** Routes whose healthy dials the store does not hold yet, with all of them (for the pilot to store). */
+  toRemember(memory: Readonly<Record<string, GuardMemory>>): { route: string; healthy: number[] }[] {
+    const out: { route: string; healthy: number[] }[] = [];
+    for (const [route, t] of this.tracks) {
+      const known = new Set(memory[route]?.healthy ?? []);
+      if ([...t.healthy].some((h) => !known.has(h))) out.push({ route, healthy: [...t.healthy].sort((a, b) => a - b) });
+    }
+    return out;
   }
 
   /** The last verdict on a route (undefined when it has no guard). */

@@ -1,7 +1,9 @@
 import type { Dial, DialPatch } from '../dials.js';
+import type { GuardMemory } from './guard-memory.js';
 import type { RampState } from './ramp-state.js';
 
 export type { RampState } from './ramp-state.js';
+export type { GuardMemory } from './guard-memory.js';
 
 /** One audited dial change. */
 export interface DialChange {
@@ -29,6 +31,8 @@ export interface StateSnapshot {
   dials: Readonly<Record<string, Dial>>;
   /** Ramps by the route (or group) they turn; absent in a store that never held one. */
   ramps?: Readonly<Record<string, RampState>>;
+  /** The guard's memory per route (the dials found healthy); absent in a store that never held one. */
+  guard?: Readonly<Record<string, GuardMemory>>;
 }
 
 /** One route of a change that turns several at once (a route group). */
@@ -60,6 +64,8 @@ export interface StateStore {
    * Subscribers see the new snapshot.
    */
   putRamp(target: string, ramp: RampState | undefined, ifRevision: number | undefined): Promise<boolean>;
+  /** Stores the dials the guard found healthy on a route (guard-memory.ts); subscribers see it. */
+  putGuardMemory(route: string, healthy: readonly number[]): Promise<void>;
   /**
    * Leadership for work exactly one process must do (guard rollbacks, ramp steps): true when
    * `holder` holds the lease `name` for the next ttlMs (taken when free or expired, renewed when

@@ -5,6 +5,7 @@ import { lockFile, watchFile, writeFileAtomically } from '../../core/shared-file
 import type { Dial, DialPatch } from '../dials.js';
 import type { DialChange, MemberDefaults, StateHealth, StateSnapshot, StateStore } from './contract.js';
 import { applyRollback, applyUpdate, applyUpdateMany, emptyDocument, isStateDocument, routeHistory, type StateDocument } from './history.js';
+import { applyPutGuard } from './guard-memory.js';
 import { applyPutRamp, type RampState } from './ramp-state.js';
 
 const LOCK_WAIT_MS = 5000;
@@ -54,6 +55,10 @@ export class FileStateStore implements StateStore {
       return { doc: next ?? doc, change: undefined };
     });
     return written;
+  }
+
+  async putGuardMemory(route: string, healthy: readonly number[]): Promise<void> {
+    await this.mutate((doc) => ({ doc: applyPutGuard(doc, route, healthy, this.now()) ?? doc, change: undefined }));
   }
 
   /**
@@ -124,7 +129,7 @@ export class FileStateStore implements StateStore {
   }
 
   private snapshot(): StateSnapshot {
-    return { version: this.doc.version, dials: this.doc.dials, ...(this.doc.ramps && { ramps: this.doc.ramps }) };
+    return { version: this.doc.version, dials: this.doc.dials, ...(this.doc.ramps && { ramps: this.doc.ramps }), ...(this.doc.guard && { guard: this.doc.guard }) };
   }
 
   private publish(doc: StateDocument): void {

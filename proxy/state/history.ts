@@ -1,6 +1,7 @@
 import { StranglerError } from '../../core/errors.js';
 import { sameDial, type Dial, type DialPatch } from '../dials.js';
 import type { DialChange, MemberDefaults, StateSnapshot } from './contract.js';
+import type { GuardMemory } from './guard-memory.js';
 import type { RampState } from './ramp-state.js';
 
 /** A store's whole content; the file store writes exactly this. */
@@ -8,6 +9,7 @@ export interface StateDocument extends StateSnapshot {
   /** Every change, oldest first (capped at MAX_HISTORY; the oldest are dropped). */
   history: DialChange[];
   ramps?: Record<string, RampState>;
+  guard?: Record<string, GuardMemory>;
 }
 
 export const MAX_HISTORY = 5000;
@@ -97,5 +99,5 @@ export function unchanged(change: DialChange): boolean {
 export function isStateDocument(v: unknown): v is StateDocument {
   if (v === null || typeof v !== 'object') return false;
   const d = v as Partial<StateDocument>;
-  return Number.isInteger(d.version) && d.dials !== null && typeof d.dials === 'object' && Array.isArray(d.history) && (d.ramps === undefined || (typeof d.ramps === 'object' && d.ramps !== null));
+  return Number.isInteger(d.version) && d.dials !== null && typeof d.dials === 'object' && Array.isArray(d.history) && (d.ramps === undefined || (typeof d.ramps === 'object' && d.ramps !== null)) && (d.guard === undefined || (typeof d.guard === 'object' && d.guard !== null));
 }

@@ -1,6 +1,7 @@
 import type { Dial, DialPatch } from '../dials.js';
 import type { DialChange, MemberDefaults, StateHealth, StateSnapshot, StateStore } from './contract.js';
 import { applyRollback, applyUpdate, applyUpdateMany, emptyDocument, routeHistory, type StateDocument } from './history.js';
+import { applyPutGuard } from './guard-memory.js';
 import { applyPutRamp, type RampState } from './ramp-state.js';
 
 /** The state store in memory: for unit tests and for a proxy whose dials need not survive it. */
@@ -53,6 +54,11 @@ export class MemoryStateStore implements StateStore {
     return true;
   }
 
+  async putGuardMemory(route: string, healthy: readonly number[]): Promise<void> {
+    const next = applyPutGuard(this.doc, route, healthy, this.now());
+    if (next) this.commit(next);
+  }
+
   async releaseLease(name: string, holder: string): Promise<void> {
     if (this.leases.get(name)?.holder === holder) this.leases.delete(name);
   }
@@ -71,7 +77,7 @@ export class MemoryStateStore implements StateStore {
   }
 
   private snapshot(): StateSnapshot {
-    return { version: this.doc.version, dials: this.doc.dials, ...(this.doc.ramps && { ramps: this.doc.ramps }) };
+    return { version: this.doc.version, dials: this.doc.dials, ...(this.doc.ramps && { ramps: this.doc.ramps }), ...(this.doc.guard && { guard: this.doc.guard }) };
   }
 
   private commit(doc: StateDocument): void {

@@ -3,6 +3,7 @@ import { StranglerError, describeCause } from '../../core/errors.js';
 import type { Dial, DialPatch } from '../dials.js';
 import type { DialChange, MemberDefaults, StateHealth, StateSnapshot, StateStore } from './contract.js';
 import { MAX_HISTORY, applyRollback, applyUpdate, applyUpdateMany, type StateDocument } from './history.js';
+import { applyPutGuard } from './guard-memory.js';
 import { applyPutRamp, type RampState } from './ramp-state.js';
 
 export interface RedisStateStoreOptions {
@@ -146,6 +147,10 @@ export class RedisStateStore implements StateStore {
       return { doc: next ?? doc, changes: [] };
     });
     return r.written;
+  }
+
+  async putGuardMemory(route: string, healthy: readonly number[]): Promise<void> {
+    await this.mutate(`write the guard's memory of ${route}`, [], (doc) => ({ doc: applyPutGuard(doc, route, healthy, this.now()) ?? doc, changes: [] }));
   }
 
   async history(route: string, limit = 100): Promise<DialChange[]> {

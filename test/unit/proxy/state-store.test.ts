@@ -100,6 +100,15 @@ describe.each([
     expect(await store.lease('lapsing', 'p2', 60_000)).toBe(true);
   });
 
+  it("keeps the guard's memory of a route, in a new version only when it changes", async () => {
+    const seen: (number[] | undefined)[] = [];
+    store.subscribe((s) => seen.push(s.guard?.a?.healthy));
+    await store.putGuardMemory('a', [25, 10]);
+    await store.putGuardMemory('a', [10, 25]);
+    expect((await store.load()).guard?.a).toMatchObject({ healthy: [10, 25] });
+    expect(seen).toEqual([[10, 25]]);
+  });
+
   it('lets only its holder give a lease up, after which another takes it at once', async () => {
     expect(await store.lease('pilot', 'p1', 60_000)).toBe(true);
     await store.releaseLease('pilot', 'p2');
