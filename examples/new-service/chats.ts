@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { currentUserId, HttpError, idParam, jsonObjectBody, PHP_INT_MAX, queryInt, sendJson } from './http.js';
-import { messageJson } from './render.js';
+import { CHAT_INDEX, chatIndexEntity, chatIndexOf, chatMessageIds, type HistorySource } from './chat-history.js';
+import { messageJson, type Entity } from './render.js';
 import { KINDS, NEW_MESSAGE_ID_FLOOR, type Store } from './store.js';
 import { inTransaction } from './transaction.js';
 
@@ -12,6 +13,17 @@ async function findChat(store: Store, id: number): Promise<void> {
   if (!(await store.get(KINDS.chat, id))) throw new HttpError(404, 'not_found', `chat ${id} not found`);
 }
 
+/** Where the history pages read a chat's ids (chat-history.ts). */
+function historySource(store: Store): HistorySource {
+  return {
+    ds: store.ds,
+    highWater: store.highWater,
+    inTransaction: (work) => inTransaction(store.ds, work),
+    allIds: async (chatId) => (await store.children(KINDS.message, store.key(KINDS.chat, chatId), undefined, true)).map((m) => store.idOf(m)),
+    lookupIds: async (chatId, ids) => (await store.lookup(ids.map((m) => store.ds.key([KINDS.chat, chatId, KINDS.message, m])))).flatMap((m, i) => (m ? [ids[i]!] : [])),
+  };
+}
+
 /** GET /api/chats/:id/messages?before=ID&limit=N — a page of history, oldest first. */
 export async function listMessages(store: Store, req: Request, res: Response): Promise<void> {
   const id = idParam(req);
@@ -19,9 +31,11 @@ export async function listMessages(store: Store, req: Request, res: Response): P
   // Every id is below a cursor this large: no bound at all, rather than a rounded key.
   const before = cursor !== null && cursor > Number.MAX_SAFE_INTEGER ? null : cursor;
   const limit = queryInt(req, 'limit', PAGE, 1, BigInt(PAGE_MAX))!;
-  await findChat(store, id);
-  const page = (await store.messagesBefore(id, before, limit)).reverse();
-  const messages = page.map((m) => messageJson(store.idOf(m), m));
+  const [chat, indexEntity] = await store.lookup([store.key(KINDS.chat, id), store.key(CHAT_INDEX, id)]);
+  if (!chat) throw new HttpError(404, 'not_found', `chat ${id} not found`);
+  const ids = (await chatMessageIds(historySource(store), id, chatIndexOf(indexEntity))).filter((m) => before === null || m < before).slice(-limit);
+  const found = await store.lookup(ids.map((m) => store.ds.key([KINDS.chat, id, KINDS.message, m])));
+  const messages = found.flatMap((m, i) => (m ? [messageJson(ids[i]!, m)] : []));
   sendJson(res, 200, { chatId: id, messages, nextBefore: messages.length === limit ? messages[0]!.id : null });
 }
 
@@ -56,6 +70,11 @@ export async function postMessage(store: Store, req: Request, res: Response, now
     tx.save({ key: sequenceKey, data: { next: next + 1 } });
     // `id` as the migrators write it (the key column is a property too): verify compares it.
     tx.save({ key: store.ds.key([KINDS.chat, id, KINDS.message, next]), data: { id: next, ...data }, excludeFromIndexes: ['body'] });
+    // The chat's id list (chat-history.ts) takes the message in the same transaction; a chat without
+    // one is listed by query on its next read.
+    const [indexEntity] = await tx.get(store.ds.key([CHAT_INDEX, id]));
+    const index = chatIndexOf(indexEntity as Entity | undefined);
+    if (index) tx.save(chatIndexEntity(store.ds, id, { messages: [...index.messages, next], through: index.through }));
     return next;
   });
   sendJson(res, 201, { chatId: id, ...messageJson(messageId, data) });

@@ -15,8 +15,9 @@ import { KINDS } from './store.js';
  * Built from the migrated entities by buildReadModel (build-read-model.ts), after `migrate run`;
  * the new service's own writes keep it right in the transaction that writes the entity. A missing
  * index entity reads as empty lists: a user nobody has joined or hosted anything for. What legacy
- * writes and `migrate follow` carries over reaches the kinds, not these lists (rebuild them, or keep
- * the route on a query, as the chat history is: its messages arrive that way while it moves).
+ * writes and `migrate follow` carries over reaches the kinds, not these lists (rebuild them). The
+ * chat history's list (chat-history.ts) catches up with follow's messages by itself: they arrive
+ * while the chat routes move.
  */
 export const INDEX_KINDS = { user: 'UserIndex', activity: 'ActivityIndex' } as const;
 

@@ -1,4 +1,5 @@
-import { PropertyFilter, type Datastore, type Key, type Transaction } from '@google-cloud/datastore';
+import type { Datastore, Key, Transaction } from '@google-cloud/datastore';
+import { HighWater } from './chat-history.js';
 import type { Entity } from './render.js';
 
 /**
@@ -23,7 +24,12 @@ export interface Found {
 }
 
 export class Store {
-  constructor(readonly ds: Datastore) {}
+  /** The highest message id in Datastore, shared by the chat history reads (chat-history.ts). */
+  readonly highWater: HighWater;
+
+  constructor(readonly ds: Datastore) {
+    this.highWater = new HighWater(ds);
+  }
 
   key(kind: string, id: number): Key {
     return this.ds.key([kind, id]);
@@ -45,26 +51,9 @@ export class Store {
     return keys.map((k) => byPath.get(k.path.join('/')));
   }
 
-  async children(kind: string, parent: Key, tx?: Transaction): Promise<Entity[]> {
+  async children(kind: string, parent: Key, tx?: Transaction, keysOnly = false): Promise<Entity[]> {
     const query = (tx ?? this.ds).createQuery(kind).hasAncestor(parent);
-    const [entities] = await query.run();
-    return entities as Entity[];
-  }
-
-  /**
-   * A page of a chat's messages, newest first, below `before` when given. An ancestor query ordered
-   * on __key__ descending (production needs the composite index in examples/new-service/index.yaml).
-   * Not a read-model list: legacy's messages reach Datastore through `migrate follow` while the
-   * route moves, and only a query sees them.
-   */
-  async messagesBefore(chatId: number, before: number | null, limit: number): Promise<Entity[]> {
-    let query = this.ds
-      .createQuery(KINDS.message)
-      .hasAncestor(this.key(KINDS.chat, chatId))
-      .order('__key__', { descending: true })
-      .limit(limit);
-    if (before !== null) query = query.filter(new PropertyFilter('__key__', '<', this.ds.key([KINDS.chat, chatId, KINDS.message, before])));
-    const [entities] = await query.run();
+    const [entities] = await (keysOnly ? query.select('__key__') : query).run();
     return entities as Entity[];
   }
 

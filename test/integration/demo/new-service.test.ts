@@ -189,6 +189,27 @@ describe('the new service (express on the Datastore emulator)', () => {
     expect(await post('/api/chats/3/messages', JSON.stringify({ body: 'x' }))).toMatchObject({ status: 401 });
     expect(await post('/api/chats/999999/messages', JSON.stringify({ body: 'x' }), '7')).toMatchObject({ status: 404 });
   });
+
+  test("a chat's history lists what migrate follow writes past its id list, and a chat without a list is listed by query", async () => {
+    const chat = await one('SELECT chat_id AS id, MAX(id) AS last FROM messages GROUP BY chat_id ORDER BY chat_id LIMIT 1');
+    const top = await one('SELECT MAX(id) AS id FROM messages');
+    const written = Number(top.id) + 1;
+    // As follow writes legacy's new message: the entity only, no list touched.
+    const at = new Date('2025-06-02T10:00:00Z');
+    await ds.upsert({ key: ds.key(['Chat', chat.id, 'Message', written]), data: { id: written, chat_id: chat.id, sender_id: 7, body: 'from legacy', sent_at: at, edited_at: null, updated_at: at } });
+    const ids = async (c: number) => (await get(`/api/chats/${c}/messages?limit=3`)).body.messages.map((m: Json) => m.id as number);
+    const deadline = Date.now() + 60_000;
+    while (!(await ids(chat.id)).includes(written) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect((await ids(chat.id)).at(-1)).toBe(written);
+    // The list took it: it is there by key now.
+    const [index] = await ds.get(ds.key(['ChatIndex', chat.id]));
+    expect(index.messages.map(Number)).toContain(written);
+    // No list at all (a chat the read model never saw): the ancestor query, and the list written again.
+    const other = await one('SELECT chat_id AS id, MAX(id) AS last FROM messages WHERE chat_id <> ? GROUP BY chat_id ORDER BY chat_id LIMIT 1', [chat.id]);
+    await ds.delete(ds.key(['ChatIndex', other.id]));
+    expect((await ids(other.id)).at(-1)).toBe(Number(other.last));
+    expect(((await ds.get(ds.key(['ChatIndex', other.id])))[0]?.messages ?? []).map(Number)).toContain(Number(other.last));
+  });
 });
 
 describe('the new service without a reachable Datastore', () => {
