@@ -72,21 +72,36 @@ export interface HistorySource {
   inTransaction: <T>(work: (tx: Transaction) => Promise<T>) => Promise<T>;
   /** Every message id of the chat by the ancestor query (keys only). */
   allIds: (chatId: number) => Promise<number[]>;
-  lookupIds: (chatId: number, ids: number[]) => Promise<number[]>;
+  /** The chat's messages of these ids that exist, by id (one lookup). */
+  lookup: (chatId: number, ids: readonly number[]) => Promise<Map<number, Entity>>;
 }
 
-/** Every message id of the chat, ascending: its list, with what follow brought past it. */
-export async function chatMessageIds(src: HistorySource, chatId: number, index: ChatIndex | undefined): Promise<number[]> {
+/**
+ * A page of a chat's history, oldest first: the `limit` messages below `before` (null: the newest).
+ * Usually one lookup beside the chat's list: the page and the ids past the list's mark together.
+ */
+export async function chatPage(src: HistorySource, chatId: number, index: ChatIndex | undefined, before: number | null, limit: number): Promise<{ id: number; message: Entity }[]> {
+  const pick = (list: readonly number[]) => list.filter((m) => before === null || m < before).slice(-limit);
   const high = await src.highWater.current();
+  let list: number[];
+  let fetched: Map<number, Entity>;
   if (index === undefined || high - index.through > PROBE_MAX) {
     const all = await src.allIds(chatId);
     await remember(src.ds, chatId, all, high, src.inTransaction);
-    return [...new Set([...(index?.messages ?? []), ...all])].sort((a, b) => a - b);
+    list = [...new Set([...(index?.messages ?? []), ...all])].sort((a, b) => a - b);
+    fetched = await src.lookup(chatId, pick(list));
+  } else {
+    const known = new Set(index.messages);
+    const window: number[] = [];
+    for (let id = Math.max(1, index.through - MARGIN + 1); id <= high; id++) if (!known.has(id)) window.push(id);
+    fetched = await src.lookup(chatId, [...pick(index.messages), ...window]);
+    const found = window.filter((id) => fetched.has(id));
+    if (found.length > 0 || high > index.through) await remember(src.ds, chatId, found, high, src.inTransaction);
+    list = found.length === 0 ? index.messages : [...index.messages, ...found].sort((a, b) => a - b);
   }
-  const known = new Set(index.messages);
-  const window: number[] = [];
-  for (let id = Math.max(1, index.through - MARGIN + 1); id <= high; id++) if (!known.has(id)) window.push(id);
-  const found = window.length === 0 ? [] : await src.lookupIds(chatId, window);
-  if (found.length > 0 || high > index.through) await remember(src.ds, chatId, found, high, src.inTransaction);
-  return found.length === 0 ? index.messages : [...index.messages, ...found].sort((a, b) => a - b);
+  const ids = pick(list);
+  // Follow's messages can move the page: fetch what the first lookup did not have (rarely anything).
+  const missing = ids.filter((id) => !fetched.has(id));
+  if (missing.length > 0) for (const [id, m] of await src.lookup(chatId, missing)) fetched.set(id, m);
+  return ids.flatMap((id) => (fetched.has(id) ? [{ id, message: fetched.get(id)! }] : []));
 }

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { currentUserId, HttpError, idParam, jsonObjectBody, PHP_INT_MAX, queryInt, sendJson } from './http.js';
-import { CHAT_INDEX, chatIndexEntity, chatIndexOf, chatMessageIds, type HistorySource } from './chat-history.js';
+import { CHAT_INDEX, chatIndexEntity, chatIndexOf, chatPage, type HistorySource } from './chat-history.js';
 import { messageJson, type Entity } from './render.js';
 import { KINDS, NEW_MESSAGE_ID_FLOOR, type Store } from './store.js';
 import { inTransaction } from './transaction.js';
@@ -20,7 +20,10 @@ function historySource(store: Store): HistorySource {
     highWater: store.highWater,
     inTransaction: (work) => inTransaction(store.ds, work),
     allIds: async (chatId) => (await store.children(KINDS.message, store.key(KINDS.chat, chatId), undefined, true)).map((m) => store.idOf(m)),
-    lookupIds: async (chatId, ids) => (await store.lookup(ids.map((m) => store.ds.key([KINDS.chat, chatId, KINDS.message, m])))).flatMap((m, i) => (m ? [ids[i]!] : [])),
+    lookup: async (chatId, ids) => {
+      const found = await store.lookup(ids.map((m) => store.ds.key([KINDS.chat, chatId, KINDS.message, m])));
+      return new Map(found.flatMap((m, i) => (m ? [[ids[i]!, m] as const] : [])));
+    },
   };
 }
 
@@ -33,9 +36,8 @@ export async function listMessages(store: Store, req: Request, res: Response): P
   const limit = queryInt(req, 'limit', PAGE, 1, BigInt(PAGE_MAX))!;
   const [chat, indexEntity] = await store.lookup([store.key(KINDS.chat, id), store.key(CHAT_INDEX, id)]);
   if (!chat) throw new HttpError(404, 'not_found', `chat ${id} not found`);
-  const ids = (await chatMessageIds(historySource(store), id, chatIndexOf(indexEntity))).filter((m) => before === null || m < before).slice(-limit);
-  const found = await store.lookup(ids.map((m) => store.ds.key([KINDS.chat, id, KINDS.message, m])));
-  const messages = found.flatMap((m, i) => (m ? [messageJson(ids[i]!, m)] : []));
+  const page = await chatPage(historySource(store), id, chatIndexOf(indexEntity), before, limit);
+  const messages = page.map((p) => messageJson(p.id, p.message));
   sendJson(res, 200, { chatId: id, messages, nextBefore: messages.length === limit ? messages[0]!.id : null });
 }
 
