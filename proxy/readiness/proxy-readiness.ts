@@ -23,7 +23,8 @@ export function liveLatency(stats: RouteStats): LiveLatency {
 export async function gateEvidence(proxy: StranglerProxy, sources: ConsoleSources, routes: readonly string[]): Promise<GateEvidence> {
   const live = new Map(routes.map((r) => [r, liveLatency(proxy.metrics.route(r))]));
   if (!('read' in sources.migrations)) return { live };
-  const [view, follow] = await Promise.all([sources.migrations.read(), sources.migrations.streamMark?.(FOLLOW_STREAM)]);
+  // The view says itself when the store cannot be read; follow's mark is then unknown as well.
+  const [view, follow] = await Promise.all([sources.migrations.read(), sources.migrations.streamMark?.(FOLLOW_STREAM).catch(() => undefined)]);
   const data = dataEvidence(view, follow, sources.migrations.label ?? 'the checkpoint store');
   return { live, ...(data ? { data } : {}) };
 }
