@@ -1,6 +1,5 @@
 import type { Datastore, Transaction } from '@google-cloud/datastore';
 import type { Entity } from './render.js';
-import { KINDS } from './store.js';
 
 /**
  * A chat's message ids for the history pages, read by key instead of by an ancestor query (over the
@@ -39,7 +38,11 @@ export class HighWater {
   private value: { id: number; at: number } | undefined;
   private pending: Promise<number> | undefined;
 
-  constructor(private readonly ds: Datastore) {}
+  /** @param kind the messages' kind, whose `id` property is read */
+  constructor(
+    private readonly ds: Datastore,
+    private readonly kind: string,
+  ) {}
 
   async current(): Promise<number> {
     if (this.value && Date.now() - this.value.at < HIGH_WATER_MS) return this.value.id;
@@ -49,7 +52,7 @@ export class HighWater {
   }
 
   private async read(): Promise<number> {
-    const [top] = await this.ds.createQuery(KINDS.message).order('id', { descending: true }).limit(1).run();
+    const [top] = await this.ds.createQuery(this.kind).order('id', { descending: true }).limit(1).run();
     const id = Number((top[0] as { id?: unknown } | undefined)?.id ?? 0);
     this.value = { id, at: Date.now() };
     return id;

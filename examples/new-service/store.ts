@@ -28,7 +28,7 @@ export class Store {
   readonly highWater: HighWater;
 
   constructor(readonly ds: Datastore) {
-    this.highWater = new HighWater(ds);
+    this.highWater = new HighWater(ds, KINDS.message);
   }
 
   key(kind: string, id: number): Key {
