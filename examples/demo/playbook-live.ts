@@ -8,13 +8,14 @@
  */
 import type { Datastore } from '@google-cloud/datastore';
 import { NEW_MESSAGE_ID_FLOOR } from '../new-service/store.js';
+import { freeSeats, joinThroughProxy, participantIds } from './live-joins.js';
 import type { LiveSync } from './live-sync.js';
 import { openDemoMigrate, verifyStep } from './playbook-migrate.js';
 import type { DemoStack } from './stack.js';
 import type { Step, StepContext } from './step.js';
 
 const WHO = 'demo-live';
-export const LIVE_ROUTES = { read: 'chats.messages.list', write: 'chats.messages.post' } as const;
+export const LIVE_ROUTES = { read: 'chats.messages.list', write: 'chats.messages.post', join: 'activities.join' } as const;
 /** Messages per phase: enough for a median, few enough to stay quick. */
 const PER_PHASE = 3;
 /** How long a change may take to cross before the step gives up (a loaded machine, not the figure). */
@@ -94,6 +95,25 @@ export function liveStep(stack: DemoStack, makeSync: (ctx: Awaited<ReturnType<ty
         await stack.admin.set(LIVE_ROUTES.write, { new: 100 }, WHO);
         const newAgain = await phase('write route on new again', 'new-service', inMysql, 'in MySQL (reverse)');
         await stack.admin.rollback(LIVE_ROUTES.write, WHO);
+        // A join while its route is on new (a Participation back into activity_participants), then
+        // one after the rollback (a row into a Participation).
+        const seat = await freeSeats(ctx.source.reader);
+        const participation = (u: number) => ds.key(['Activity', seat.activity, 'Participation', `${seat.activity}:${u}`]);
+        await stack.admin.set(LIVE_ROUTES.join, { new: 100 }, WHO);
+        const joinedOnNew = { user: seat.users[0], by: await joinThroughProxy(stack, seat.activity, seat.users[0]), crossedMs: 0 };
+        joinedOnNew.crossedMs = await until(`user ${seat.users[0]}'s join in MySQL (reverse)`, sync, async () => ((await ctx.source.reader.query('SELECT 1 FROM activity_participants WHERE activity_id = ? AND user_id = ?', [seat.activity, seat.users[0]]))[0] as unknown[]).length === 1);
+        await stack.admin.rollback(LIVE_ROUTES.join, WHO);
+        const joinedOnLegacy = { user: seat.users[1], by: await joinThroughProxy(stack, seat.activity, seat.users[1]), crossedMs: 0 };
+        joinedOnLegacy.crossedMs = await until(`user ${seat.users[1]}'s join in Datastore (follow)`, sync, async () => (await ds.get(participation(seat.users[1])))[0] !== undefined);
+        // Legacy lists both joins. The new service reads an activity's participants from its read
+        // model (examples/new-service/read-model.ts), which its own writes keep and follow does not:
+        // the join made on legacy is in Datastore but not in that list until it is rebuilt.
+        let joinSides = { legacy: [] as number[], fresh: [] as number[] };
+        await until('both joins listed by legacy', sync, async () => {
+          joinSides = { legacy: await participantIds(stack.legacy.url, seat.activity), fresh: await participantIds(stack.fresh().url, seat.activity) };
+          return seat.users.every((u) => joinSides.legacy.includes(u));
+        });
+        step.progress(`joins of activity ${seat.activity}: user ${joinedOnNew.user} on ${joinedOnNew.by} → MySQL in ${joinedOnNew.crossedMs} ms, user ${joinedOnLegacy.user} on ${joinedOnLegacy.by} → Datastore in ${joinedOnLegacy.crossedMs} ms`);
         const all = [...legacyBefore, ...fromNew, ...legacyAfter, ...newAgain];
         // Every message on both sides, in the same order.
         let sides = { legacy: [] as number[], fresh: [] as number[] };
@@ -114,9 +134,12 @@ export function liveStep(stack: DemoStack, makeSync: (ctx: Awaited<ReturnType<ty
           `new service → MySQL by migrate reverse: median ${reverse.median} ms, max ${reverse.max} ms over ${reverse.samples.length} messages (ids ${newIds.join(', ')})`,
           `rows: ${counts.followed} MySQL → Datastore, ${counts.reversed} Datastore → MySQL; ${counts.skipped} of reverse's own transaction(s) skipped by follow, ${counts.conflicts} conflict(s)`,
           `after the rollback of ${LIVE_ROUTES.write}: all ${all.length} messages listed by legacy and by new, in the same order; ids ${distinct ? 'all distinct' : 'COLLIDE'}`,
+          `activity ${seat.activity}: the join made on new (user ${joinedOnNew.user}) and the one on legacy after the rollback (user ${joinedOnLegacy.user}) listed by legacy; ` +
+            `the new service lists ${joinSides.fresh.includes(joinedOnLegacy.user) ? 'both' : `only its own (its read model is kept by its writes, not by follow)`}`,
           ...verified.lines,
         ];
-        const ok = verified.ok && distinct && newIds.every((id) => id >= NEW_MESSAGE_ID_FLOOR);
+        const joinsBy = joinedOnNew.by === 'new-service' && joinedOnLegacy.by === 'legacy-php';
+        const ok = verified.ok && distinct && joinsBy && newIds.every((id) => id >= NEW_MESSAGE_ID_FLOOR);
         return {
           ok,
           figures: {
@@ -125,11 +148,12 @@ export function liveStep(stack: DemoStack, makeSync: (ctx: Awaited<ReturnType<ty
             rows: { toDatastore: counts.followed, toMysql: counts.reversed, skipped: counts.skipped, conflicts: counts.conflicts },
             messages: { legacyBefore: ids(legacyBefore), fromNew: ids(fromNew), legacyAfter: ids(legacyAfter), newAgain: ids(newAgain) },
             listed: sides,
+            joins: { activity: seat.activity, onNew: joinedOnNew, onLegacy: joinedOnLegacy, listed: joinSides },
             distinct,
             verify: verified.figures,
           },
           lines,
-          problem: ok ? undefined : !distinct ? 'message ids collided' : 'verify is not clean',
+          problem: ok ? undefined : !distinct ? 'message ids collided' : !joinsBy ? `the joins were answered by ${joinedOnNew.by} and ${joinedOnLegacy.by}` : 'verify is not clean',
         };
       } finally {
         await sync.stop();

@@ -230,7 +230,9 @@ describe('strangler demo --exit --json (small seed, from a fresh build)', () => 
     const l = step('live').figures;
     expect(l.followDelayMs.samples).toHaveLength(6);
     expect(l.reverseDelayMs.samples).toHaveLength(6);
-    expect(l.rows).toMatchObject({ toDatastore: 6, toMysql: 6, conflicts: 0 });
+    expect(l.rows).toMatchObject({ toDatastore: 7, toMysql: 7, conflicts: 0 });
+    expect([l.joins.onNew.by, l.joins.onLegacy.by]).toEqual(['new-service', 'legacy-php']);
+    expect(l.joins.listed.legacy).toEqual(expect.arrayContaining([l.joins.onNew.user, l.joins.onLegacy.user]));
     expect(l.distinct).toBe(true);
     expect(l.listed.legacy).toEqual(l.listed.fresh);
     expect(l.verify.clean).toBe(true);
