@@ -97,11 +97,19 @@ export async function reverseTable(input: ReverseTableInput): Promise<ReverseTot
   let w: ReverseWatermark = { ...input.from, keysAtSince: [...input.from.keysAtSince] };
   const updatedColumn = mapping.updatedAt;
   const columnZone = mapping.properties.find((p) => p.column === updatedColumn)?.timeZone ?? 'UTC';
+  let limit = input.batchSize;
   for (;;) {
     const seen = new Set(w.keysAtSince);
-    const page = await io.changes(mapping.kind, rule.updatedAt, w.since ? new Date(w.since) : null, input.batchSize, input.before);
+    const page = await io.changes(mapping.kind, rule.updatedAt, w.since ? new Date(w.since) : null, limit, input.before);
     const fresh = page.filter((c) => !seen.has(keyString(c.key)));
-    if (fresh.length === 0) break;
+    if (fresh.length === 0) {
+      if (page.length < limit) break;
+      // A full page of entities already applied, all stamped at `since` (the new service stamps
+      // whole seconds: a busy second holds more than a page): read further, or they are never sent.
+      limit *= 2;
+      continue;
+    }
+    limit = input.batchSize;
     const inverted: { key: Key; row: Record<string, unknown>; at: number; tombstone: boolean }[] = [];
     for (const c of fresh) {
       const at = instant(c.entity[rule.updatedAt], 'UTC');

@@ -98,6 +98,15 @@ describe('reverseTable against in-memory sides', () => {
     expect(written.upserts).toEqual([{ id: '2', name: 'changed', updated_at: '2024-01-01 10:00:01.000' }]);
   });
 
+  test('more entities stamped in one second than a page holds are all sent (a page of ones already applied is read past)', async () => {
+    const entities = [1, 2, 3, 4, 5].map((id) => ({ id, name: `n${id}`, at: '2024-01-01T10:00:00.000Z' }));
+    const { io, written } = sides(entities, []);
+    const r = await reverseTable({ mapping: items, rule: { updatedAt: 'updated_at', conflict: 'newest' }, from: { since: null, keysAtSince: [] }, io, batchSize: 2, before: new Date('2025-01-01T00:00:00Z') });
+    expect(r.upserts).toBe(5);
+    expect(written.upserts.map((row) => row.id)).toEqual(['1', '2', '3', '4', '5']);
+    expect(r.watermark).toEqual({ since: '2024-01-01T10:00:00.000Z', keysAtSince: expect.arrayContaining([1, 2, 3, 4, 5].map((id) => keyString(ds.key(['Item', ds.int(id)])))) });
+  });
+
   test('a write stamped earlier that commits after a later one still arrives: a pass reads only settled stamps', async () => {
     // Entity 2 (stamped 10:00:05) is visible; entity 1 (stamped 10:00:04) commits a moment later.
     const entities = [{ id: 2, name: 'later stamp, first commit', at: '2024-01-01T10:00:05.000Z' }];
