@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -41,14 +41,20 @@ export async function startMysql(env: NodeJS.ProcessEnv = process.env): Promise<
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'strangler-mariadb-'));
   const datadir = path.join(dir, 'data');
+  // A tmpdir of its own: the bootstrap's temporary tables (tmp_proxies_priv…) and the server's went to
+  // the shared /tmp, and two private servers installed at once there once aborted the install
+  // ("Unknown table 'mysql.tmp_proxies_priv'").
+  const tmpdir = path.join(dir, 'tmp');
+  mkdirSync(tmpdir);
   const asRoot = process.getuid?.() === 0 ? ['--user=root'] : [];
-  await run(install, ['--no-defaults', `--datadir=${datadir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...asRoot], { timeout: 60_000 });
+  await run(install, ['--no-defaults', `--datadir=${datadir}`, `--tmpdir=${tmpdir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...asRoot], { timeout: 60_000 });
   const port = await freePort();
   const started = startProcess(
     server,
     [
       '--no-defaults',
       `--datadir=${datadir}`,
+      `--tmpdir=${tmpdir}`,
       `--socket=${path.join(dir, 'mysqld.sock')}`,
       `--pid-file=${path.join(dir, 'mysqld.pid')}`,
       `--port=${port}`,
