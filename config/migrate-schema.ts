@@ -48,6 +48,9 @@ const table = z.strictObject({
   columns: z.record(identifier, column).default({}),
   /** A module path whose default export maps (row, entity) to the entity to write. */
   transform: z.string().min(1).optional(),
+  /** `migrate follow`: a module whose default export receives each applied batch's changes of this
+   * table, to keep data derived from it (a read model, a cache); see migrators/follow/change-hook.ts. */
+  onChange: z.string().min(1).optional(),
   /** `migrate reverse`: the new service's writes to this kind back into the table. */
   reverse: z
     .strictObject({
@@ -78,8 +81,10 @@ export const migrateSchema = z.strictObject({
     .strictObject({
       /** The replica id follow announces to MySQL: unique among the server's replicas. */
       replicaId: z.number().int().min(1).max(4294967295).default(4174),
+      /** How long a failing onChange hook is retried (with backoff) before follow stops. */
+      hookRetryMs: z.number().int().min(0).default(120_000),
     })
-    .default({ replicaId: 4174 }),
+    .default({ replicaId: 4174, hookRetryMs: 120_000 }),
   /** `migrate reverse`: the new service's writes back into MySQL. */
   reverse: z
     .strictObject({

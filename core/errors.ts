@@ -96,6 +96,8 @@ export const CATALOGUE = {
   STRANGLER_E_MIGRATE_TIMEZONE_UNKNOWN: { exit: 2, title: 'A DATETIME column holds local times of an undeclared zone' },
   STRANGLER_E_MIGRATE_PROPERTY_CLASH: { exit: 2, title: 'Two columns map to one property, or a reserved name' },
   STRANGLER_E_MIGRATE_TRANSFORM: { exit: 2, title: 'A transform module cannot be loaded' },
+  STRANGLER_E_MIGRATE_ON_CHANGE: { exit: 2, title: 'An onChange module cannot be loaded' },
+  STRANGLER_E_MIGRATE_ON_CHANGE_FAILED: { exit: 1, title: 'An onChange hook kept failing: follow stopped before the batch was checkpointed' },
 
   // --- demo --------------------------------------------------------------------
   STRANGLER_E_DEMO_PREREQUISITE: { exit: 1, title: 'Something the demo needs is not installed' },

@@ -2,9 +2,11 @@ import { resolveFromConfig } from '../config/load.js';
 import { StranglerError } from '../core/errors.js';
 import { redactUrl } from '../core/redact.js';
 import { createDeadLetterFile } from '../migrators/copy/dead-letters.js';
+import { loadChangeHook, type TableHook } from '../migrators/follow/change-hook.js';
 import { FOLLOW_STREAM, follow, type FollowBatch, type FollowMark } from '../migrators/follow/follow.js';
 import { earliestPosition, type BinlogPosition } from '../migrators/mysql/binlog-position.js';
 import { binlogReadiness } from '../migrators/mysql/binlog-readiness.js';
+import { DEFAULT_RETRY } from '../migrators/retry/retry.js';
 import { binlogOpener } from './follow.js';
 import type { MigrateContext } from './migrate.js';
 
@@ -50,6 +52,7 @@ export interface FollowRunOptions {
  * signal (or, with untilCaughtUp, the position at the start) is reached.
  */
 export async function runFollow(ctx: MigrateContext, o: FollowRunOptions): Promise<FollowMark> {
+  const hooks = await loadHooks(ctx);
   const start = await startingPoint(ctx);
   const readiness = binlogReadiness(await ctx.source.binlogFacts(), start.from);
   if (!readiness.usable) {
@@ -74,5 +77,16 @@ export async function runFollow(ctx: MigrateContext, o: FollowRunOptions): Promi
     ...(until ? { until } : {}),
     signal: o.signal,
     ...(o.onBatch ? { onBatch: o.onBatch } : {}),
+    ...(hooks.length > 0 ? { hooks: { tables: hooks, target: ctx.target, retry: { ...DEFAULT_RETRY, budgetMs: ctx.migrate.follow.hookRetryMs } } } : {}),
   });
+}
+
+/** The followed tables' onChange modules, loaded before anything is read (a bad one changes nothing). */
+async function loadHooks(ctx: MigrateContext): Promise<TableHook[]> {
+  const hooks: TableHook[] = [];
+  for (const t of ctx.tables) {
+    const module = ctx.migrate.tables[t.name]?.onChange;
+    if (module) hooks.push(await loadChangeHook(t.name, module, ctx.config.baseDir, `${ctx.config.file}: migrate.tables.${t.name}.onChange`));
+  }
+  return hooks;
 }

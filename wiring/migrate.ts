@@ -7,6 +7,7 @@ import { createDatastoreCheckpointStore } from '../migrators/checkpoint/datastor
 import type { CheckpointStore } from '../migrators/checkpoint/contract.js';
 import { createMemoryCheckpointStore } from '../migrators/checkpoint/memory.js';
 import { checkCredentials, closeDatastore, createDatastore } from '../migrators/datastore/client.js';
+import { createChangeTarget, type ChangeTarget } from '../migrators/datastore/change-target.js';
 import { createDatastoreSink, type DatastoreSink } from '../migrators/datastore/sink.js';
 import type { KeyPath } from '../migrators/mapping/types.js';
 import { createMysqlSource, type MysqlSource } from '../migrators/mysql/source.js';
@@ -21,6 +22,8 @@ export interface MigrateContext {
   store: CheckpointStore;
   tables: PreparedTable[];
   toKey: (path: KeyPath) => Key;
+  /** What follow's onChange hooks write derived data through (not the client itself). */
+  target: ChangeTarget;
   /** Retries so far, over both adapters (a run's checkpoint and summary report it). */
   retries: { count: number };
   close: () => Promise<void>;
@@ -79,7 +82,8 @@ export async function openMigrate(file: string, options: OpenOptions): Promise<M
     await sink.ping();
     const store = options.memoryCheckpoints ? createMemoryCheckpointStore() : createDatastoreCheckpointStore(ds, { onRetry: () => retries.count++ });
     const namespace = migrate.target.namespace || undefined;
-    return { config, migrate, source, sink, store, tables, retries, close, toKey: (path) => ds.key({ path: path as never, namespace }) };
+    const toKey = (path: KeyPath) => ds.key({ path: path as never, namespace });
+    return { config, migrate, source, sink, store, tables, retries, close, toKey, target: createChangeTarget(ds, toKey) };
   } catch (err) {
     await close();
     throw err;

@@ -1,3 +1,6 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 /** Where the demo's pieces run, as the demo runner knows them once each has started. */
 export interface DemoAddresses {
   /** host:port of the proxy's public listener. */
@@ -15,6 +18,12 @@ export interface DemoAddresses {
   workDir: string;
 }
 
+/**
+ * follow's onChange module for the read model, next to this file's own build: the compiled .js when
+ * the demo runs from dist/, the .ts source under tsx or jest (the config sits in the source tree).
+ */
+const READ_MODEL_HOOK = fileURLToPath(new URL(`../new-service/read-model-hook${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url));
+
 /** The environment examples/demo/strangler.yaml reads (its ${STRANGLER_DEMO_…} variables). */
 export function demoConfigEnv(a: DemoAddresses): Record<string, string> {
   return {
@@ -27,5 +36,6 @@ export function demoConfigEnv(a: DemoAddresses): Record<string, string> {
     STRANGLER_DEMO_PROJECT: a.projectId,
     STRANGLER_DEMO_NAMESPACE: a.namespace ?? '',
     STRANGLER_DEMO_DIR: a.workDir,
+    STRANGLER_DEMO_READ_MODEL_HOOK: READ_MODEL_HOOK,
   };
 }

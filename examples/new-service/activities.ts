@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { currentUserId, HttpError, idParam, sendJson } from './http.js';
-import { INDEX_KINDS, insertSorted, lists, participationKey, updateIndex, type ActivityIndex, type UserIndex } from './read-model.js';
+import { applyEdits, INDEX_KINDS, joinEdits, lists, participationKey, serviceTransaction, type ActivityIndex } from './read-model.js';
 import { activityJson, mysqlDateTime } from './render.js';
 import { KINDS, type Store } from './store.js';
 import { inTransaction } from './transaction.js';
@@ -40,9 +40,9 @@ export async function joinActivity(store: Store, req: Request, res: Response, no
       key: store.ds.key([KINDS.activity, id, KINDS.participation, `${id}:${userId}`]),
       data: { activity_id: id, user_id: userId, joined_at: joinedAt, updated_at: joinedAt },
     });
-    // The read model's lists change in the same transaction as the Participation they list.
-    await updateIndex<ActivityIndex>(tx, store.ds, INDEX_KINDS.activity, id, (a) => insertSorted(a.participants, userId));
-    await updateIndex<UserIndex>(tx, store.ds, INDEX_KINDS.user, userId, (u) => insertSorted(u.joined, id));
+    // The read model's lists change in the same transaction as the Participation they list, by the
+    // same edits follow's hook makes for a join on legacy (read-model-hook.ts).
+    await applyEdits(serviceTransaction(store.ds, tx), joinEdits(id, userId));
   });
   sendJson(res, 201, { activityId: id, userId, joinedAt: mysqlDateTime(joinedAt) });
 }

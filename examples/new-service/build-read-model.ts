@@ -59,8 +59,8 @@ export async function buildReadModel(ds: Datastore): Promise<ReadModelSummary> {
   for (const c of chats) if (c.activity_id !== null && c.activity_id !== undefined) insertSorted(entry(acts, Number(c.activity_id), newActivity).chats, idOf(ds, c));
 
   const wanted: DsEntity[] = [
-    ...[...users].map(([id, v]) => indexEntity(ds, INDEX_KINDS.user, id, v)),
-    ...[...acts].map(([id, v]) => indexEntity(ds, INDEX_KINDS.activity, id, v)),
+    ...[...users].map(([id, v]) => indexEntity(ds.key([INDEX_KINDS.user, id]), INDEX_KINDS.user, v)),
+    ...[...acts].map(([id, v]) => indexEntity(ds.key([INDEX_KINDS.activity, id]), INDEX_KINDS.activity, v)),
     ...[...history].map(([id, ids]) => chatIndexEntity(ds, id, { messages: ids.sort((a, b) => a - b), through })),
   ];
   const keep = new Set(wanted.map((e) => (e.key as Key).path.join('/')));

@@ -18,6 +18,12 @@ export const KINDS = { user: 'User', activity: 'Activity', participation: 'Parti
  */
 export const NEW_MESSAGE_ID_FLOOR = 1_000_000_000;
 
+/** Entities a lookup found (in any order) lined up with the keys asked for, undefined where missing. */
+export function inKeyOrder(ds: Datastore, keys: Key[], entities: Entity[]): (Entity | undefined)[] {
+  const byPath = new Map(entities.map((e) => [(e[ds.KEY as unknown as string] as Key).path.join('/'), e]));
+  return keys.map((k) => byPath.get(k.path.join('/')));
+}
+
 export interface Found {
   id: number;
   entity: Entity;
@@ -47,8 +53,7 @@ export class Store {
   async lookup(keys: Key[]): Promise<(Entity | undefined)[]> {
     if (keys.length === 0) return [];
     const [entities] = await this.ds.get(keys);
-    const byPath = new Map((entities as Entity[]).map((e) => [(e[this.ds.KEY as unknown as string] as Key).path.join('/'), e]));
-    return keys.map((k) => byPath.get(k.path.join('/')));
+    return inKeyOrder(this.ds, keys, entities as Entity[]);
   }
 
   async children(kind: string, parent: Key, tx?: Transaction, keysOnly = false): Promise<Entity[]> {

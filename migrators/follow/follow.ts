@@ -5,7 +5,10 @@ import type { DeadLetterSink } from '../copy/dead-letters.js';
 import type { DatastoreSink, EntityWrite } from '../datastore/sink.js';
 import type { KeyPath, TableMapping } from '../mapping/types.js';
 import type { BinlogStream, BinlogStreamOptions, Transaction } from './binlog-stream.js';
-import { toMutations } from './change-batch.js';
+import { toMutations, type Mutation } from './change-batch.js';
+import { changesByTable, runHooks, type TableHook } from './change-hook.js';
+import type { ChangeTarget } from '../datastore/change-target.js';
+import type { RetryPolicy } from '../retry/retry.js';
 import { compareBinlogPositions, type BinlogPosition } from '../mysql/binlog-position.js';
 
 export const FOLLOW_STREAM = 'follow';
@@ -57,6 +60,9 @@ export interface FollowInput {
   until?: BinlogPosition;
   signal: AbortSignal;
   onBatch?(b: FollowBatch, mark: FollowMark): void;
+  /** Tables' onChange hooks (change-hook.ts): called with each applied batch's changes of their
+   * table after its writes and before its checkpoint. */
+  hooks?: { tables: readonly TableHook[]; target: ChangeTarget; retry?: RetryPolicy; sleep?: (ms: number) => Promise<void> };
   now?: () => number;
 }
 
@@ -65,7 +71,8 @@ export interface FollowInput {
  * mapping as `run`. After each batch is written the position is checkpointed, so a follow killed at
  * any moment resumes from the last applied transaction: a change may be applied twice (an upsert of
  * the same full row, or a delete), never lost, and never out of order per key (batches run one after
- * another; within one the last change of a key wins).
+ * another; within one the last change of a key wins). The tables' onChange hooks run between a
+ * batch's writes and its checkpoint, so they too see every change at least once, in order.
  */
 export async function follow(input: FollowInput): Promise<FollowMark> {
   const now = input.now ?? Date.now;
@@ -146,8 +153,8 @@ export async function follow(input: FollowInput): Promise<FollowMark> {
       queuedRows -= rows;
       oldestAt = queue.length > 0 ? now() : 0;
       if (queuedRows <= input.batchRows * 20) stream.resume();
-      const applied = await apply(batch);
       const last = batch[batch.length - 1]!;
+      const applied = await apply(batch, last.after);
       // Behind by the age of the last applied commit (the binlog's clock counts whole seconds).
       await save(last.after, Math.max(0, (now() - last.committedAt) / 1000), batch.length, applied);
     }
@@ -169,14 +176,17 @@ export async function follow(input: FollowInput): Promise<FollowMark> {
     });
   }
 
-  async function apply(batch: readonly Transaction[]): Promise<{ upserts: number; deletes: number; deadLetters: number }> {
+  async function apply(batch: readonly Transaction[], at: BinlogPosition): Promise<{ upserts: number; deletes: number; deadLetters: number }> {
     const mutations = toMutations(batch.flatMap((tx) => tx.changes), input.mappings);
     const writes: (EntityWrite & { table: string; kind: string })[] = [];
     const deletes: Key[] = [];
+    const keys = new Map<Mutation, Key>();
+    const refused = new Set<Key>();
     let dead = 0;
     for (const m of mutations) {
-      if (m.op === 'upsert') writes.push({ key: input.toKey(m.key), data: m.entity.data, excludeFromIndexes: m.entity.excludeFromIndexes, approxBytes: m.entity.approxBytes, table: m.table, kind: m.kind });
-      else if (m.op === 'delete') deletes.push(input.toKey(m.key));
+      if (m.op !== 'dead') keys.set(m, input.toKey(m.key));
+      if (m.op === 'upsert') writes.push({ key: keys.get(m)!, data: m.entity.data, excludeFromIndexes: m.entity.excludeFromIndexes, approxBytes: m.entity.approxBytes, table: m.table, kind: m.kind });
+      else if (m.op === 'delete') deletes.push(keys.get(m)!);
       else {
         input.deadLetters.write({ table: m.table, kind: m.kind, key: m.key, reason: m.reason });
         dead++;
@@ -184,10 +194,18 @@ export async function follow(input: FollowInput): Promise<FollowMark> {
     }
     for (const commit of splitIntoCommits(writes)) {
       const rejected = await input.sink.upsert(commit);
-      for (const r of rejected) input.deadLetters.write({ table: r.item.table, kind: r.item.kind, key: String(r.item.key.id ?? r.item.key.name), reason: r.reason });
+      for (const r of rejected) {
+        input.deadLetters.write({ table: r.item.table, kind: r.item.kind, key: String(r.item.key.id ?? r.item.key.name), reason: r.reason });
+        refused.add(r.item.key);
+      }
       dead += rejected.length;
     }
     for (let i = 0; i < deletes.length; i += 500) await input.sink.delete(deletes.slice(i, i + 500));
+    if (input.hooks) {
+      const { tables, target, retry, sleep } = input.hooks;
+      const changes = changesByTable(mutations, (m) => !refused.has(keys.get(m)!), tables, input.mappings, (m) => keys.get(m)!);
+      await runHooks(tables, changes, target, { at: `${at.file}:${at.position}`, ...(retry ? { retry } : {}), ...(sleep ? { sleep } : {}), now });
+    }
     return { upserts: writes.length - (dead - mutations.filter((m) => m.op === 'dead').length), deletes: deletes.length, deadLetters: dead };
   }
 

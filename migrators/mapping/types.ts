@@ -1,7 +1,7 @@
 /**
  * The plain data the type mapping works on: what introspection learns about a table, the mapping
  * derived from it (and from the config), and what mapping one row yields. No I/O anywhere in
- * migrators/mapping/ except load-transform.ts.
+ * migrators/mapping/ except load-module.ts.
  *
  * Agreed with migrators engineer B (run / status / verify / sync):
  * - run:    `mapRow(mapping, row)` (map-row.ts) → `{ ok, key, data, excludeFromIndexes, approxBytes }`;

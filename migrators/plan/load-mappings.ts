@@ -4,7 +4,7 @@ import { StranglerError, type ErrorCode } from '../../core/errors.js';
 import { buildMapping, refusals } from '../mapping/build-mapping.js';
 import { classify } from '../mapping/column-class.js';
 import { partitionBytes } from '../mapping/entity-size.js';
-import { loadTransform } from '../mapping/load-transform.js';
+import { loadTransform } from '../mapping/load-module.js';
 import type { Risk, TableFacts, TableInfo, TableMapping } from '../mapping/types.js';
 import { validateTableConfigs } from '../mapping/validate.js';
 import { gatherFacts, type DeclaredZones, type FactScope } from '../mysql/introspect-facts.js';

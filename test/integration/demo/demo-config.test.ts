@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { runCli } from '../../../cli/program.js';
 import { bufferIo } from '../../../cli/io.js';
 import { loadConfig } from '../../../config/load.js';
@@ -30,6 +31,11 @@ describe('examples/demo/strangler.yaml', () => {
     expect(config.proxy!.diffs.path).toBe('/tmp/strangler-demo-x/diffs.jsonl');
     expect(config.migrate!.source).toBe('mysql://root@127.0.0.1:41004/strangler_demo');
     expect(config.migrate!.target).toMatchObject({ projectId: 'demo-project', namespace: 'demo-ns' });
+    // follow's read-model hook: the module next to the running code (the .ts source under jest).
+    const hook = env.STRANGLER_DEMO_READ_MODEL_HOOK!;
+    expect(existsSync(hook)).toBe(true);
+    expect(hook).toMatch(/examples\/new-service\/read-model-hook\.ts$/);
+    expect([config.migrate!.tables.activities!.onChange, config.migrate!.tables.activity_participants!.onChange]).toEqual([hook, hook]);
   });
 
   test('routes the endpoints the demo expects, every dial at 0, nothing ignored, PHP normalisers on', () => {
