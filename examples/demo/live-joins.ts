@@ -2,7 +2,7 @@
  * The live step's joins: POST /api/activities/:id/join while its route is on new (a Participation,
  * child of its Activity under the key name "activity_id:user_id", which reverse must turn back into
  * the composite key of activity_participants) and after it is rolled back to legacy (a row follow
- * must turn into that entity).
+ * must turn into that entity, and its onChange hook into the new service's read model).
  */
 import type { MysqlReader } from '../../migrators/mysql/connect.js';
 import type { DemoStack } from './stack.js';
@@ -40,4 +40,19 @@ export async function participantIds(base: string, activity: number): Promise<nu
   if (res.status !== 200) throw new Error(`GET ${base}/api/activities/${activity} answered ${res.status}`);
   const body = (await res.json()) as { participants: { userId: unknown }[] };
   return body.participants.map((p) => Number(p.userId)).sort((x, y) => x - y);
+}
+
+/** The ids of the activities `user` hosts or joined, as `base` (legacy or the new service, directly) lists them. */
+export async function userActivityIds(base: string, user: number): Promise<number[]> {
+  const res = await fetch(`${base}/api/users/${user}/activities`, { headers: { 'x-user-id': String(user) }, signal: AbortSignal.timeout(30_000) });
+  if (res.status !== 200) throw new Error(`GET ${base}/api/users/${user}/activities answered ${res.status}`);
+  const body = (await res.json()) as { activities: { id: unknown }[] };
+  return body.activities.map((a) => Number(a.id)).sort((x, y) => x - y);
+}
+
+/** How many activities `user` joined, as `base` counts them in GET /api/users/:id. */
+export async function joinedCount(base: string, user: number): Promise<number> {
+  const res = await fetch(`${base}/api/users/${user}`, { headers: { 'x-user-id': String(user) }, signal: AbortSignal.timeout(30_000) });
+  if (res.status !== 200) throw new Error(`GET ${base}/api/users/${user} answered ${res.status}`);
+  return Number(((await res.json()) as { stats: { activitiesJoined: unknown } }).stats.activitiesJoined);
 }

@@ -4,8 +4,9 @@ import { bufferIo } from '../../../cli/io.js';
 import { runCli } from '../../../cli/program.js';
 import { DEMO_CONFIG_FILE } from '../../../examples/demo/index.js';
 import type { LiveSync } from '../../../examples/demo/live-sync.js';
+import { participantIds, userActivityIds } from '../../../examples/demo/live-joins.js';
 import { liveStep, listedIds } from '../../../examples/demo/playbook-live.js';
-import { openDemoMigrate, runStep } from '../../../examples/demo/playbook-migrate.js';
+import { openDemoMigrate, readModelStep, runStep } from '../../../examples/demo/playbook-migrate.js';
 import { startDemoStack, type DemoStack } from '../../../examples/demo/stack.js';
 import { NEW_MESSAGE_ID_FLOOR } from '../../../examples/new-service/store.js';
 
@@ -87,7 +88,8 @@ function commandSync(stack: DemoStack): LiveSync & { stderr(): string } {
  * with its binlog on, the emulator, the legacy PHP app under php -S, the new service, the proxy):
  * after the backfill, `migrate follow` and `migrate reverse --watch` run as commands while the chat
  * routes move; the live step (playbook-live.ts, the demo's own) posts through the proxy and waits for
- * each message to reach the other side. The delays are printed, not asserted.
+ * each message to reach the other side, and for a join made on legacy to be listed by the new
+ * service (follow's onChange hook keeps its read model). The delays are printed, not asserted.
  */
 describe('live data through the cutover: follow, reverse, rollback, verify', () => {
   let stack: DemoStack;
@@ -102,6 +104,8 @@ describe('live data through the cutover: follow, reverse, rollback, verify', () 
     try {
       const run = await runStep(migrate, stack).run({ progress: () => undefined });
       expect(run.ok).toBe(true);
+      // The demo's step `index`: the new service's read model, built once after the backfill.
+      expect((await readModelStep(stack).run({ progress: () => undefined })).ok).toBe(true);
     } finally {
       await migrate.close();
     }
@@ -157,13 +161,25 @@ describe('live data through the cutover: follow, reverse, rollback, verify', () 
     for (const id of all) expect(legacy).toContain(id);
   });
 
-  test('a join made on new reaches activity_participants, one made on legacy after the rollback reaches Datastore; legacy lists both', async () => {
-    const j = result.figures.joins as { activity: number; onNew: { user: number; by: string }; onLegacy: { user: number; by: string }; listed: { legacy: number[]; fresh: number[] } };
+  test("a join made on new reaches activity_participants, one made on legacy after the rollback reaches Datastore and the new service's reads; both apps list both", async () => {
+    const j = result.figures.joins as {
+      activity: number;
+      onNew: { user: number; by: string };
+      onLegacy: { user: number; by: string; listedMs: number };
+      listed: { legacy: number[]; fresh: number[]; freshActivities: number[]; joined: { legacy: number; fresh: number } };
+    };
     expect([j.onNew.by, j.onLegacy.by]).toEqual(['new-service', 'legacy-php']);
     expect(j.listed.legacy).toEqual(expect.arrayContaining([j.onNew.user, j.onLegacy.user]));
-    // The new service lists its own join (its write keeps its read model); legacy's reaches the
-    // Participation kind (below), not that read model, which follow does not maintain.
-    expect(j.listed.fresh).toContain(j.onNew.user);
+    // The new service lists its own join (its write keeps its read model) and legacy's (follow's
+    // onChange hook keeps it): in activities.get, in the user's users.activities, in users.get's count.
+    expect(j.listed.fresh).toEqual(expect.arrayContaining([j.onNew.user, j.onLegacy.user]));
+    expect(j.listed.fresh).toEqual(j.listed.legacy);
+    expect(j.listed.freshActivities).toContain(j.activity);
+    expect(j.listed.joined.fresh).toBe(j.listed.joined.legacy);
+    // Asked again now, directly: the lists are in Datastore, not an artefact of the step's polling.
+    expect(await participantIds(stack.fresh().url, j.activity)).toEqual(expect.arrayContaining([j.onNew.user, j.onLegacy.user]));
+    expect(await userActivityIds(stack.fresh().url, j.onLegacy.user)).toContain(j.activity);
+    expect(j.onLegacy.listedMs).toEqual(expect.any(Number));
     const ds = stack.fresh().datastore;
     const [entities] = await ds.get([j.onNew.user, j.onLegacy.user].map((u) => ds.key(['Activity', j.activity, 'Participation', `${j.activity}:${u}`])));
     expect((entities as Json[]).map((e) => Number(e.user_id)).sort()).toEqual([j.onNew.user, j.onLegacy.user].sort());
