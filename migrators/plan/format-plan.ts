@@ -26,6 +26,7 @@ export function formatPlan(plan: Plan): string {
       if (t.key.columns.length > 0) out.push(keyLine(t));
       if (t.updatedAt) out.push(`  updatedAt: ${t.updatedAt}`);
       if (t.transform) out.push(`  transform: ${t.transform}`);
+      if (t.onChange) out.push(`  onChange: ${t.onChange} (migrate follow calls it per applied batch)`);
       const w1 = Math.max(...t.properties.map((p) => p.column.length), 6);
       const w2 = Math.max(...t.properties.map((p) => p.sqlType.length), 8);
       const w3 = Math.max(...t.properties.map((p) => p.property.length), 8);

@@ -54,6 +54,7 @@ function tableConfig(t: PlanTable, sourceTimeZone: string): Record<string, unkno
     ...(t.key.parent ? { parent: { kind: t.key.parent.kind, column: t.key.parent.column } } : {}),
     ...(t.updatedAt ? { updatedAt: t.updatedAt } : {}),
     ...(t.transform ? { transform: t.transform } : {}),
+    ...(t.onChange ? { onChange: t.onChange } : {}),
     columns,
   };
 }

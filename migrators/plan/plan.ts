@@ -16,6 +16,8 @@ export interface PlanTable {
   /** When no updatedAt is configured: a DATETIME/TIMESTAMP column whose name says it is one. */
   suggestedUpdatedAt?: string;
   transform?: string;
+  /** The table's onChange module (migrate follow calls it per applied batch), kept by --write. */
+  onChange?: string;
   properties: { column: string; sqlType: string; property: string; type: PropertyType; indexed: boolean; timeZone?: string }[];
   skipped: string[];
   risks: Risk[];
@@ -43,8 +45,9 @@ function suggestUpdatedAt(info: LoadedTable['info']): string | undefined {
   return (temporal.find((c) => c.onUpdateNow) ?? temporal.find((c) => UPDATED_AT.test(c.name)))?.name;
 }
 
-export function toPlan(database: string, migrate: Pick<MigrateConfig, 'sourceTimeZone'>, loaded: readonly LoadedTable[]): Plan {
+export function toPlan(database: string, migrate: Pick<MigrateConfig, 'sourceTimeZone'> & { tables?: MigrateConfig['tables'] }, loaded: readonly LoadedTable[]): Plan {
   const tables = loaded.map(({ info, mapping, risks, facts, refused }): PlanTable => {
+    const onChange = migrate.tables?.[info.name]?.onChange;
     // MariaDB's JSON is a LONGTEXT with a json_valid() check: show what was declared.
     const sqlType = new Map(info.columns.map((c) => [c.name, c.dataType === 'json' ? 'json' : c.columnType]));
     const mapped = new Set(mapping.properties.map((p) => p.column));
@@ -58,6 +61,7 @@ export function toPlan(database: string, migrate: Pick<MigrateConfig, 'sourceTim
       ...(mapping.updatedAt ? { updatedAt: mapping.updatedAt } : {}),
       ...(!mapping.updatedAt && suggestUpdatedAt(info) ? { suggestedUpdatedAt: suggestUpdatedAt(info) } : {}),
       ...(mapping.transformModule ? { transform: mapping.transformModule } : {}),
+      ...(onChange ? { onChange } : {}),
       properties: mapping.properties.map((p) => ({
         column: p.column,
         sqlType: sqlType.get(p.column) ?? '?',

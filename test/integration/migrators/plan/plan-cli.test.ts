@@ -163,6 +163,14 @@ describe('strangler migrate plan (real MariaDB)', () => {
     expect(r.out).toContain('  transform: ./upper.mjs');
   });
 
+  test("a table's onChange module is shown in the plan and kept by --write (plan does not load it: follow does)", async () => {
+    const out = path.join(dir, 'on-change.yaml');
+    const r = await plan('-c', config({ tables: { chats: { kind: 'Chat', onChange: './read-model-hook.mjs' } } }), '--write', out);
+    expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: '' });
+    expect(r.out).toContain('  onChange: ./read-model-hook.mjs (migrate follow calls it per applied batch)');
+    expect(readFileSync(out, 'utf8')).toMatch(/\nchats:\n  kind: Chat\n  key: id\n  onChange: \.\/read-model-hook\.mjs\n/);
+  });
+
   test('the README example runs and prints what the README shows', async () => {
     const readme = readFileSync(path.join(process.cwd(), 'README.md'), 'utf8');
     const yamlBlock = /<!-- readme-example: migrate-plan-config -->\n```yaml\n([\s\S]*?)```/.exec(readme)![1]!;
