@@ -36,6 +36,18 @@ describe('binlog changes → Datastore mutations', () => {
   });
 });
 
+describe('the row before the batch, for onChange hooks', () => {
+  const befores = (changes: RowChange[]) => toMutations(changes, mappings).map((m) => (m.op === 'dead' ? 'dead' : `${m.op} ${String((m.key[1] as { value: string }).value)} was ${String(m.before?.name ?? '-')}`));
+  test("each key carries its row as it was before the batch's first change to it", () => {
+    expect(befores([{ table: 'users', op: 'update', before: { id: 1, name: 'a' }, after: { id: 1, name: 'b' } }, { table: 'users', op: 'update', before: { id: 1, name: 'b' }, after: { id: 1, name: 'c' } }])).toEqual(['upsert 1 was a']);
+    expect(befores([{ table: 'users', op: 'insert', row: { id: 2, name: 'x' } }, { table: 'users', op: 'update', before: { id: 2, name: 'x' }, after: { id: 2, name: 'y' } }])).toEqual(['upsert 2 was -']);
+  });
+  test('a delete of a row the batch inserted carries the deleted row; a moved key deletes the old one and inserts the new', () => {
+    expect(befores([{ table: 'users', op: 'insert', row: { id: 3, name: 'n' } }, { table: 'users', op: 'delete', row: { id: 3, name: 'n' } }])).toEqual(['delete 3 was n']);
+    expect(befores([{ table: 'users', op: 'update', before: { id: 4, name: 'd' }, after: { id: 5, name: 'd' } }])).toEqual(['delete 4 was d', 'upsert 5 was -']);
+  });
+});
+
 describe('binlog positions and readiness', () => {
   test('positions order by file sequence, then offset', () => {
     const a = { file: 'binlog.000009', position: 900 };
