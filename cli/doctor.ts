@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { StranglerError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
-import { runDoctor, type CheckResult } from './doctor-checks.js';
+import { runDoctor, type CheckResult } from '../wiring/doctor.js';
 import type { CliIo } from './io.js';
 
 function render(results: CheckResult[]): string {

@@ -3,7 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { bufferIo } from '../../cli/io.js';
-import { CHECK_TIMEOUT_MS } from '../../cli/doctor-checks.js';
+import { CHECK_TIMEOUT_MS } from '../../wiring/doctor.js';
 import { runCli } from '../../cli/program.js';
 import { deadPort, startUpstream, type Upstream } from '../support/http.js';
 import { createTestDatabase, TEST_PROJECT, testNamespace, type TestDatabase } from '../support/services.js';

@@ -1,3 +1,4 @@
+/** `strangler doctor`'s checks: the config, then MySQL (server, tables, binlog), the Datastore target and each backend, concurrently, each bounded by CHECK_TIMEOUT_MS. */
 import { request } from 'undici';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
