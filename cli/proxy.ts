@@ -7,7 +7,6 @@ import { createDiffMetrics } from '../diffs/metrics.js';
 import { watchFileContent } from '../proxy/config-watch.js';
 import { ProxyMetrics } from '../proxy/metrics.js';
 import { startProxy } from '../proxy/runtime.js';
-import { readinessProbe } from '../wiring/readiness.js';
 import { consoleSources } from '../wiring/console-sources.js';
 import { openStateStore } from '../wiring/state.js';
 import { SHADOW_WORKER_ENTRY } from '../wiring/proxy.js';
@@ -40,8 +39,6 @@ export function proxyCommand(io: CliIo): Command {
         await forConsole.close();
         throw err;
       });
-      let latest = config;
-      running.pilot.ramps.readiness = readinessProbe(() => latest);
       const url = (a: { host: string; port: number }) => `http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
       io.stdout.write(`strangler proxy listening on ${url(running.address)} (admin API ${url(running.adminAddress)}, console ${url(running.adminAddress)}/console/), ${p.routes.length} route(s)\n`);
 
@@ -49,7 +46,6 @@ export function proxyCommand(io: CliIo): Command {
         try {
           const next = loadConfig(opts.config, io.env);
           running.reload(requireSection(next, 'proxy'));
-          latest = next;
           logger.info({ why }, 'config reload applied');
         } catch (err) {
           // The old table keeps serving; the error names the file, path and fix as at start.

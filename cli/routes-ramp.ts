@@ -18,7 +18,8 @@ function holdArg(value: string): string {
 
 export function describeRamp(r: RampState | RampView): string {
   const at = r.step < 0 ? 'not started' : `at step ${r.step + 1} of ${r.steps.length} (${r.steps[r.step]}%)`;
-  const waiting = 'waiting' in r && r.waiting ? `; ${r.waiting}` : '';
+  // The stored reason says what held the ramp when that changed; `waiting` is the leader's word now, figures and all.
+  const waiting = 'waiting' in r && r.waiting && !r.reason?.endsWith(r.waiting) ? `; ${r.waiting}` : '';
   return `${r.target}: ramp ${r.status}, ${at}; steps ${r.steps.join(',')}%, hold ${Math.round(r.holdMs / 1000)} s${r.requireReady ? ', requires the readiness gate' : ''}${r.reason ? `; ${r.reason}` : ''}${waiting}\n`;
 }
 
@@ -39,7 +40,7 @@ export function rampCommand(io: CliIo, client: (opts: object) => AdminClient, wh
     .argument('<route>', 'route name, or route group name')
     .option('--steps <list>', 'the new % at each step, rising', stepsArg)
     .option('--hold <duration>', 'how long each step holds before the next (30s, 10m, 1h)', holdArg)
-    .option('--require-ready', 'step only while `strangler ready` would pass as well')
+    .option('--require-ready', "step only while the readiness gate passes as well: the proxy's own verdict (GET /routes/NAME/readiness: responses, latency with its live traffic, errors, data)")
     .addOption(new Option('--pause', 'pause the ramp').conflicts(['resume', 'abort', 'status', 'steps']))
     .addOption(new Option('--resume', 'resume a paused ramp (its hold starts again)').conflicts(['abort', 'status', 'steps']))
     .addOption(new Option('--abort', 'stop the ramp; the dial stays where it is').conflicts(['status', 'steps']))

@@ -70,7 +70,7 @@ export const CATALOGUE = {
   STRANGLER_E_DIFFS_NOT_READY: { exit: 1, title: 'A diff report found routes that are not ready' },
   STRANGLER_E_NOT_READY: { exit: 1, title: 'The readiness gate found routes that are not ready' },
   STRANGLER_E_READY_VERIFY_REPORT: { exit: 2, title: 'The verify report given to the readiness gate cannot be read' },
-  STRANGLER_E_READINESS_UNAVAILABLE: { exit: 1, title: 'The proxy cannot judge readiness: it reads no diff records' },
+  STRANGLER_E_READINESS_UNAVAILABLE: { exit: 1, title: 'The readiness gate cannot be judged: no diff records to read, or a checkpoint store that does not answer' },
   STRANGLER_E_DIFFS_FILE: { exit: 2, title: 'The diff records cannot be read' },
   STRANGLER_E_DIFFS_RECORD_NOT_FOUND: { exit: 2, title: 'No diff record has that id' },
   STRANGLER_E_DIFFS_OUTPUT: { exit: 1, title: 'The report file cannot be written' },

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Counter } from 'prom-client';
 import { describeCause } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { NO_SOURCES, type ConsoleSources } from './console/sources.js';
 import { Guard, type Breach } from './guard/guard.js';
 import type { StranglerProxy } from './proxy-server.js';
 import { RampRunner } from './ramp/runner.js';
@@ -15,6 +16,8 @@ export interface PilotOptions {
   proxy: StranglerProxy;
   store: StateStore;
   logger?: Logger;
+  /** What the readiness gate reads besides the proxy (a ramp with requireReady asks it), as the admin API does. */
+  sources?: ConsoleSources;
   /** The window clock's period (1 s; tests of the clock itself may shorten it). */
   tickMs?: number;
 }
@@ -38,7 +41,7 @@ export class Pilot {
   constructor(private readonly options: PilotOptions) {
     this.tickMs = options.tickMs ?? 1000;
     this.guard = new Guard(options.proxy.metrics);
-    this.ramps = new RampRunner(options.proxy, options.store, this.guard, options.logger);
+    this.ramps = new RampRunner(options.proxy, options.store, this.guard, options.sources ?? NO_SOURCES, options.logger);
     const registry = options.proxy.metrics.registry;
     this.rollbacks =
       (registry.getSingleMetric('strangler_guard_rollbacks_total') as Counter<'route'> | undefined) ??
@@ -105,6 +108,7 @@ export class Pilot {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.acting;
+    await this.ramps.settled();
     // A graceful stop hands the lease on at once (a restarted proxy acts from its first tick).
     if (this.leader) {
       this.leader = false;

@@ -85,7 +85,7 @@ function closeServer(server: http.Server, graceMs: number): Promise<void> {
 export async function startProxy(options: StartOptions): Promise<RunningProxy> {
   const { config, store, logger } = options;
   const proxy = await StranglerProxy.create({ config, store, logger, metrics: options.metrics, shadowSink: options.shadowSink, shadowWorker: options.shadowWorker });
-  const pilot = new Pilot({ proxy, store, logger, tickMs: options.pilotTickMs });
+  const pilot = new Pilot({ proxy, store, logger, tickMs: options.pilotTickMs, ...(options.console ? { sources: options.console } : {}) });
   let current = config;
   // Timeouts and limits of the public side (listener-limits.ts); they change only on restart.
   const limits = config.limits;

@@ -7,14 +7,34 @@ import { requireSection, resolveFromConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { describeCause } from '../core/errors.js';
 import { readRecords, rotatedFiles } from '../diffs/jsonl-read.js';
+import type { MigrateConfig } from '../config/migrate-schema.js';
+import type { CheckpointStore } from '../migrators/checkpoint/contract.js';
 import { createDatastoreCheckpointStore } from '../migrators/checkpoint/datastore.js';
-import { closeDatastore, createDatastore } from '../migrators/datastore/client.js';
+import { closeDatastore, createDatastore, datastoreWhere } from '../migrators/datastore/client.js';
 import { migrationsView } from '../proxy/console/migrations-view.js';
 import type { ConsoleSources } from '../proxy/console/sources.js';
 import { openDiffStore } from './diffs.js';
 
 /** How the readiness gate names where its data criterion was read. */
 export const checkpointStoreLabel = (projectId: string) => `the checkpoint store in ${projectId}`;
+
+/** How long one read of the checkpoint store by the readiness gate or the console may take. */
+export const CHECKPOINT_READ_DEADLINE_MS = 5000;
+
+/**
+ * The checkpoint store as the readiness gate and the console read it: each read bounded by
+ * CHECKPOINT_READ_DEADLINE_MS (a dead Datastore is said at once instead of waited out for minutes),
+ * and why a read failed, naming the emulator's address or the project.
+ */
+export function checkpointReader(target: MigrateConfig['target']): { store: CheckpointStore; close: () => Promise<void>; unreadable: (err: unknown) => string } {
+  const ds = createDatastore(target);
+  const where = datastoreWhere(target); // where the client was pointed when it was made
+  return {
+    store: createDatastoreCheckpointStore(ds, { readDeadlineMs: CHECKPOINT_READ_DEADLINE_MS }),
+    close: () => closeDatastore(ds),
+    unreadable: (err) => `cannot read the checkpoint store (Datastore ${where}, each read bounded to ${CHECKPOINT_READ_DEADLINE_MS / 1000} s): ${describeCause(err)}`,
+  };
+}
 
 export function consoleSources(config: Config): { sources: ConsoleSources; close: () => Promise<void> } {
   const p = requireSection(config, 'proxy');
@@ -37,18 +57,14 @@ export function consoleSources(config: Config): { sources: ConsoleSources; close
   if (!migrate) {
     migrations = { unavailable: `${config.file} has no migrate section: no checkpoint store to read migrations from` };
   } else {
-    const ds = createDatastore(migrate.target);
-    const store = createDatastoreCheckpointStore(ds);
+    const reader = checkpointReader(migrate.target);
     const tables = Object.keys(migrate.tables);
     migrations = {
-      read: () =>
-        migrationsView(store, tables).catch((err: unknown) => ({ configured: false as const, why: `cannot read the checkpoint store in ${migrate.target.projectId}: ${describeCause(err)}` })),
-      streamMark: (stream) => store.getStreamMark(stream),
+      read: () => migrationsView(reader.store, tables).catch((err: unknown) => ({ configured: false as const, why: reader.unreadable(err) })),
+      streamMark: (stream) => reader.store.getStreamMark(stream),
       label: checkpointStoreLabel(migrate.target.projectId),
     };
-    close = async () => {
-      await closeDatastore(ds);
-    };
+    close = reader.close;
   }
   return {
     sources: { diffs, migrations },

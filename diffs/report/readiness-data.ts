@@ -38,9 +38,14 @@ export interface DataBounds {
 
 const minutes = (ms: number) => Math.round(ms / 60_000);
 
-/** The data criterion over `tables`: ok, and the figure a person reads. */
-export function dataCriterion(tables: readonly string[], data: DataEvidence | undefined, b: DataBounds): { ok: boolean; figure: string } {
-  if (data === undefined) return { ok: false, figure: `tables ${tables.join(', ')}: no verify result (no checkpoint store in the config, and no --verify-report FILE)` };
+/**
+ * The data criterion over `tables`: ok, and the figure a person reads. Without evidence it is not
+ * judged, and a gate that cannot tell does not pass: it fails, saying why (`unjudged`) instead of a figure.
+ */
+export function dataCriterion(tables: readonly string[], data: DataEvidence | undefined, b: DataBounds, unjudged?: string): { ok: boolean; figure: string; judged?: false } {
+  if (data === undefined) {
+    return { ok: false, judged: false, figure: `not judged: tables ${tables.join(', ')}: ${unjudged ?? 'no checkpoint store in the config (no migrate section), and no --verify-report FILE'}` };
+  }
   const problems: string[] = [];
   const facts: string[] = [];
   for (const table of tables) {

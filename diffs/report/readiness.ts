@@ -54,6 +54,8 @@ export interface LiveLatency {
 /** What the gate judges besides the diff records. */
 export interface GateEvidence {
   data?: DataEvidence;
+  /** Why there is no `data`, when the reader knows: no checkpoint store configured, or it did not answer. */
+  dataUnjudged?: string;
   /** Per route. */
   live?: ReadonlyMap<string, LiveLatency>;
 }
@@ -63,6 +65,8 @@ export interface Criterion {
   ok: boolean;
   /** The figure behind the verdict, as a person reads it. */
   figure: string;
+  /** False when its evidence could not be read: it is not judged, and fails (the figure says why). */
+  judged?: false;
 }
 
 export interface RouteReadiness {
@@ -111,7 +115,7 @@ export function routeReadiness(r: RouteReport, gate: RouteGateConfig, evidence: 
     figure: `new failed ${r.failures.new} of ${r.compared} (upper bound ${pct(newUpper)}), legacy ${r.failures.legacy} (${pct(legacyRate)}), margin ${o.errorMarginPct} points`,
   });
 
-  if (gate.tables !== undefined && gate.tables.length > 0) criteria.push({ name: 'data', ...dataCriterion(gate.tables, evidence.data, o) });
+  if (gate.tables !== undefined && gate.tables.length > 0) criteria.push({ name: 'data', ...dataCriterion(gate.tables, evidence.data, o, evidence.dataUnjudged) });
   return { route: r.route, ready: criteria.every((c) => c.ok), criteria };
 }
 

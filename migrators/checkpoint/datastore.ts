@@ -1,4 +1,5 @@
 import { PropertyFilter, type Datastore, type Key } from '@google-cloud/datastore';
+import { withTimeout } from '../../core/timeout.js';
 import { withRetry, DEFAULT_RETRY, type RetryPolicy } from '../retry/retry.js';
 import { GRPC_ALREADY_EXISTS, GRPC_NOT_FOUND, grpcCode, isTransientDatastoreError } from '../retry/transient.js';
 import { CheckpointVanishedError, type Checkpoint, type CheckpointStore, type ShardPlan, type StreamMark, type SyncMark, type VerifyMark } from './contract.js';
@@ -13,9 +14,25 @@ type Stored = { type: 'checkpoint' | 'plan' | 'sync' | 'verify' | 'stream'; tabl
  * `users#sync`, `users#verify`), each holding its record as JSON (unindexed) plus the table name (indexed, for
  * clearTable). Every worker on every machine that points at the target sees the same ones.
  */
-export function createDatastoreCheckpointStore(ds: Datastore, options: { retry?: RetryPolicy; onRetry?: (err: unknown) => void } = {}): CheckpointStore {
+export interface DatastoreCheckpointOptions {
+  retry?: RetryPolicy;
+  onRetry?: (err: unknown) => void;
+  /**
+   * Reads (get, list) give up after this long, retried neither here nor by the client library, whose
+   * own retries alone last a minute per call: for readers that must answer (the readiness gate, the
+   * console), never for the migrators, which wait a peer out.
+   */
+  readDeadlineMs?: number;
+}
+
+export function createDatastoreCheckpointStore(ds: Datastore, options: DatastoreCheckpointOptions = {}): CheckpointStore {
   const policy = options.retry ?? DEFAULT_RETRY;
   const retry = <T>(work: () => Promise<T>) => withRetry(work, { isTransient: isTransientDatastoreError, onRetry: (e) => options.onRetry?.(e) }, policy);
+  const deadline = options.readDeadlineMs;
+  const gax = deadline === undefined ? undefined : { gaxOptions: { timeout: deadline, retry: null } };
+  const readRetry = <T>(work: () => Promise<T>): Promise<T> =>
+    // The client's deadline is the bound; the timer only guards against a call that ignores it.
+    deadline === undefined ? retry(work) : withTimeout(work(), deadline + 1000, () => new Error(`no answer within ${Math.round(deadline / 1000)} s`));
   const key = (name: string): Key => ds.key([CHECKPOINT_KIND, name]);
   const entity = (name: string, type: Stored['type'], table: string, body: unknown) => ({
     key: key(name),
@@ -23,7 +40,7 @@ export function createDatastoreCheckpointStore(ds: Datastore, options: { retry?:
     excludeFromIndexes: ['body'],
   });
   async function read<T>(name: string): Promise<T | undefined> {
-    const [e] = await retry(() => ds.get(key(name)));
+    const [e] = await readRetry(() => ds.get(key(name), gax as never));
     return e ? (JSON.parse((e as Stored).body) as T) : undefined;
   }
 
@@ -43,7 +60,7 @@ export function createDatastoreCheckpointStore(ds: Datastore, options: { retry?:
       }
     },
     async list() {
-      const [rows] = await retry(() => ds.runQuery(ds.createQuery(CHECKPOINT_KIND).filter(new PropertyFilter('type', '=', 'checkpoint'))));
+      const [rows] = await readRetry(() => ds.runQuery(ds.createQuery(CHECKPOINT_KIND).filter(new PropertyFilter('type', '=', 'checkpoint')), gax as never));
       return (rows as Stored[]).map((r) => JSON.parse(r.body) as Checkpoint);
     },
     async clearTable(table) {

@@ -16,16 +16,16 @@ export interface TableProgress extends ShardStatus {
   lastVerify: VerifyMark | null;
 }
 
-export type MigrationsView =
-  | { configured: true; at: string; tables: TableProgress[]; notStarted: string[] }
-  | { configured: false; why: string };
+/** What the store holds, as read. */
+export type MigrationsRead = { configured: true; at: string; tables: TableProgress[]; notStarted: string[] };
+export type MigrationsView = MigrationsRead | { configured: false; why: string };
 
 /** MySQL's 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC) as ms since the epoch; NaN when it is not one. */
 export function mysqlUtc(s: string): number {
   return Date.parse(s.replace(' ', 'T') + (s.endsWith('Z') ? '' : 'Z'));
 }
 
-export async function migrationsView(store: CheckpointStore, tables: readonly string[], now = new Date()): Promise<MigrationsView> {
+export async function migrationsView(store: CheckpointStore, tables: readonly string[], now = new Date()): Promise<MigrationsRead> {
   const checkpoints = (await store.list()).filter((c) => tables.includes(c.table));
   const started = [...new Set(checkpoints.map((c) => c.table))];
   const marks = new Map(await Promise.all(started.map(async (t) => [t, await Promise.all([store.getSyncMark(t), store.getVerifyMark(t)])] as const)));

@@ -155,7 +155,7 @@ export function consoleRouter(proxy: StranglerProxy, options: ConsoleOptions): e
       const d = sources.diffs;
       const expected = proxy.routes().filter((r) => r.dial.shadow > 0).map((r) => r.name);
       // `strangler ready`'s gate, the one the admin API's GET /readiness gives (its evidence: the live
-      // latency and the checkpoint store), over the last 24 h of pairs, as a ramp with --require-ready asks it.
+      // latency and the checkpoint store), over the last 24 h of pairs.
       const judged = await verdicts('all', async () => {
         const page = await diffsPage(d.records(), { since: new Date(Date.now() - 86_400_000) }, { ...DEFAULT_THRESHOLDS, expectedRoutes: expected, top: 1 });
         return { page, evidence: await gateEvidence(proxy, sources, page.report.routes.map((r) => r.route)) };

@@ -4,7 +4,10 @@ import type { Guard } from '../guard/guard.js';
 import type { StranglerProxy } from '../proxy-server.js';
 import type { CompiledRoute } from '../route-table.js';
 import type { RampState, StateStore } from '../state/contract.js';
-import { checkRamp, nextRampAction, type RampHealth } from './plan.js';
+import type { ConsoleSources } from '../console/sources.js';
+import { proxyReadiness } from '../readiness/proxy-readiness.js';
+import { GateAsks } from './gate-asks.js';
+import { checkRamp, gateVerdict, nextRampAction, type RampAction, type RampHealth } from './plan.js';
 
 export interface RampRequest {
   steps: number[];
@@ -13,25 +16,32 @@ export interface RampRequest {
   who: string;
 }
 
-/** Whether the readiness gate passes for a route or group (wired by whoever can read diffs and verify reports). */
-export type ReadinessProbe = (target: string) => Promise<{ ok: boolean; reason: string }>;
-
 /**
  * Ramps: started, paused, resumed and aborted through the admin API (any process), stored in the
  * state store, and stepped by the process holding the pilot lease (pilot.ts), so that neither a CLI
- * exit nor a proxy restart loses one. Each step is an audited dial change by `ramp`.
+ * exit nor a proxy restart loses one. Each step is an audited dial change by `ramp`. With
+ * requireReady, a step waits for the verdict GET /routes/:name/readiness gives on each of the
+ * ramp's routes (proxyReadiness: the diff records, the live latency, the checkpoint store).
  */
 export class RampRunner {
-  readiness: ReadinessProbe | undefined;
-  /** Why each running ramp waits, as this process last saw it (not stored: it changes every second). */
+  /** Why each running ramp waits, as this process last saw it, figures and all (changes every second). */
   readonly waiting = new Map<string, string>();
+  private readonly gate: GateAsks;
+  /**
+   * The revision this process last wrote per ramp: until the snapshot shows it (a store that tells
+   * its subscribers later than it answers), the ramp is not acted on, lest a step be taken twice.
+   */
+  private readonly wrote = new Map<string, { revision: number; at: number }>();
 
   constructor(
     private readonly proxy: StranglerProxy,
     private readonly store: StateStore,
     private readonly guard: Guard,
+    sources: ConsoleSources,
     private readonly logger?: Logger,
-  ) {}
+  ) {
+    this.gate = new GateAsks(async (target) => gateVerdict((await proxyReadiness(proxy, sources, { routes: this.members(target).map((m) => m.name) })).routes));
+  }
 
   /** The routes a ramp turns: the route of that name, or every member of that group. */
   members(target: string): CompiledRoute[] {
@@ -78,7 +88,7 @@ export class RampRunner {
       action === 'pause'
         ? { ...ramp, status: 'paused', reason: `paused by ${who}` }
         : action === 'resume'
-          ? { ...ramp, status: 'running', since: new Date().toISOString(), reason: undefined }
+          ? { ...ramp, status: 'running', since: new Date().toISOString(), reason: undefined, held: undefined }
           : { ...ramp, status: 'aborted', reason: `aborted by ${who}` };
     await this.write(target, next, ramp.revision);
     this.logger?.info({ target, who, step: ramp.step }, `ramp ${action}d`);
@@ -96,26 +106,56 @@ export class RampRunner {
   async step(skip: ReadonlySet<string>): Promise<void> {
     for (const ramp of this.list()) {
       if (ramp.status !== 'running' || skip.has(ramp.target)) continue;
+      const now = Date.now();
+      if (this.behind(ramp, now)) continue;
       const members = this.members(ramp.target);
       if (members.length === 0) continue; // its routes left the config; it waits for them
-      let action = nextRampAction(ramp, Date.now(), this.health(members), undefined);
-      // The gate reads diff records: asked only once everything else says "step".
+      let action = nextRampAction(ramp, now, this.health(members), undefined);
+      // The gate is asked only once everything else says "step" (in the background: gate-asks.ts).
       if (action.kind === 'step' && ramp.requireReady && ramp.step >= 0) {
-        const ready = this.readiness ? await this.readiness(ramp.target) : { ok: false, reason: 'this proxy has no readiness probe wired' };
-        action = nextRampAction(ramp, Date.now(), this.health(members), ready);
+        const ready = this.gate.verdict(ramp.target, now);
+        action = ready === undefined ? { kind: 'wait', reason: 'waiting for the readiness gate: asking it' } : nextRampAction(ramp, now, this.health(members), ready);
       }
       if (action.kind === 'wait') {
-        this.waiting.set(ramp.target, action.reason);
+        await this.wait(ramp, action);
         continue;
       }
       this.waiting.delete(ramp.target);
+      this.gate.forget(ramp.target, now);
       const reason = `ramp step ${action.index + 1} of ${ramp.steps.length}: new ${action.value}%`;
       if (members.length === 1 && members[0]!.name === ramp.target) await this.proxy.setDial(ramp.target, { new: action.value }, 'ramp', reason);
       else await this.proxy.setGroupDial(ramp.target, { new: action.value }, 'ramp', reason);
-      const next: RampState = { ...ramp, step: action.index, since: new Date().toISOString(), status: action.last ? 'done' : 'running', reason: undefined };
-      await this.store.putRamp(ramp.target, next, ramp.revision);
+      const next: RampState = { ...ramp, step: action.index, since: new Date().toISOString(), status: action.last ? 'done' : 'running', reason: undefined, held: undefined };
+      if (await this.store.putRamp(ramp.target, next, ramp.revision)) this.wrote.set(ramp.target, { revision: ramp.revision + 1, at: now });
       this.logger?.info({ target: ramp.target, step: action.index + 1, of: ramp.steps.length, new: action.value }, reason);
     }
+  }
+
+  /**
+   * A waiting ramp: why, figures and all, for GET /ramps; and, when what holds it changed (the guard
+   * window, or which of the gate's criteria fail), the reason stored in the ramp and logged.
+   */
+  private async wait(ramp: RampState, action: Extract<RampAction, { kind: 'wait' }>): Promise<void> {
+    this.waiting.set(ramp.target, action.reason);
+    if (action.held === undefined || ramp.held === action.held) return;
+    const reason = `step ${ramp.step + 2} of ${ramp.steps.length} (new ${ramp.steps[ramp.step + 1]}%): ${action.reason}`;
+    if (await this.store.putRamp(ramp.target, { ...ramp, reason, held: action.held }, ramp.revision)) {
+      this.wrote.set(ramp.target, { revision: ramp.revision + 1, at: Date.now() });
+      this.logger?.info({ target: ramp.target, held: action.held }, reason);
+    }
+  }
+
+  /** Whether the snapshot has yet to show this process's last write of the ramp (given up on after 10 s). */
+  private behind(ramp: RampState, now: number): boolean {
+    const w = this.wrote.get(ramp.target);
+    if (w !== undefined && ramp.revision < w.revision && now - w.at < 10_000) return true;
+    this.wrote.delete(ramp.target);
+    return false;
+  }
+
+  /** Every gate ask in flight, settled (the pilot's stop). */
+  settled(): Promise<void> {
+    return this.gate.settled();
   }
 
   private health(members: readonly CompiledRoute[]): RampHealth {

@@ -1,6 +1,6 @@
 import type { StreamMark } from '../../migrators/checkpoint/contract.js';
 import type { DataEvidence, TableEvidence } from '../../diffs/report/readiness.js';
-import { mysqlUtc, type MigrationsView } from '../console/migrations-view.js';
+import { mysqlUtc, type MigrationsRead } from '../console/migrations-view.js';
 
 /** The name under which `migrate follow` keeps its position (migrators/follow/follow.ts). */
 export const FOLLOW_STREAM = 'follow';
@@ -10,8 +10,7 @@ export const FOLLOW_STREAM = 'follow';
  * reads it (migrationsView: each table's last verify, and its lag from its last sync or backfill),
  * with the follow stream's own lag taking over once follow has applied changes since then.
  */
-export function dataEvidence(view: MigrationsView, follow: StreamMark | undefined, source: string): DataEvidence | undefined {
-  if (!view.configured) return undefined;
+export function dataEvidence(view: MigrationsRead, follow: StreamMark | undefined, source: string): DataEvidence {
   const tables = new Map<string, TableEvidence>();
   for (const row of view.tables) {
     const t = tables.get(row.table) ?? { table: row.table };

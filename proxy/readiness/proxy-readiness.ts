@@ -22,11 +22,12 @@ export function liveLatency(stats: RouteStats): LiveLatency {
 /** What the gate judges besides the diff records: live latency of `routes`, and the checkpoint store's word on the data. */
 export async function gateEvidence(proxy: StranglerProxy, sources: ConsoleSources, routes: readonly string[]): Promise<GateEvidence> {
   const live = new Map(routes.map((r) => [r, liveLatency(proxy.metrics.route(r))]));
-  if (!('read' in sources.migrations)) return { live };
+  // No checkpoint store, or one that does not answer: the data criterion is not judged, and says why.
+  if (!('read' in sources.migrations)) return { live, dataUnjudged: sources.migrations.unavailable };
   // The view says itself when the store cannot be read; follow's mark is then unknown as well.
   const [view, follow] = await Promise.all([sources.migrations.read(), sources.migrations.streamMark?.(FOLLOW_STREAM).catch(() => undefined)]);
-  const data = dataEvidence(view, follow, sources.migrations.label ?? 'the checkpoint store');
-  return { live, ...(data ? { data } : {}) };
+  if (!view.configured) return { live, dataUnjudged: view.why };
+  return { live, data: dataEvidence(view, follow, sources.migrations.label ?? 'the checkpoint store') };
 }
 
 export interface ReadinessQuery {

@@ -18,8 +18,10 @@ export interface RampState {
   status: 'running' | 'paused' | 'done' | 'aborted' | 'halted';
   /** Who started it. */
   who: string;
-  /** Why it stopped or waits (a guard rollback, an abort, a gate that fails). */
+  /** Why it stopped or waits (a guard rollback, an abort, a gate that fails), with the figures of that moment. */
   reason?: string;
+  /** While it waits past its hold: what holds it, without figures (the guard window, the gate's failing criteria). */
+  held?: string;
   /** Bumped on every write: the compare-and-set token of putRamp. */
   revision: number;
 }

@@ -10,7 +10,7 @@ import type { Config } from '../../../config/schema.js';
 import { buildRecord } from '../../../diffs/record.js';
 import { toStoredLine } from '../../../diffs/stored-line.js';
 import { zeroCounts } from '../../../diffs/types.js';
-import { readinessProbe } from '../../../wiring/readiness.js';
+import { consoleSources } from '../../../wiring/console-sources.js';
 import { pair } from '../../unit/diffs/helpers.js';
 import { startUpstream, type Upstream } from '../../support/http.js';
 import { TOKEN, adminHeaders, json, proxyConfig, request, startTestProxy, type TestProxy } from './setup.js';
@@ -20,6 +20,8 @@ let served = 0;
 let legacy: Upstream;
 let next: Upstream;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strangler-ramps-'));
+/** The diff records the proxy's readiness gate reads (the proxy itself keeps its own in memory). */
+const diffs = path.join(dir, 'diffs.jsonl');
 const guard = { maxErrorRate: 5, maxP95Ms: 1500, window: '2s', minRequests: 5 };
 const config = () =>
   proxyConfig(legacy.url, next.url, {
@@ -31,11 +33,21 @@ const config = () =>
       { name: 'plain.get', match: { method: 'GET', path: '/api/plain' } },
       // One answer of new in the window is enough here: the gate, not the traffic, is what this route's test waits on.
       { name: 'gated.get', match: { method: 'GET', path: '/api/gated/:id' }, guard: { ...guard, minRequests: 1 } },
+      { name: 'tabled.get', match: { method: 'GET', path: '/api/tabled/:id' }, guard: { ...guard, minRequests: 1 }, tables: ['users'] },
     ],
   });
 
+/** 500 matching pairs of `route` in which legacy answers in 12 ms and new in `newMs`. */
+const pairs = (route: string, newMs: number) =>
+  Array.from({ length: 500 }, (_, i) => {
+    const r = buildRecord(`${route}-${newMs}-${i}`, { ...pair(route, {}, {}), time: new Date().toISOString() }, { differences: [], normalised: zeroCounts() });
+    return toStoredLine({ ...r, legacy: { ...r.legacy, latencyMs: 12 }, new: { ...r.new, latencyMs: newMs } }, []);
+  }).join('\n') + '\n';
+
 beforeAll(async () => {
-  legacy = await startUpstream((_req, res) => res.end('legacy'));
+  // Legacy answers the gated routes in 20 ms: the gate compares new's live p95 with legacy's (≤ 1.25×),
+  // and two backends that both answer in a millisecond or two would pass or fail it by chance.
+  legacy = await startUpstream((req, res) => (/^\/api\/(gated|tabled)\//.test(req.url ?? '') ? void setTimeout(() => res.end('legacy'), 20) : res.end('legacy')));
   next = await startUpstream((req, res) => {
     if (failing && req.url?.startsWith('/api/orders') && served++ % 2 === 0) return void res.writeHead(500).end('new failed');
     res.end('new');
@@ -48,9 +60,15 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/** What the proxy's admin API and its ramps read for the readiness gate, as `proxy start` builds it: the records in `diffs`, no migrate section. */
+const sources = () => {
+  const cfg = config();
+  return consoleSources({ file: path.join(dir, 'strangler.yaml'), proxy: { ...cfg, diffs: { ...cfg.diffs, store: 'file', path: diffs } } } as Config).sources;
+};
+
 async function startOn(store: StateStore): Promise<TestProxy> {
   await store.load();
-  return startTestProxy(config(), store);
+  return startTestProxy(config(), store, undefined, sources());
 }
 
 /** Steady load from many users over the three guarded routes. */
@@ -60,7 +78,7 @@ function load(proxy: () => TestProxy) {
   let n = 0;
   const worker = async () => {
     while (running) {
-      const p = ['users', 'carts', 'orders', 'gated'][n % 4];
+      const p = ['users', 'carts', 'orders', 'gated', 'tabled'][n % 5];
       await request(proxy().url, { path: `/api/${p}/${n}`, headers: { 'x-user-id': `u${n++}` }, agent }).catch(() => undefined);
     }
   };
@@ -149,29 +167,46 @@ describe('ramps', () => {
     expect(snap.dials['orders.get']!.new).toBe(0);
   });
 
-  it('with --require-ready, steps only once the readiness gate passes', async () => {
-    const diffs = path.join(dir, 'diffs.jsonl');
-    const cfg = config();
-    proxy.pilot.ramps.readiness = readinessProbe(() => ({ file: path.join(dir, 'strangler.yaml'), proxy: { ...cfg, diffs: { ...cfg.diffs, store: 'file', path: diffs } } }) as Config);
+  it('with --require-ready, steps only on the verdict of GET /routes/:name/readiness, and stores which criterion held it', async () => {
     // 500 pairs in which the new service is 100× slower than legacy: right answers, not ready.
-    const pairs = (newMs: number) =>
-      Array.from({ length: 500 }, (_, i) => {
-        const r = buildRecord(`g-${newMs}-${i}`, { ...pair('gated.get', {}, {}), time: new Date().toISOString() }, { differences: [], normalised: zeroCounts() });
-        return toStoredLine({ ...r, legacy: { ...r.legacy, latencyMs: 12 }, new: { ...r.new, latencyMs: newMs } }, []);
-      }).join('\n') + '\n';
-    fs.writeFileSync(diffs, pairs(1200));
+    fs.writeFileSync(diffs, pairs('gated.get', 1200));
     const firstStep = rampOf(proxy.store, 'gated.get', (r) => r.step === 0);
     expect((await cli(proxy, ['routes', 'ramp', 'gated.get', '--steps', '50,100', '--hold', '1s', '--require-ready'])).code).toBe(0);
     await firstStep;
-    let status = '';
-    while (!status.includes('waiting for the readiness gate')) {
-      status = (await cli(proxy, ['routes', 'ramp', 'gated.get', '--status'])).out;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(status).toMatch(/gated\.get latency: shadow pairs: new p95 1200 ms/);
+    const held = (await rampOf(proxy.store, 'gated.get', (r) => r.held === 'the readiness gate: gated.get latency')).ramps!['gated.get']!;
+    expect(held).toMatchObject({ status: 'running', step: 0, held: 'the readiness gate: gated.get latency' });
+    expect(held.reason).toMatch(/^step 2 of 2 \(new 100%\): waiting for the readiness gate: gated\.get latency: shadow pairs: new p95 1200 ms \(≤ 500 ms budget and ≤ 1\.25× legacy's 12 ms\)/);
+    const status = (await cli(proxy, ['routes', 'ramp', 'gated.get', '--status'])).out;
+    expect(status).toContain(`gated.get: ramp running, at step 1 of 2 (50%); steps 50,100%, hold 1 s, requires the readiness gate; ${held.reason}`);
     const done = rampOf(proxy.store, 'gated.get', (r) => r.status === 'done');
-    fs.writeFileSync(diffs, pairs(13));
-    expect((await done).dials['gated.get']!.new).toBe(100);
+    fs.writeFileSync(diffs, pairs('gated.get', 13));
+    const snap = await done;
+    expect(snap.dials['gated.get']!.new).toBe(100);
+    expect(snap.ramps!['gated.get']!.held).toBeUndefined();
+    const history = (await json(fetch(`${proxy.admin}/routes/gated.get/history`, { headers: adminHeaders() }))).changes.reverse();
+    expect(history.map((c: { who: string; reason: string }) => [c.who, c.reason])).toEqual([
+      ['ramp', 'ramp step 1 of 2: new 50%'],
+      ['ramp', 'ramp step 2 of 2: new 100%'],
+    ]);
+  });
+
+  it('with --require-ready, holds a route that names tables while this proxy has no checkpoint store: data not judged, never passed', async () => {
+    fs.writeFileSync(diffs, pairs('tabled.get', 13));
+    const firstStep = rampOf(proxy.store, 'tabled.get', (r) => r.step === 0);
+    expect((await cli(proxy, ['routes', 'ramp', 'tabled.get', '--steps', '50,100', '--hold', '1s', '--require-ready'])).code).toBe(0);
+    await firstStep;
+    const snap = await rampOf(proxy.store, 'tabled.get', (r) => r.held === 'the readiness gate: tabled.get data');
+    expect(snap.ramps!['tabled.get']).toMatchObject({ status: 'running', step: 0 });
+    expect(snap.ramps!['tabled.get']!.reason).toBe(
+      `step 2 of 2 (new 100%): waiting for the readiness gate: tabled.get data: not judged: tables users: ${path.join(dir, 'strangler.yaml')} has no migrate section: no checkpoint store to read migrations from`,
+    );
+    // The admin API says the same of the route: the one verdict.
+    const verdict = await json(fetch(`${proxy.admin}/routes/tabled.get/readiness`, { headers: adminHeaders() }));
+    expect(verdict.ready).toBe(false);
+    expect(verdict.routes[0].criteria.find((c: { name: string }) => c.name === 'data')).toMatchObject({ ok: false, judged: false });
+    expect(snap.dials['tabled.get']!.new).toBe(50);
+    expect((await json(fetch(`${proxy.admin}/routes/tabled.get/history`, { headers: adminHeaders() }))).changes.map((c: { reason: string }) => c.reason)).toEqual(['ramp step 1 of 2: new 50%']);
+    expect((await cli(proxy, ['routes', 'ramp', 'tabled.get', '--abort'])).code).toBe(0);
   });
 
   it('refuses bad ramps, changing nothing', async () => {

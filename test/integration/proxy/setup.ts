@@ -4,6 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { parseConfig } from '../../../config/load.js';
 import type { ProxyConfig } from '../../../config/proxy-schema.js';
+import type { ConsoleSources } from '../../../proxy/console/sources.js';
 import { startProxy, type RunningProxy } from '../../../proxy/runtime.js';
 import type { ShadowSink } from '../../../proxy/shadow-contract.js';
 import type { StateStore } from '../../../proxy/state/contract.js';
@@ -31,8 +32,8 @@ export interface TestProxy extends RunningProxy {
   store: StateStore;
 }
 
-export async function startTestProxy(config: ProxyConfig, store: StateStore = new MemoryStateStore(), shadowSink?: ShadowSink): Promise<TestProxy> {
-  const running = await startProxy({ config, store, shadowSink });
+export async function startTestProxy(config: ProxyConfig, store: StateStore = new MemoryStateStore(), shadowSink?: ShadowSink, sources?: ConsoleSources): Promise<TestProxy> {
+  const running = await startProxy({ config, store, shadowSink, ...(sources ? { console: sources } : {}) });
   return Object.assign(running, {
     url: `http://127.0.0.1:${running.address.port}`,
     admin: `http://127.0.0.1:${running.adminAddress.port}`,

@@ -1,7 +1,7 @@
 import type { RouteReport } from '../../../diffs/report/compute.js';
 import { GATE_DEFAULTS, MIN_LIVE_ANSWERS, routeReadiness, type LiveLatency } from '../../../diffs/report/readiness.js';
 import { dataCriterion, type DataEvidence } from '../../../diffs/report/readiness-data.js';
-import type { MigrationsView } from '../../../proxy/console/migrations-view.js';
+import type { MigrationsRead } from '../../../proxy/console/migrations-view.js';
 import { dataEvidence } from '../../../proxy/readiness/data-evidence.js';
 
 const NOW = new Date('2026-12-05T02:00:00Z');
@@ -65,29 +65,27 @@ describe('the data criterion', () => {
     expect(r.figure).toBe('from the checkpoint store; users 900 s behind MySQL by sync (≤ 300 s); chats never verified; messages not clean (2 missing, 0 extra, 1 field diffs)');
   });
 
-  test('without evidence the criterion fails and says where it looked', () => {
-    expect(dataCriterion(['users'], undefined, BOUNDS)).toMatchObject({ ok: false, figure: expect.stringContaining('no verify result') });
+  test('without evidence the criterion is not judged: it fails, saying why, never passes', () => {
+    expect(dataCriterion(['users'], undefined, BOUNDS)).toEqual({ ok: false, judged: false, figure: 'not judged: tables users: no checkpoint store in the config (no migrate section), and no --verify-report FILE' });
+    expect(dataCriterion(['users', 'chats'], undefined, BOUNDS, 'the checkpoint store did not answer')).toEqual({ ok: false, judged: false, figure: 'not judged: tables users, chats: the checkpoint store did not answer' });
   });
 });
 
 describe('dataEvidence: the checkpoint store as the Migrations page reads it, and follow', () => {
   const shard = (table: string, lagSeconds: number | null, lastSync: string | null, verifyAt?: string) =>
-    ({ table, lagSeconds, lastSync, lastVerify: verifyAt ? { table, kind: 'K', at: verifyAt, clean: true, rows: 1, entities: 1, missing: 0, extra: 0, fieldDiffs: 0, ms: 1 } : null }) as unknown as Extract<MigrationsView, { configured: true }>['tables'][number];
+    ({ table, lagSeconds, lastSync, lastVerify: verifyAt ? { table, kind: 'K', at: verifyAt, clean: true, rows: 1, entities: 1, missing: 0, extra: 0, fieldDiffs: 0, ms: 1 } : null }) as unknown as MigrationsRead['tables'][number];
 
   test("a table lags by its slowest shard, from its last sync or backfill; follow's lag takes over once it ran after the sync", () => {
-    const view: MigrationsView = { configured: true, at: NOW.toISOString(), notStarted: [], tables: [shard('users', 40, null, ago(1000)), shard('users', 70, null), shard('chats', 5, '2026-12-05 01:59:55')] };
-    expect(dataEvidence(view, undefined, 'store')!.tables).toEqual([
+    const view: MigrationsRead = { configured: true, at: NOW.toISOString(), notStarted: [], tables: [shard('users', 40, null, ago(1000)), shard('users', 70, null), shard('chats', 5, '2026-12-05 01:59:55')] };
+    expect(dataEvidence(view, undefined, 'store').tables).toEqual([
       { table: 'users', verify: { at: ago(1000), clean: true, missing: 0, extra: 0, fieldDiffs: 0 }, lag: { seconds: 70, from: 'backfill' } },
       { table: 'chats', lag: { seconds: 5, from: 'sync' } },
     ]);
     const follow = { stream: 'follow', updatedAt: '2026-12-05T01:59:58Z', lagSeconds: 0.4 };
-    const withFollow = dataEvidence(view, follow, 'store')!.tables;
+    const withFollow = dataEvidence(view, follow, 'store').tables;
     expect(withFollow.map((t) => t.lag)).toEqual([{ seconds: 0, from: 'follow' }, { seconds: 0, from: 'follow' }]);
     // A sync after follow's last batch is the newer word.
-    expect(dataEvidence(view, { ...follow, updatedAt: '2026-12-05T01:59:50Z' }, 'store')!.tables[1]!.lag).toEqual({ seconds: 5, from: 'sync' });
+    expect(dataEvidence(view, { ...follow, updatedAt: '2026-12-05T01:59:50Z' }, 'store').tables[1]!.lag).toEqual({ seconds: 5, from: 'sync' });
   });
 
-  test('no evidence when the store is not configured', () => {
-    expect(dataEvidence({ configured: false, why: 'no migrate section' }, undefined, 'store')).toBeUndefined();
-  });
 });

@@ -57,10 +57,11 @@ describe('ramp plan', () => {
   it('takes the first step at once, then each after its hold with a healthy window (and a passing gate)', () => {
     expect(nextRampAction(ramp, 0, { state: 'quiet', reason: 'q' }, undefined)).toEqual({ kind: 'step', index: 0, value: 1, last: false });
     const at1 = { ...ramp, step: 0 };
-    expect(nextRampAction(at1, 59_000, healthy, { ok: true, reason: '' })).toMatchObject({ kind: 'wait', reason: 'holding 1% (59 s of 60 s)' });
-    expect(nextRampAction(at1, 60_000, { state: 'quiet', reason: 'too few' }, undefined)).toMatchObject({ kind: 'wait', reason: 'waiting for a healthy guard window: too few' });
-    expect(nextRampAction(at1, 60_000, healthy, { ok: false, reason: 'latency' })).toMatchObject({ kind: 'wait', reason: 'waiting for the readiness gate: latency' });
-    expect(nextRampAction(at1, 60_000, healthy, { ok: true, reason: '' })).toEqual({ kind: 'step', index: 1, value: 25, last: false });
+    expect(nextRampAction(at1, 59_000, healthy, { ok: true, reason: '', held: '' })).toMatchObject({ kind: 'wait', reason: 'holding 1% (59 s of 60 s)' });
+    expect(nextRampAction(at1, 60_000, { state: 'quiet', reason: 'too few' }, undefined)).toEqual({ kind: 'wait', reason: 'waiting for a healthy guard window: too few', held: 'the guard window (quiet)' });
+    const latency = { ok: false, reason: 'a latency: live: new p95 900 ms (≤ 500 ms budget)', held: 'a latency' };
+    expect(nextRampAction(at1, 60_000, healthy, latency)).toEqual({ kind: 'wait', reason: 'waiting for the readiness gate: a latency: live: new p95 900 ms (≤ 500 ms budget)', held: 'the readiness gate: a latency' });
+    expect(nextRampAction(at1, 60_000, healthy, { ok: true, reason: '', held: '' })).toEqual({ kind: 'step', index: 1, value: 25, last: false });
     expect(nextRampAction({ ...ramp, step: 1 }, 60_000, healthy, undefined)).toEqual({ kind: 'step', index: 2, value: 100, last: true });
     expect(nextRampAction({ ...ramp, status: 'paused' }, 60_000, healthy, undefined).kind).toBe('wait');
   });
