@@ -5,6 +5,7 @@ import { loadModuleFunction } from '../mapping/load-module.js';
 import { mapRow } from '../mapping/map-row.js';
 import type { TableMapping } from '../mapping/types.js';
 import { withRetry, DEFAULT_RETRY, type RetryPolicy } from '../retry/retry.js';
+import { grpcCode, isTransientDatastoreError } from '../retry/transient.js';
 import type { Mutation } from './change-batch.js';
 
 /**
@@ -82,10 +83,17 @@ export interface HookRunOptions {
 }
 
 /**
- * Each hooked table's changes to its hook, one table after another in the order of `hooks`. Any
- * throw is retried (a hook cannot say which failures are transient, and it is idempotent) with
- * backoff within the budget; then the follow stops with STRANGLER_E_MIGRATE_ON_CHANGE_FAILED.
+ * Each hooked table's changes to its hook, one table after another in the order of `hooks`. A throw
+ * is retried (the hook is idempotent) with backoff within the budget, then the follow stops with
+ * STRANGLER_E_MIGRATE_ON_CHANGE_FAILED — at once when Datastore itself refused the hook's write
+ * for good (a gRPC code that is not transient: INVALID_ARGUMENT, an entity too large…), which
+ * would fail the same way for the whole budget. An error without a gRPC code is the hook's own
+ * and may be passing: it is retried.
  */
+function hookMayPass(err: unknown): boolean {
+  return grpcCode(err) === undefined || isTransientDatastoreError(err);
+}
+
 export async function runHooks(hooks: readonly TableHook[], changes: ReadonlyMap<string, readonly AppliedChange[]>, target: ChangeTarget, o: HookRunOptions): Promise<void> {
   for (const h of hooks) {
     const mine = changes.get(h.table);
@@ -97,7 +105,7 @@ export async function runHooks(hooks: readonly TableHook[], changes: ReadonlyMap
           attempts++;
           await h.hook(mine, target);
         },
-        { isTransient: () => true, ...(o.sleep ? { sleep: o.sleep } : {}), ...(o.now ? { now: o.now } : {}) },
+        { isTransient: hookMayPass, ...(o.sleep ? { sleep: o.sleep } : {}), ...(o.now ? { now: o.now } : {}) },
         o.retry ?? DEFAULT_RETRY,
       );
     } catch (err) {

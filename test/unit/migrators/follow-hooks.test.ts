@@ -152,4 +152,23 @@ describe('migrate follow: onChange hooks', () => {
     await h.run(mark);
     expect(h.events).toEqual(['write User1', 'delete User2', 'hook update 1 ann→anne, delete 2 bob→-', 'checkpoint 200', 'checkpoint 200']);
   });
+
+  test('a write Datastore refuses for good (INVALID_ARGUMENT) stops follow at the first attempt; an ABORTED one is retried', async () => {
+    const refused = Object.assign(new Error('3 INVALID_ARGUMENT: The value of property "bio" is longer than 1500 bytes'), { code: 3 });
+    const h = harness(users.slice(0, 1), () => {
+      throw refused;
+    });
+    const err = (await h.run().catch((e: unknown) => e)) as StranglerError;
+    expect(err.code).toBe('STRANGLER_E_MIGRATE_ON_CHANGE_FAILED');
+    expect(err.message).toMatch(/failed 1 time\(s\)/);
+    expect(h.events.filter((e) => e.startsWith('hook'))).toHaveLength(1);
+
+    let calls = 0;
+    const aborted = harness(users.slice(0, 1), () => {
+      if (++calls < 3) throw Object.assign(new Error('10 ABORTED: too much contention'), { code: 10 });
+    });
+    await aborted.run();
+    expect(calls).toBe(3);
+    expect(aborted.events.filter((e) => e.startsWith('checkpoint'))).toEqual(['checkpoint 100', 'checkpoint 100']);
+  });
 });
