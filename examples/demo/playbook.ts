@@ -93,7 +93,8 @@ async function walk(stack: DemoStack, traffic: TrafficSizes, printer: DemoPrinte
   );
 }
 
-const TOTAL_STEPS = 13;
+/** How many steps the playbook walks (walk() above): the "n/N" of each step line. */
+export const TOTAL_STEPS = 13;
 
 /** Runs the steps in order; the first that fails or is not ok is printed and thrown as STRANGLER_E_DEMO_STEP. */
 export async function runSteps(steps: Step[], printer: DemoPrinter, firstNumber: number): Promise<void> {
