@@ -20,8 +20,10 @@ export function mappingYaml(plan: Plan, generatedAt = new Date()): string {
     if (tableRisks.length > 0) tableNode.commentBefore = tableRisks.map((r) => ` ${r.level.toUpperCase()}: ${r.message}`).join('\n');
     const key = doc.getIn([t.table, 'key'], true);
     if (YAML.isSeq(key)) key.flow = true;
-    const parent = doc.getIn([t.table, 'parent'], true);
-    if (YAML.isMap(parent)) parent.flow = true;
+    for (const flat of ['parent', 'reverse']) {
+      const node = doc.getIn([t.table, flat], true);
+      if (YAML.isMap(node)) node.flow = true;
+    }
     for (const column of [...t.properties.map((p) => p.column), ...t.skipped]) {
       const node = doc.getIn([t.table, 'columns', column], true) as YAML.YAMLMap;
       node.flow = true;
@@ -55,6 +57,7 @@ function tableConfig(t: PlanTable, sourceTimeZone: string): Record<string, unkno
     ...(t.updatedAt ? { updatedAt: t.updatedAt } : {}),
     ...(t.transform ? { transform: t.transform } : {}),
     ...(t.onChange ? { onChange: t.onChange } : {}),
+    ...(t.reverse ? { reverse: t.reverse } : {}),
     columns,
   };
 }

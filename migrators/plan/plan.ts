@@ -18,6 +18,8 @@ export interface PlanTable {
   transform?: string;
   /** The table's onChange module (migrate follow calls it per applied batch), kept by --write. */
   onChange?: string;
+  /** The table's `migrate reverse` settings as configured, kept by --write. */
+  reverse?: NonNullable<MigrateConfig['tables']>[string]['reverse'];
   properties: { column: string; sqlType: string; property: string; type: PropertyType; indexed: boolean; timeZone?: string }[];
   skipped: string[];
   risks: Risk[];
@@ -47,7 +49,7 @@ function suggestUpdatedAt(info: LoadedTable['info']): string | undefined {
 
 export function toPlan(database: string, migrate: Pick<MigrateConfig, 'sourceTimeZone'> & { tables?: MigrateConfig['tables'] }, loaded: readonly LoadedTable[]): Plan {
   const tables = loaded.map(({ info, mapping, risks, facts, refused }): PlanTable => {
-    const onChange = migrate.tables?.[info.name]?.onChange;
+    const { onChange, reverse } = migrate.tables?.[info.name] ?? {};
     // MariaDB's JSON is a LONGTEXT with a json_valid() check: show what was declared.
     const sqlType = new Map(info.columns.map((c) => [c.name, c.dataType === 'json' ? 'json' : c.columnType]));
     const mapped = new Set(mapping.properties.map((p) => p.column));
@@ -62,6 +64,7 @@ export function toPlan(database: string, migrate: Pick<MigrateConfig, 'sourceTim
       ...(!mapping.updatedAt && suggestUpdatedAt(info) ? { suggestedUpdatedAt: suggestUpdatedAt(info) } : {}),
       ...(mapping.transformModule ? { transform: mapping.transformModule } : {}),
       ...(onChange ? { onChange } : {}),
+      ...(reverse ? { reverse } : {}),
       properties: mapping.properties.map((p) => ({
         column: p.column,
         sqlType: sqlType.get(p.column) ?? '?',

@@ -163,12 +163,13 @@ describe('strangler migrate plan (real MariaDB)', () => {
     expect(r.out).toContain('  transform: ./upper.mjs');
   });
 
-  test("a table's onChange module is shown in the plan and kept by --write (plan does not load it: follow does)", async () => {
+  test("a table's onChange module and reverse settings are kept by --write (plan does not load the module: follow does)", async () => {
     const out = path.join(dir, 'on-change.yaml');
-    const r = await plan('-c', config({ tables: { chats: { kind: 'Chat', onChange: './read-model-hook.mjs' } } }), '--write', out);
+    const r = await plan('-c', config({ tables: { chats: { kind: 'Chat', onChange: './read-model-hook.mjs', reverse: { updatedAt: 'changedAt', tombstone: 'gone' } } } }), '--write', out);
     expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: '' });
     expect(r.out).toContain('  onChange: ./read-model-hook.mjs (migrate follow calls it per applied batch)');
-    expect(readFileSync(out, 'utf8')).toMatch(/\nchats:\n  kind: Chat\n  key: id\n  onChange: \.\/read-model-hook\.mjs\n/);
+    const written = readFileSync(out, 'utf8');
+    expect(written).toMatch(/\nchats:\n  kind: Chat\n  key: id\n  onChange: \.\/read-model-hook\.mjs\n  reverse: \{ updatedAt: changedAt, tombstone: gone, conflict: newest, keySet: false \}\n/);
   });
 
   test('the README example runs and prints what the README shows', async () => {
