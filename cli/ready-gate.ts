@@ -1,13 +1,10 @@
 /** The readiness gate's flags (shared by `ready` and `diffs report --gate`); the wiring is wiring/readiness.ts. */
-import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import { parseDurationMs } from '../config/duration.js';
 import type { Config } from '../config/schema.js';
-import { StranglerError, describeCause } from '../core/errors.js';
 import type { Report } from '../diffs/report/compute.js';
-import type { DataEvidence, RouteReadiness, VerifyEvidence } from '../diffs/report/readiness.js';
-import { verifyReportEvidence } from '../diffs/report/readiness-data.js';
-import { checkpointEvidence, gateReport } from '../wiring/readiness.js';
+import type { RouteReadiness } from '../diffs/report/readiness.js';
+import { dataEvidenceFor, gateReport } from '../wiring/readiness.js';
 
 export interface GateFlags {
   maxMismatch: number;
@@ -24,32 +21,13 @@ export function durationArg(value: string): number {
   return ms;
 }
 
-/** The report `migrate verify --report FILE` wrote. */
-export function readVerifyReport(file: string): VerifyEvidence {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new StranglerError('STRANGLER_E_READY_VERIFY_REPORT', `cannot read the verify report ${file}: ${describeCause(err)}`, { hint: 'write one with strangler migrate verify -c FILE --report verify.json' });
-  }
-  const v = parsed as Partial<VerifyEvidence>;
-  if (typeof v?.at !== 'string' || !Array.isArray(v.tables) || !v.tables.every((t) => typeof t?.table === 'string' && typeof t.clean === 'boolean')) {
-    throw new StranglerError('STRANGLER_E_READY_VERIFY_REPORT', `${file} is not a report of strangler migrate verify`, { hint: 'write one with strangler migrate verify -c FILE --report verify.json' });
-  }
-  return { at: v.at, tables: v.tables };
-}
-
 /**
- * The flags as the gate's settings, and the data criterion's evidence: the verify report the flags
- * name, else (when a judged route names tables) the checkpoint store of the config's migrate.target.
+ * The flags as the gate's settings, and the data criterion's evidence (wiring/readiness.ts: the
+ * verify report the flags name, else the checkpoint store).
  */
 export async function gateFromFlags(report: Report, config: Config | undefined, flags: GateFlags, now = new Date()): Promise<RouteReadiness[]> {
   const settings = { maxMismatchPct: flags.maxMismatch, minCompared: flags.minCompared, errorMarginPct: flags.errorMargin, maxVerifyAgeMs: flags.maxVerifyAge, maxLagMs: flags.maxLag };
-  const named = new Set((config?.proxy?.routes ?? []).filter((r) => r.tables?.length).map((r) => r.name));
-  const wanted = report.routes.some((r) => named.has(r.route));
-  let data: DataEvidence | undefined;
-  if (flags.verifyReport !== undefined) data = verifyReportEvidence(readVerifyReport(flags.verifyReport), flags.verifyReport);
-  else if (config && wanted) data = await checkpointEvidence(config, now);
+  const data = await dataEvidenceFor(report, config, flags.verifyReport, now);
   return gateReport(report, config, settings, data ? { data } : {}, now);
 }
 

@@ -154,10 +154,11 @@ export function consoleRouter(proxy: StranglerProxy, options: ConsoleOptions): e
       if ('unavailable' in sources.diffs) return res.json({ unavailable: sources.diffs.unavailable });
       const d = sources.diffs;
       const expected = proxy.routes().filter((r) => r.dial.shadow > 0).map((r) => r.name);
-      // `strangler ready`'s gate, the one the admin API's GET /readiness gives (its evidence: the live
-      // latency and the checkpoint store), over the last 24 h of pairs.
+      // `strangler ready`'s gate, the one the admin API's GET /readiness gives and a ramp with
+      // --require-ready steps on (its evidence: the live latency and the checkpoint store), over the
+      // same pairs (all that are stored), so that the console never says ready where a ramp holds.
       const judged = await verdicts('all', async () => {
-        const page = await diffsPage(d.records(), { since: new Date(Date.now() - 86_400_000) }, { ...DEFAULT_THRESHOLDS, expectedRoutes: expected, top: 1 });
+        const page = await diffsPage(d.records(), {}, { ...DEFAULT_THRESHOLDS, expectedRoutes: expected, top: 1 });
         return { page, evidence: await gateEvidence(proxy, sources, page.report.routes.map((r) => r.route)) };
       });
       const configs = new Map(proxy.compiledRoutes().map((c) => [c.name, c.config]));
