@@ -234,6 +234,11 @@ test('QA read the diffs ranked by field and open a pair side by side, both whole
   const servedBy = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'x-served-by' }) });
   expect(await servedBy.getByRole('cell').allTextContents()).toEqual(['legacy', 'new']);
   await shot(page, 'pair');
+  // On a phone the two answers stack and the page fits the width (long lines scroll in their box).
+  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+  const [legacyBox, newBox] = [await page.locator('pre[data-body="legacy"]').boundingBox(), await page.locator('pre[data-body="new"]').boundingBox()];
+  expect(newBox!.y).toBeGreaterThanOrEqual(legacyBox!.y + legacyBox!.height);
   await page.close();
 }, 120_000);
 
