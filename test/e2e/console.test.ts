@@ -265,6 +265,12 @@ test('engineers see a migration\'s progress and its last verify from the checkpo
   await page.getByRole('heading', { name: 'users.get' }).waitFor();
   expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
   await shot(page, 'routes-phone');
+  // The Diffs and Migrations pages too, once their content is in (a card, a table's row).
+  for (const [hash, content] of [['#/diffs', page.getByRole('heading', { name: 'users.get' })], ['#/migrations', page.locator('[data-verify="items"]')]] as const) {
+    await page.goto(`${consoleUrl()}${hash}`);
+    await content.waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+  }
   await page.setViewportSize({ width: 1280, height: 900 });
 
   await page.getByRole('button', { name: 'Sign out' }).click();
