@@ -11,7 +11,7 @@
  *   npx tsx bench/proxy-console.ts [--duration 5] [--connections 32] [--rounds 3] [--consoles 5]
  */
 import autocannon from 'autocannon';
-import { numberFlag, percent, ratio, runLoad, startRole, table, type LoadResult, type Started } from './proxy-support.js';
+import { meanOfRounds, numberFlag, percent, ratio, runLoad, startRole, table, type LoadResult, type Started } from './proxy-support.js';
 
 const duration = numberFlag('duration', 5);
 const connections = numberFlag('connections', 32);
@@ -77,16 +77,7 @@ try {
     polls.stress += await stress.stop();
   }
 
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const summary = Object.entries(results).map(([name, rs]) => ({
-    name,
-    rps: mean(rs.map((r) => r.rps)),
-    p50: mean(rs.map((r) => r.p50)),
-    p99: mean(rs.map((r) => r.p99)),
-    cpu: mean(rs.map((r) => r.cpuUsPerRequest)),
-    busy: mean(rs.map((r) => r.machineBusy)),
-    errors: rs.reduce((a, r) => a + r.errors, 0),
-  }));
+  const summary = Object.entries(results).map(([name, rs]) => ({ name, ...meanOfRounds(rs) }));
   const base = summary.find((s) => s.name === 'strangler')!;
   process.stdout.write(
     `\npass-through with the console open: ${connections} connections, ${duration} s per run, ${rounds} interleaved rounds, small JSON; ` +

@@ -24,7 +24,7 @@
  */
 import autocannon from 'autocannon';
 import os from 'node:os';
-import { counterOf, numberFlag, pinApart, ratio, runLoad, runPaced, startRole, table, type Started } from './proxy-support.js';
+import { counterOf, meanOfRounds, numberFlag, pinApart, ratio, runLoad, runPaced, startRole, table, type Started } from './proxy-support.js';
 
 const duration = numberFlag('duration', 5);
 const connections = numberFlag('connections', 32);
@@ -92,7 +92,6 @@ try {
       }
     }
   }
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   // The p99 of a run is its rounds' median: one round that met a hiccup of the machine moves a mean.
   const median = (xs: number[]) => {
     const s = [...xs].sort((a, b) => a - b);
@@ -100,7 +99,7 @@ try {
   };
   const rows = runs.map(([name, , nice], i) => {
     const rs = results[i]!;
-    return { name, nice, rps: mean(rs.map((r) => r.rps)), p50: mean(rs.map((r) => r.p50)), p99s: rs.map((r) => r.p99), p99: median(rs.map((r) => r.p99)), cpu: mean(rs.map((r) => r.cpuUsPerRequest)), main: mean(rs.map((r) => r.mainCpuUsPerRequest)), busy: mean(rs.map((r) => r.machineBusy)), steal: mean(rs.map((r) => r.steal)), errors: rs.reduce((a, r) => a + r.errors, 0), counts: mirroredCounts[i]! };
+    return { name, nice, ...meanOfRounds(rs), p99s: rs.map((r) => r.p99), p99: median(rs.map((r) => r.p99)), counts: mirroredCounts[i]! };
   });
   // Each run is compared with the pass-through measured with the shadow backends at the same nice value.
   const baseOf = (nice: number) => rows.find((r) => r.name.startsWith('pass-through') && r.nice === nice)!;

@@ -257,14 +257,31 @@ export async function counterOf(target: Started, name: string, labelFilter = '')
   return sum;
 }
 
+export function mean(xs: readonly number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+/** A target's rounds as one row: the mean of each figure, the errors summed. */
+export function meanOfRounds(rs: readonly LoadResult[]) {
+  return {
+    rps: mean(rs.map((r) => r.rps)),
+    p50: mean(rs.map((r) => r.p50)),
+    p99: mean(rs.map((r) => r.p99)),
+    cpu: mean(rs.map((r) => r.cpuUsPerRequest)),
+    main: mean(rs.map((r) => r.mainCpuUsPerRequest)),
+    busy: mean(rs.map((r) => r.machineBusy)),
+    steal: mean(rs.map((r) => r.steal)),
+    errors: rs.reduce((a, r) => a + r.errors, 0),
+  };
+}
+
 export function ratio(a: number, b: number): string {
   return `${(a / b).toFixed(2)}×`;
 }
 
 export function percent(xs: number[]): string {
   if (xs.length < 2) return 'n/a';
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  return `±${((100 * (Math.max(...xs) - Math.min(...xs))) / 2 / mean).toFixed(1)}%`;
+  return `±${((100 * (Math.max(...xs) - Math.min(...xs))) / 2 / mean(xs)).toFixed(1)}%`;
 }
 
 export function table(rows: string[][]): string {

@@ -16,7 +16,7 @@
 import { execFileSync } from 'node:child_process';
 import autocannon from 'autocannon';
 import { startRedis } from '../local-servers/redis.js';
-import { numberFlag, percent, ratio, runLoad, startNginx, startRole, table, type Started } from './proxy-support.js';
+import { meanOfRounds, numberFlag, percent, ratio, runLoad, startNginx, startRole, table, type Started } from './proxy-support.js';
 
 const duration = numberFlag('duration', 5);
 const connections = numberFlag('connections', 32);
@@ -59,17 +59,9 @@ try {
   }
   if (nginx) results.nginx!.push(await run(nginx));
 
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const summary = Object.entries(results)
     .filter(([, rs]) => rs.length > 0)
-    .map(([name, rs]) => ({
-      name,
-      rps: mean(rs.map((r) => r.rps)),
-      p50: mean(rs.map((r) => r.p50)),
-      p99: mean(rs.map((r) => r.p99)),
-      cpu: mean(rs.map((r) => r.cpuUsPerRequest)),
-      errors: rs.reduce((a, r) => a + r.errors, 0),
-    }));
+    .map(([name, rs]) => ({ name, ...meanOfRounds(rs) }));
   const base = summary.find((s) => s.name === 'bare http-proxy')!;
   process.stdout.write(
     `\nproxy pass-through${redis ? ' (strangler on a Redis state store)' : ''}: ${connections} connections, ${duration} s per run, ${rounds} interleaved rounds for the proxies, small JSON${guard ? ', guard windows on every strangler route' : ''}\n` +
