@@ -8,11 +8,14 @@ export function createMemoryCheckpointStore(): CheckpointStore & { checkpoints: 
   const verifies = new Map<string, VerifyMark>();
   const streams = new Map<string, StreamMark>();
   const copy = <T>(v: T): T => structuredClone(v);
+  const read = <T>(from: Map<string, T>, key: string): T | undefined => {
+    const v = from.get(key);
+    return v && copy(v);
+  };
   return {
     checkpoints,
     async get(id) {
-      const cp = checkpoints.get(id);
-      return cp && copy(cp);
+      return read(checkpoints, id);
     },
     async put(cp) {
       checkpoints.set(cp.id, copy(cp));
@@ -38,22 +41,19 @@ export function createMemoryCheckpointStore(): CheckpointStore & { checkpoints: 
       return copy(plan);
     },
     async getSyncMark(table) {
-      const m = marks.get(table);
-      return m && copy(m);
+      return read(marks, table);
     },
     async putSyncMark(mark) {
       marks.set(mark.table, copy(mark));
     },
     async getVerifyMark(table) {
-      const m = verifies.get(table);
-      return m && copy(m);
+      return read(verifies, table);
     },
     async putVerifyMark(mark) {
       verifies.set(mark.table, copy(mark));
     },
     async getStreamMark(stream) {
-      const m = streams.get(stream);
-      return m && copy(m);
+      return read(streams, stream);
     },
     async putStreamMark(mark) {
       streams.set(mark.stream, copy(mark));
