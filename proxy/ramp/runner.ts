@@ -110,11 +110,12 @@ export class RampRunner {
       if (this.behind(ramp, now)) continue;
       const members = this.members(ramp.target);
       if (members.length === 0) continue; // its routes left the config; it waits for them
-      let action = nextRampAction(ramp, now, this.health(members), undefined);
+      const health = this.health(members);
+      let action = nextRampAction(ramp, now, health, undefined);
       // The gate is asked only once everything else says "step" (in the background: gate-asks.ts).
       if (action.kind === 'step' && ramp.requireReady && ramp.step >= 0) {
         const ready = this.gate.verdict(ramp.target, now);
-        action = ready === undefined ? { kind: 'wait', reason: 'waiting for the readiness gate: asking it' } : nextRampAction(ramp, now, this.health(members), ready);
+        action = ready === undefined ? { kind: 'wait', reason: 'waiting for the readiness gate: asking it' } : nextRampAction(ramp, now, health, ready);
       }
       if (action.kind === 'wait') {
         await this.wait(ramp, action);
@@ -126,7 +127,7 @@ export class RampRunner {
       if (members.length === 1 && members[0]!.name === ramp.target) await this.proxy.setDial(ramp.target, { new: action.value }, 'ramp', reason);
       else await this.proxy.setGroupDial(ramp.target, { new: action.value }, 'ramp', reason);
       const next: RampState = { ...ramp, step: action.index, since: new Date().toISOString(), status: action.last ? 'done' : 'running', reason: undefined, held: undefined };
-      if (await this.store.putRamp(ramp.target, next, ramp.revision)) this.wrote.set(ramp.target, { revision: ramp.revision + 1, at: now });
+      await this.putOwn(ramp, next, now);
       this.logger?.info({ target: ramp.target, step: action.index + 1, of: ramp.steps.length, new: action.value }, reason);
     }
   }
@@ -139,10 +140,14 @@ export class RampRunner {
     this.waiting.set(ramp.target, action.reason);
     if (action.held === undefined || ramp.held === action.held) return;
     const reason = `step ${ramp.step + 2} of ${ramp.steps.length} (new ${ramp.steps[ramp.step + 1]}%): ${action.reason}`;
-    if (await this.store.putRamp(ramp.target, { ...ramp, reason, held: action.held }, ramp.revision)) {
-      this.wrote.set(ramp.target, { revision: ramp.revision + 1, at: Date.now() });
-      this.logger?.info({ target: ramp.target, held: action.held }, reason);
-    }
+    if (await this.putOwn(ramp, { ...ramp, reason, held: action.held }, Date.now())) this.logger?.info({ target: ramp.target, held: action.held }, reason);
+  }
+
+  /** Writes the ramp's next state over `ramp` and, when it took, remembers the revision (see behind()). */
+  private async putOwn(ramp: RampState, next: RampState, now: number): Promise<boolean> {
+    const took = await this.store.putRamp(ramp.target, next, ramp.revision);
+    if (took) this.wrote.set(ramp.target, { revision: ramp.revision + 1, at: now });
+    return took;
   }
 
   /** Whether the snapshot has yet to show this process's last write of the ramp (given up on after 10 s). */
