@@ -3,38 +3,13 @@ import { StranglerError } from '../core/errors.js';
 import { redactUrl } from '../core/redact.js';
 import { createDeadLetterFile } from '../migrators/copy/dead-letters.js';
 import { loadChangeHook, type TableHook } from '../migrators/follow/change-hook.js';
-import { FOLLOW_STREAM, follow, type FollowBatch, type FollowMark } from '../migrators/follow/follow.js';
-import { earliestPosition, type BinlogPosition } from '../migrators/mysql/binlog-position.js';
+import { follow, type FollowBatch, type FollowMark } from '../migrators/follow/follow.js';
+import { followStartingPoint } from '../migrators/follow/starting-point.js';
+import type { BinlogPosition } from '../migrators/mysql/binlog-position.js';
 import { binlogReadiness } from '../migrators/mysql/binlog-readiness.js';
 import { DEFAULT_RETRY } from '../migrators/retry/retry.js';
 import { binlogOpener } from './follow.js';
 import type { MigrateContext } from './migrate.js';
-
-/** Where to start: the last applied position, else the earliest recorded backfill start. */
-async function startingPoint(ctx: MigrateContext): Promise<{ from: BinlogPosition; previous?: FollowMark }> {
-  const previous = (await ctx.store.getStreamMark(FOLLOW_STREAM)) as FollowMark | undefined;
-  if (previous) return { from: { file: previous.file, position: previous.position }, previous };
-  const cps = await ctx.store.list();
-  const starts: BinlogPosition[] = [];
-  for (const t of ctx.tables) {
-    const mine = cps.filter((c) => c.table === t.name);
-    const unfinished = mine.find((c) => !c.done);
-    if (mine.length === 0 || unfinished) {
-      throw new StranglerError('STRANGLER_E_MIGRATE_INCOMPLETE', `follow: the backfill of ${t.name} has not finished${unfinished ? ` (shard ${unfinished.shard}: ${unfinished.rowsCopied} of ${unfinished.rowsTotal} rows)` : ''}`, {
-        hint: 'run (or resume) strangler migrate run first: follow applies changes on top of a finished copy',
-      });
-    }
-    for (const c of mine) {
-      if (!c.binlog) {
-        throw new StranglerError('STRANGLER_E_MIGRATE_NO_BINLOG_START', `follow: the backfill of ${t.name} recorded no binlog position (the binlog was off, or not readable, when it began)`, {
-          hint: `turn the binlog on (ROW format) and run strangler migrate run --restart --table ${t.name}, or catch up with strangler migrate sync`,
-        });
-      }
-      starts.push(c.binlog);
-    }
-  }
-  return { from: earliestPosition(starts)! };
-}
 
 export interface FollowRunOptions {
   signal: AbortSignal;
@@ -53,7 +28,7 @@ export interface FollowRunOptions {
  */
 export async function runFollow(ctx: MigrateContext, o: FollowRunOptions): Promise<FollowMark> {
   const hooks = await loadHooks(ctx);
-  const start = await startingPoint(ctx);
+  const start = await followStartingPoint(ctx.store, ctx.tables.map((t) => t.name));
   const readiness = binlogReadiness(await ctx.source.binlogFacts(), start.from);
   if (!readiness.usable) {
     throw new StranglerError('STRANGLER_E_MIGRATE_BINLOG_UNUSABLE', `follow: the binlog of ${redactUrl(ctx.migrate.source)} cannot be followed: ${readiness.problems.join('; ')}`, {
