@@ -5,7 +5,7 @@ import type { VerifyMark } from '../migrators/checkpoint/contract.js';
 import { shardStatus, sortStatuses, type ShardStatus } from '../migrators/checkpoint/status.js';
 import { checkCredentials, closeDatastore, createDatastore } from '../migrators/datastore/client.js';
 import { createDatastoreSink } from '../migrators/datastore/sink.js';
-import { FOLLOW_STREAM, type FollowMark } from '../migrators/follow/follow.js';
+import { FOLLOW_STREAM, type FollowMark } from '../migrators/checkpoint/contract.js';
 import type { CliIo } from './io.js';
 import { selectTables } from '../wiring/migrate.js';
 

@@ -10,7 +10,8 @@ import type { Report } from '../diffs/report/compute.js';
 import { judgeReport, type DataEvidence, type GateEvidence, type GateSettings, type RouteReadiness, type VerifyEvidence } from '../diffs/report/readiness.js';
 import { verifyReportEvidence } from '../diffs/report/readiness-data.js';
 import { migrationsView } from '../proxy/console/migrations-view.js';
-import { dataEvidence, FOLLOW_STREAM } from '../proxy/readiness/data-evidence.js';
+import { FOLLOW_STREAM } from '../migrators/checkpoint/contract.js';
+import { dataEvidence } from '../proxy/readiness/data-evidence.js';
 import { checkpointReader, checkpointStoreLabel } from './console-sources.js';
 
 /** Each reported route's readiness under its config's slo and tables (a route not in the config: the defaults). */

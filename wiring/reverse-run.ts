@@ -5,7 +5,8 @@ import { reverseTable, type Conflict, type ReverseTotals, type ReverseWatermark 
 import type { KeySetResult } from '../migrators/reverse/key-set.js';
 import type { MigrateContext } from './migrate.js';
 import { DEFAULT_MARGIN_SECONDS } from '../migrators/sync/watermark.js';
-import { backfillStartMs, keySetPass } from './reverse-key-set.js';
+import { backfillStartMs } from '../migrators/reverse/settled.js';
+import { keySetPass } from './reverse-key-set.js';
 import { openReverseIo } from './reverse.js';
 
 export interface ReversePassResult extends ReverseTotals {
@@ -101,7 +102,7 @@ export async function runReverse(ctx: MigrateContext, o: ReverseRunOptions): Pro
  * reading them all would make the first pass as long as a verify. No backfill recorded: from the start.
  */
 async function firstSince(ctx: MigrateContext, table: string): Promise<string | null> {
-  const began = await backfillStartMs(ctx, table);
+  const began = await backfillStartMs(ctx.store, table);
   return began === undefined ? null : new Date(began - DEFAULT_MARGIN_SECONDS * 1000).toISOString();
 }
 

@@ -77,6 +77,26 @@ export interface VerifyMark {
   ms: number;
 }
 
+/** The stream name under which `migrate follow` keeps its position. */
+export const FOLLOW_STREAM = 'follow';
+
+/** What `follow` keeps in the checkpoint store after each applied batch. */
+export interface FollowMark {
+  stream: typeof FOLLOW_STREAM;
+  file: string;
+  position: number;
+  /** Seconds the last applied change was behind its commit in the source (0 when caught up). */
+  lagSeconds: number;
+  /** Changes applied since follow first started, by operation. */
+  upserts: number;
+  deletes: number;
+  deadLetters: number;
+  /** Transactions skipped as written by `reverse` (the loop guard). */
+  skipped: number;
+  updatedAt: string;
+  [field: string]: unknown;
+}
+
 export class CheckpointVanishedError extends Error {
   constructor(readonly id: string) {
     super(`checkpoint ${id} is no longer in the target`);

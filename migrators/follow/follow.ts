@@ -1,5 +1,5 @@
 import type { Key } from '@google-cloud/datastore';
-import type { CheckpointStore } from '../checkpoint/contract.js';
+import { FOLLOW_STREAM, type CheckpointStore, type FollowMark } from '../checkpoint/contract.js';
 import { splitIntoCommits } from '../copy/batcher.js';
 import type { DeadLetterSink } from '../copy/dead-letters.js';
 import type { DatastoreSink, EntityWrite } from '../datastore/sink.js';
@@ -11,24 +11,6 @@ import type { ChangeTarget } from '../datastore/change-target.js';
 import type { RetryPolicy } from '../retry/retry.js';
 import { compareBinlogPositions, type BinlogPosition } from '../mysql/binlog-position.js';
 
-export const FOLLOW_STREAM = 'follow';
-
-/** What `follow` keeps in the checkpoint store after each applied batch. */
-export interface FollowMark {
-  stream: typeof FOLLOW_STREAM;
-  file: string;
-  position: number;
-  /** Seconds the last applied change was behind its commit in the source (0 when caught up). */
-  lagSeconds: number;
-  /** Changes applied since follow first started, by operation. */
-  upserts: number;
-  deletes: number;
-  deadLetters: number;
-  /** Transactions skipped as written by `reverse` (the loop guard). */
-  skipped: number;
-  updatedAt: string;
-  [field: string]: unknown;
-}
 
 export interface FollowBatch {
   transactions: number;

@@ -1,7 +1,6 @@
 import { StranglerError } from '../../core/errors.js';
-import type { CheckpointStore } from '../checkpoint/contract.js';
+import { FOLLOW_STREAM, type CheckpointStore, type FollowMark } from '../checkpoint/contract.js';
 import { earliestPosition, type BinlogPosition } from '../mysql/binlog-position.js';
-import { FOLLOW_STREAM, type FollowMark } from './follow.js';
 
 /**
  * Where `migrate follow` starts: the last applied position, else the earliest binlog position any

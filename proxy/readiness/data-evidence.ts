@@ -2,9 +2,6 @@ import type { StreamMark } from '../../migrators/checkpoint/contract.js';
 import type { DataEvidence, TableEvidence } from '../../diffs/report/readiness.js';
 import { mysqlUtc, type MigrationsRead } from '../console/migrations-view.js';
 
-/** The name under which `migrate follow` keeps its position (migrators/follow/follow.ts). */
-export const FOLLOW_STREAM = 'follow';
-
 /**
  * The data criterion's evidence from the checkpoint store, read as the console's Migrations page
  * reads it (migrationsView: each table's last verify, and its lag from its last sync or backfill),

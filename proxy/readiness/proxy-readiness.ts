@@ -11,7 +11,8 @@ import type { RouteStats } from '../metrics.js';
 import type { StranglerProxy } from '../proxy-server.js';
 import { bucketQuantile } from '../console/rates.js';
 import type { ConsoleSources } from '../console/sources.js';
-import { dataEvidence, FOLLOW_STREAM } from './data-evidence.js';
+import { FOLLOW_STREAM } from '../../migrators/checkpoint/contract.js';
+import { dataEvidence } from './data-evidence.js';
 
 /** New's and legacy's answers on a route since the proxy started, from the histograms /metrics shows. */
 export function liveLatency(stats: RouteStats): LiveLatency {

@@ -5,7 +5,8 @@ import type { ChangeTarget } from '../../../migrators/datastore/change-target.js
 import type { DatastoreSink } from '../../../migrators/datastore/sink.js';
 import type { Transaction } from '../../../migrators/follow/binlog-stream.js';
 import type { AppliedChange, TableHook } from '../../../migrators/follow/change-hook.js';
-import { follow, type FollowMark } from '../../../migrators/follow/follow.js';
+import type { FollowMark } from '../../../migrators/checkpoint/contract.js';
+import { follow } from '../../../migrators/follow/follow.js';
 import type { TableMapping } from '../../../migrators/mapping/types.js';
 import { StranglerError } from '../../../core/errors.js';
 
